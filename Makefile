@@ -1,0 +1,43 @@
+# khuyencong: the two commands of the README are `make run` and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint setup migrate demo worker beat serve-prod clean
+
+setup:
+	@./scripts/bootstrap.sh
+
+migrate: setup
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_reference
+
+demo: migrate
+	$(PY) manage.py load_demo
+
+## make run: install what is missing, migrate, load reference and demo data, serve on 127.0.0.1:8000
+run: demo
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+## make test: lint and the whole test suite (SQLite by default, PostgreSQL when DATABASE_URL is set)
+test: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+## make worker / make beat: the real Celery worker and scheduler against REDIS_URL
+worker: setup
+	$(VENV)/bin/celery -A khuyencong worker --loglevel=info
+
+beat: setup
+	$(VENV)/bin/celery -A khuyencong beat --loglevel=info
+
+clean:
+	rm -rf db.sqlite3 media .test-media staticfiles

@@ -1,0 +1,95 @@
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from khuyencong.text import clean_text
+from khuyencong.validators import normalize_phone, validate_phone
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, phone, password, **extra):
+        email = self.normalize_email(email).lower() if email else None
+        phone = normalize_phone(phone) or None
+        if not email and not phone:
+            raise ValueError("A user needs an email or a phone number.")
+        user = self.model(email=email, phone=phone, **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email=None, password=None, *, phone=None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, phone, password, **extra)
+
+    def create_superuser(self, email=None, password=None, *, phone=None, **extra):
+        extra["is_staff"] = True
+        extra["is_superuser"] = True
+        return self._create_user(email, phone, password, **extra)
+
+    def get_by_natural_key(self, username):
+        return self.get_by_login(username)
+
+    def get_by_login(self, login):
+        """Find the account a login names: an email (case-insensitive) or a phone number in any format."""
+        login = (login or "").strip()
+        if "@" in login:
+            return self.get(email__iexact=login)
+        return self.get(phone=normalize_phone(login))
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in, by email or by phone number (many commune officials and household
+    businesses have no email). `is_staff` only opens the Django admin; portal roles are Groups."""
+
+    email = models.EmailField(_("email"), unique=True, null=True, blank=True)
+    phone = models.CharField(
+        _("số điện thoại"), max_length=15, unique=True, null=True, blank=True, validators=[validate_phone]
+    )
+    full_name = models.CharField(_("họ và tên"), max_length=150)
+    is_active = models.BooleanField(_("đang hoạt động"), default=True)
+    is_staff = models.BooleanField(_("vào trang quản trị"), default=False)
+    must_change_password = models.BooleanField(_("phải đổi mật khẩu khi đăng nhập"), default=False)
+    date_joined = models.DateTimeField(_("ngày tạo"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        verbose_name = _("người dùng")
+        verbose_name_plural = _("người dùng")
+        ordering = ["full_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(email__isnull=False) | Q(phone__isnull=False),
+                name="user_has_email_or_phone",
+                violation_error_message=_("Cần có email hoặc số điện thoại để đăng nhập."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.full_name or self.email or self.phone or str(self.pk)
+
+    def clean(self):
+        super().clean()
+        self.full_name = clean_text(self.full_name)
+        self.email = self.__class__.objects.normalize_email(self.email).lower() if self.email else None
+        self.phone = normalize_phone(self.phone) or None
+
+    @property
+    def login_name(self):
+        return self.email or self.phone
+
+    def get_full_name(self):
+        return self.full_name
+
+    def get_short_name(self):
+        return self.full_name.split(" ")[-1] if self.full_name else self.login_name

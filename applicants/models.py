@@ -1,0 +1,1 @@
+"""Applicants: every kind of beneficiary, artisan titles, support requests (built in the applicants issue)."""

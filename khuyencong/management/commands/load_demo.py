@@ -1,0 +1,16 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from khuyencong.demo import load_demo
+
+
+class Command(BaseCommand):
+    help = "Nạp dữ liệu dùng thử (tài khoản mẫu cho mỗi vai trò). Chỉ dùng khi chạy thử, không dùng trên máy chủ thật."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true", help="Cho phép chạy cả khi DJANGO_DEBUG=0.")
+
+    def handle(self, *args, force=False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError("Dữ liệu dùng thử không được nạp ở chế độ vận hành (DJANGO_DEBUG=0).")
+        load_demo(log=self.stdout.write)

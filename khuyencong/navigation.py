@@ -1,0 +1,34 @@
+"""The portal's menu: each entry names the roles that may use it. A role sees only its entries."""
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts.roles import Role, user_roles
+
+ALL = frozenset(Role.values)
+STAFF = frozenset({Role.STAFF, Role.LEADER})
+
+# (label, url name, roles that see it). Entries whose URL does not exist yet are left out.
+MENU = [
+    (_("Trang làm việc"), "accounts:dashboard", ALL),
+]
+
+
+def menu_for(user):
+    roles = user_roles(user)
+    items = []
+    for label, url_name, allowed in MENU:
+        if not roles & allowed:
+            continue
+        try:
+            items.append({"label": label, "url": reverse(url_name), "name": url_name})
+        except NoReverseMatch:
+            continue
+    return items
+
+
+def navigation(request):
+    """Context processor: the menu of the signed-in user."""
+    if not request.user.is_authenticated:
+        return {"menu": []}
+    return {"menu": menu_for(request.user), "user_roles": user_roles(request.user)}

@@ -1,0 +1,18 @@
+"""Test settings: the real settings with fast hashing, in-memory email and eager Celery.
+
+The real broker is used only by the tests that ask for it (tests/test_worker.py).
+"""
+
+from .settings import *  # noqa: F403
+from .settings import BASE_DIR
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CELERY_TASK_ALWAYS_EAGER = True
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MEDIA_ROOT = BASE_DIR / ".test-media"
+LANGUAGE_CODE = "vi"

@@ -1,0 +1,437 @@
+"""The programme's frame: what the province approved and the reference data it runs on."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from khuyencong.text import search_text
+
+
+class Programme(models.Model):
+    """A multi-year programme approved by the provincial People's Committee (NĐ 45/2012 Điều 8)."""
+
+    code = models.SlugField(_("mã"), max_length=40, unique=True)
+    name = models.CharField(_("tên chương trình"), max_length=300)
+    decision_number = models.CharField(_("số quyết định"), max_length=50)
+    decision_date = models.DateField(_("ngày quyết định"))
+    issuer = models.CharField(_("cơ quan ban hành"), max_length=200)
+    signer = models.CharField(_("người ký"), max_length=100, blank=True)
+    start_year = models.PositiveSmallIntegerField(_("từ năm"))
+    end_year = models.PositiveSmallIntegerField(_("đến năm"))
+    objectives = models.TextField(_("mục tiêu chung"), blank=True)
+    specific_objectives = models.TextField(_("mục tiêu cụ thể"), blank=True)
+    is_current = models.BooleanField(_("chương trình hiện hành"), default=False)
+
+    class Meta:
+        verbose_name = _("chương trình")
+        verbose_name_plural = _("chương trình")
+        ordering = ["-start_year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start_year__lte=F("end_year")), name="programme_years_ordered"
+            ),
+            models.UniqueConstraint(
+                fields=["is_current"], condition=Q(is_current=True), name="one_current_programme"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def years(self):
+        return range(self.start_year, self.end_year + 1)
+
+
+class Target(models.Model):
+    """A quantified target of the programme. Progress is computed by `reports` from real data,
+    never typed in; `measure` names the computation."""
+
+    class Measure(models.TextChoices):
+        DEMO_MODELS = "demo_models", _("Mô hình trình diễn kỹ thuật (đề án 2a đã nghiệm thu)")
+        MACHINERY_FACILITIES = "machinery_facilities", _("Cơ sở được hỗ trợ máy móc thiết bị (đề án 2b)")
+        SELECTION_ROUNDS = "selection_rounds", _("Kỳ bình chọn sản phẩm CNNT tiêu biểu cấp tỉnh (đề án 3a)")
+        TRADEMARKS = "trademarks", _("Cơ sở được hỗ trợ đăng ký nhãn hiệu (đề án 3c)")
+        COLLABORATORS = "collaborators", _("Xã, phường có cộng tác viên khuyến công")
+
+    class Basis(models.TextChoices):
+        ABSOLUTE = "absolute", _("Tổng số trong giai đoạn")
+        PER_COMMUNE = "per_commune", _("Cho mỗi xã, phường đang hoạt động")
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="targets")
+    code = models.SlugField(_("mã"), max_length=40)
+    name = models.CharField(_("chỉ tiêu"), max_length=300)
+    unit = models.CharField(_("đơn vị tính"), max_length=50)
+    target_value = models.PositiveIntegerField(_("giá trị mục tiêu"))
+    basis = models.CharField(_("cách tính"), max_length=20, choices=Basis.choices, default=Basis.ABSOLUTE)
+    measure = models.CharField(_("phép đo"), max_length=40, choices=Measure.choices)
+    source_section = models.CharField(_("căn cứ (mục của quyết định)"), max_length=20, blank=True)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("chỉ tiêu")
+        verbose_name_plural = _("chỉ tiêu")
+        ordering = ["programme", "sort_order"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "code"], name="target_code_unique_per_programme"),
+            models.CheckConstraint(condition=Q(target_value__gt=0), name="target_value_positive"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class ContentArea(models.Model):
+    """One of the programme's content areas (section III of the decision), numbered 1-6."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="content_areas")
+    number = models.PositiveSmallIntegerField(_("số thứ tự"))
+    name = models.CharField(_("nội dung"), max_length=400)
+
+    class Meta:
+        verbose_name = _("nội dung chương trình")
+        verbose_name_plural = _("nội dung chương trình")
+        ordering = ["programme", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "number"], name="content_area_unique_number"),
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.name}"
+
+
+class ActivityType(models.Model):
+    """A lettered item of a content area: the activity catalogue every project belongs to."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="activity_types")
+    content_area = models.ForeignKey(ContentArea, on_delete=models.PROTECT, related_name="activity_types")
+    code = models.CharField(_("mã"), max_length=8, help_text=_("Số nội dung và chữ cái, ví dụ 2b."))
+    letter = models.CharField(_("điểm"), max_length=2)
+    short_label = models.CharField(_("tên ngắn"), max_length=200)
+    description = models.TextField(_("nội dung đầy đủ"), blank=True)
+    source_section = models.CharField(_("mục của quyết định"), max_length=20, blank=True)
+    target_note = models.CharField(_("chỉ tiêu liên quan"), max_length=200, blank=True)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(_("đang áp dụng"), default=True)
+
+    class Meta:
+        verbose_name = _("hoạt động khuyến công")
+        verbose_name_plural = _("danh mục hoạt động khuyến công")
+        ordering = ["programme", "sort_order"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "code"], name="activity_code_unique_per_programme"),
+        ]
+
+    def __str__(self):
+        return f"{self.code}. {self.short_label}"
+
+
+class ActivityVariant(models.Model):
+    """A case of an activity that decides which support rule applies (new vs existing model,
+    machine vs full line, provincial vs commune round, trademark vs showroom…)."""
+
+    activity = models.ForeignKey(ActivityType, on_delete=models.CASCADE, related_name="variants")
+    key = models.SlugField(_("mã"), max_length=40)
+    label = models.CharField(_("trường hợp"), max_length=200)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("trường hợp của hoạt động")
+        verbose_name_plural = _("trường hợp của hoạt động")
+        ordering = ["activity", "sort_order"]
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "key"], name="variant_key_unique_per_activity"),
+        ]
+
+    def __str__(self):
+        return self.label
+
+
+class BeneficiaryCategory(models.Model):
+    """The programme's beneficiary groups a-đ (section II.2 of the decision; NĐ 45/2012 Điều 1)."""
+
+    code = models.CharField(_("điểm"), max_length=2, unique=True)
+    label = models.CharField(_("đối tượng"), max_length=400)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("nhóm đối tượng")
+        verbose_name_plural = _("nhóm đối tượng")
+        ordering = ["sort_order"]
+
+    def __str__(self):
+        return f"{self.code}) {self.label}"
+
+
+class FundingSource(models.Model):
+    """Section IV of the decision: national funds, the provincial budget, counterpart, other."""
+
+    KCQG = "KCQG"
+    KCDP = "KCDP"
+    COUNTERPART = "DOI_UNG"
+    OTHER = "KHAC"
+
+    code = models.CharField(_("mã"), max_length=10, unique=True)
+    name = models.CharField(_("nguồn kinh phí"), max_length=200)
+    short_name = models.CharField(_("tên viết tắt"), max_length=20)
+    is_state_support = models.BooleanField(
+        _("là kinh phí hỗ trợ của Nhà nước"),
+        default=False,
+        help_text=_("Kinh phí khuyến công quốc gia và địa phương: phần bị giới hạn bởi mức hỗ trợ."),
+    )
+    can_lead = models.BooleanField(_("có thể là nguồn chủ trì của đề án"), default=False)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("nguồn kinh phí")
+        verbose_name_plural = _("nguồn kinh phí")
+        ordering = ["sort_order"]
+
+    def __str__(self):
+        return self.short_name
+
+
+class AdministrativeUnit(models.Model):
+    """A commune-level unit (xã or phường) of the province, keyed by its 5-digit national code."""
+
+    class Kind(models.TextChoices):
+        XA = "xa", _("Xã")
+        PHUONG = "phuong", _("Phường")
+
+    code = models.CharField(
+        _("mã đơn vị hành chính"),
+        max_length=5,
+        unique=True,
+        validators=[RegexValidator(r"^\d{5}$", _("Mã đơn vị hành chính gồm đúng 5 chữ số."))],
+    )
+    name = models.CharField(_("tên"), max_length=100)
+    kind = models.CharField(_("loại"), max_length=10, choices=Kind.choices)
+    full_name = models.CharField(_("tên đầy đủ"), max_length=120)
+    is_active = models.BooleanField(_("đang hoạt động"), default=True)
+    national_order = models.PositiveIntegerField(
+        _("số thứ tự trong danh mục quốc gia"), null=True, blank=True
+    )
+    former_province = models.CharField(_("tỉnh cũ"), max_length=100, blank=True)
+    former_districts = models.CharField(_("huyện cũ"), max_length=300, blank=True)
+    merged_from = models.TextField(_("hợp nhất từ (chưa kiểm chứng)"), blank=True)
+    search_text = models.TextField(editable=False, default="")
+
+    class Meta:
+        verbose_name = _("xã, phường")
+        verbose_name_plural = _("xã, phường")
+        ordering = ["national_order", "code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(code__regex=r"^[0-9]{5}$"), name="admin_unit_code_5_digits"),
+            models.CheckConstraint(condition=Q(kind__in=["xa", "phuong"]), name="admin_unit_kind_valid"),
+        ]
+
+    def __str__(self):
+        return self.full_name
+
+    def save(self, *args, **kwargs):
+        self.search_text = search_text(self.full_name, self.code)
+        super().save(*args, **kwargs)
+
+
+class SupportRule(models.Model):
+    """A bound on state support, kept as data because the law changes: a ceiling (max share of the
+    eligible cost and/or max amount per unit covered), an advance share, a reward, an overhead share
+    or a multiplier. National levels: TT 28/2018/TT-BTC amended by TT 64/2024/TT-BTC; advances:
+    TT 36/2013/TT-BCT Điều 13; provincial levels: a resolution of the provincial People's Council."""
+
+    class Kind(models.TextChoices):
+        CEILING = "ceiling", _("Mức hỗ trợ tối đa")
+        ADVANCE = "advance", _("Tỷ lệ tạm ứng tối đa")
+        REWARD = "reward", _("Mức thưởng")
+        MANAGEMENT = "management", _("Chi quản lý")
+        MULTIPLIER = "multiplier", _("Hệ số ưu tiên")
+
+    class Status(models.TextChoices):
+        NATIONAL = "national", _("Quy định quốc gia")
+        PROVINCIAL = "provincial", _("Quy định của tỉnh")
+        SUPERSEDED = "superseded", _("Hết hiệu lực (lịch sử)")
+        EXAMPLE = "example", _("Ví dụ của tỉnh khác (không áp dụng)")
+
+    # Superseded rules still applied during their dates (past projects); examples never apply.
+    APPLICABLE_STATUSES = (Status.NATIONAL, Status.PROVINCIAL, Status.SUPERSEDED)
+
+    code = models.SlugField(_("mã"), max_length=60, unique=True)
+    activity = models.ForeignKey(
+        ActivityType,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="support_rules",
+        verbose_name=_("hoạt động"),
+    )
+    variant = models.ForeignKey(
+        ActivityVariant,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="support_rules",
+        verbose_name=_("trường hợp"),
+    )
+    applies_to_all = models.BooleanField(
+        _("áp dụng cho mọi hoạt động không có quy định riêng"), default=False
+    )
+    case_description = models.CharField(_("trường hợp áp dụng"), max_length=300, blank=True)
+    funding_source = models.ForeignKey(
+        FundingSource,
+        on_delete=models.PROTECT,
+        related_name="support_rules",
+        verbose_name=_("nguồn kinh phí"),
+    )
+    kind = models.CharField(_("loại quy định"), max_length=20, choices=Kind.choices)
+    max_percent = models.DecimalField(
+        _("tỷ lệ tối đa (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    cap_vnd = models.BigIntegerField(
+        _("mức tối đa (đồng)"), null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    multiplier = models.DecimalField(_("hệ số"), max_digits=4, decimal_places=2, null=True, blank=True)
+    cap_unit = models.CharField(_("mức tối đa tính cho"), max_length=100, blank=True)
+    legal_basis = models.CharField(_("căn cứ pháp lý"), max_length=300)
+    valid_from = models.DateField(_("hiệu lực từ ngày"), null=True, blank=True)
+    valid_to = models.DateField(_("hiệu lực đến ngày"), null=True, blank=True)
+    status = models.CharField(_("tình trạng"), max_length=20, choices=Status.choices)
+    to_verify = models.BooleanField(
+        _("cần kiểm tra lại với văn bản gốc"),
+        default=False,
+        help_text=_("Mức đọc từ nguồn thứ cấp, chưa đối chiếu với Thông tư 64/2024/TT-BTC."),
+    )
+    label = models.CharField(_("nội dung theo văn bản"), max_length=400, blank=True)
+    note = models.TextField(_("ghi chú"), blank=True)
+    source_url = models.URLField(_("nguồn"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("quy định mức hỗ trợ")
+        verbose_name_plural = _("quy định mức hỗ trợ")
+        ordering = ["activity__sort_order", "kind", "-valid_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_to__isnull=True)
+                | Q(valid_from__lte=F("valid_to")),
+                name="support_rule_validity_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_percent__isnull=True) | (Q(max_percent__gte=0) & Q(max_percent__lte=100)),
+                name="support_rule_percent_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(cap_vnd__isnull=True) | Q(cap_vnd__gte=0), name="support_rule_cap_non_negative"
+            ),
+            models.CheckConstraint(condition=~Q(legal_basis=""), name="support_rule_has_legal_basis"),
+            # A rule that can apply has a start date (a superseded one an end date too); examples have none.
+            models.CheckConstraint(
+                condition=~Q(status__in=["national", "provincial", "superseded"])
+                | Q(valid_from__isnull=False),
+                name="support_rule_in_force_dated",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="superseded") | Q(valid_to__isnull=False),
+                name="support_rule_superseded_has_end",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="example") | Q(valid_from__isnull=True),
+                name="support_rule_example_never_in_force",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="ceiling") | Q(max_percent__isnull=False) | Q(cap_vnd__isnull=False),
+                name="support_rule_ceiling_has_bound",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code}: {self.label or self.case_description}"
+
+    def is_in_force_on(self, day):
+        return (
+            self.status in self.APPLICABLE_STATUSES
+            and self.valid_from is not None
+            and self.valid_from <= day
+            and (self.valid_to is None or day <= self.valid_to)
+        )
+
+
+class Collaborator(models.Model):
+    """A khuyến công collaborator (cộng tác viên), one per xã/phường (decision III.6.đ)."""
+
+    full_name = models.CharField(_("họ và tên"), max_length=150)
+    commune = models.ForeignKey(
+        AdministrativeUnit,
+        on_delete=models.PROTECT,
+        related_name="collaborators",
+        verbose_name=_("xã, phường"),
+    )
+    position = models.CharField(_("chức vụ, nơi công tác"), max_length=200, blank=True)
+    phone = models.CharField(_("số điện thoại"), max_length=15, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    appointment_decision = models.CharField(_("quyết định công nhận"), max_length=100, blank=True)
+    appointed_on = models.DateField(_("ngày bắt đầu"))
+    ended_on = models.DateField(_("ngày kết thúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("cộng tác viên khuyến công")
+        verbose_name_plural = _("cộng tác viên khuyến công")
+        ordering = ["commune__national_order", "full_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(appointed_on__lte=F("ended_on")),
+                name="collaborator_dates_ordered",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.full_name} ({self.commune})"
+
+
+class ReportingUnit(models.Model):
+    """A unit that reports its yearly results (decision VI.7.a): every xã/phường and the partner
+    departments and organisations. Its members are the officials who report for it; a commune
+    official's scope (read its commune's applicants and projects) comes from here. It lives in the
+    frame, not in `reports`, because applicants and projects scope their reads by it."""
+
+    class Kind(models.TextChoices):
+        COMMUNE = "commune", _("UBND xã, phường")
+        DEPARTMENT = "department", _("Sở, ngành")
+        ORGANISATION = "organisation", _("Tổ chức, hiệp hội")
+
+    code = models.SlugField(_("mã"), max_length=40, unique=True)
+    name = models.CharField(_("tên đơn vị"), max_length=200)
+    kind = models.CharField(_("loại"), max_length=20, choices=Kind.choices)
+    commune = models.OneToOneField(
+        AdministrativeUnit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reporting_unit",
+        verbose_name=_("xã, phường"),
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="reporting_units", verbose_name=_("cán bộ báo cáo")
+    )
+    is_active = models.BooleanField(_("phải báo cáo"), default=True)
+
+    class Meta:
+        verbose_name = _("đơn vị báo cáo")
+        verbose_name_plural = _("đơn vị báo cáo")
+        ordering = ["kind", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="commune", commune__isnull=False)
+                | (~Q(kind="commune") & Q(commune__isnull=True)),
+                name="reporting_unit_commune_iff_kind",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name

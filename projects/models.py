@@ -1,0 +1,1 @@
+"""Projects (đề án): built in the projects issue."""

@@ -1,0 +1,36 @@
+import os
+
+import pytest
+
+from programmes.reference import load_reference
+
+
+def _quiet(_message):
+    pass
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database gets the reference data once, as `make run` does."""
+    with django_db_blocker.unblock():
+        load_reference(log=_quiet)
+
+
+@pytest.fixture
+def committed_reference(transactional_db):
+    """Transactional tests (browser, worker) run last and start from a flushed database."""
+    from programmes.models import Programme
+
+    if not Programme.objects.exists():
+        load_reference(log=_quiet)
+
+
+@pytest.fixture
+def programme(db):
+    from programmes.models import Programme
+
+    return Programme.objects.get(is_current=True)
+
+
+def require_services():
+    return os.environ.get("REQUIRE_SERVICES") == "1"

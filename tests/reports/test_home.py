@@ -1,0 +1,54 @@
+import datetime
+
+import pytest
+
+from programmes.models import AdministrativeUnit
+from reports.selectors import programme_progress
+from tests.factories import CollaboratorFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_presents_the_programme(client, django_assert_max_num_queries):
+    with django_assert_max_num_queries(12):
+        response = client.get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Chương trình khuyến công tỉnh Hưng Yên giai đoạn 2026-2030" in html
+    assert "Quyết định số 1966/QĐ-UBND ngày 27/11/2025" in html
+    assert "Giai đoạn 2026–2030" in html and "2.026" not in html
+    assert html.count('data-area="') == 6
+    assert html.count('data-activity="') == 25
+    assert html.count('data-target="') == 5
+    assert 'href="/tai-khoan/dang-nhap/"' in html
+    assert '<html lang="vi">' in html
+
+
+def test_progress_is_zero_without_data(programme):
+    progress = {row.target.code: row for row in programme_progress(programme)}
+    assert all(row.achieved == 0 for row in progress.values())
+    assert progress["collaborators"].goal == 104
+
+
+def test_collaborator_progress_counts_active_communes_with_an_active_collaborator(programme):
+    CollaboratorFactory(commune=AdministrativeUnit.objects.get(code="11953"))
+    CollaboratorFactory(commune=AdministrativeUnit.objects.get(code="11953"))  # same commune: counts once
+    CollaboratorFactory(
+        commune=AdministrativeUnit.objects.get(code="12364"), ended_on=datetime.date(2026, 2, 1)
+    )
+    merged = AdministrativeUnit.objects.get(code="12391")
+    CollaboratorFactory(commune=merged)
+    merged.is_active = False  # a commune merged away no longer counts, on either side
+    merged.save()
+    progress = {
+        row.target.code: row for row in programme_progress(programme, on_date=datetime.date(2026, 6, 1))
+    }
+    assert progress["collaborators"].achieved == 1
+    assert progress["collaborators"].goal == 103
+    assert progress["collaborators"].percent == 1
+
+
+def test_home_page_progress_moves_with_data(client):
+    CollaboratorFactory()
+    html = client.get("/").content.decode()
+    assert "<strong data-achieved>1</strong> / <span data-goal>104</span>" in html

@@ -1,0 +1,64 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PROD_SECRET = "x7#pQ2-mVz9!kL4$wR8@tN1^bC6&hJ3*fG5(dS0)aE_yU+iO-pK"
+
+
+def _run(args, **env_overrides):
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_DEBUG"}}
+    env.update({"DJANGO_SETTINGS_MODULE": "khuyencong.settings", **env_overrides})
+    return subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_production_refuses_to_start_without_secret_key():
+    result = _run(["manage.py", "check"], DJANGO_DEBUG="0", ALLOWED_HOSTS="khuyencong.hungyen.gov.vn")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_refuses_to_start_without_allowed_hosts():
+    result = _run(["manage.py", "check"], DJANGO_DEBUG="0", SECRET_KEY=PROD_SECRET)
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS must be set" in result.stderr
+
+
+def test_check_deploy_is_clean_in_production():
+    result = _run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        DJANGO_DEBUG="0",
+        SECRET_KEY=PROD_SECRET,
+        ALLOWED_HOSTS="khuyencong.hungyen.gov.vn",
+        DATABASE_URL="postgres://khuyencong@127.0.0.1:5432/khuyencong",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_about_sqlite_in_production():
+    result = _run(
+        ["manage.py", "check", "--deploy"],
+        DJANGO_DEBUG="0",
+        SECRET_KEY=PROD_SECRET,
+        ALLOWED_HOSTS="khuyencong.hungyen.gov.vn",
+        DATABASE_URL="sqlite:////tmp/khuyencong-deploy-check.sqlite3",
+    )
+    assert "khuyencong.W001" in result.stdout + result.stderr
+
+
+def test_development_defaults_need_nothing():
+    result = _run(
+        [
+            "-c",
+            "import django; django.setup(); from django.conf import settings as s; "
+            "print(s.LANGUAGE_CODE, s.TIME_ZONE, s.CELERY_TASK_ALWAYS_EAGER)",
+        ],
+        DATABASE_URL="",
+        REDIS_URL="",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["vi", "Asia/Ho_Chi_Minh", "True"]
