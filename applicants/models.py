@@ -1,1 +1,225 @@
-"""Applicants: every kind of beneficiary, artisan titles, support requests (built in the applicants issue)."""
+"""Applicants (every kind of beneficiary), artisan titles, support requests and their history."""
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from programmes.models import ActivityType, ActivityVariant, AdministrativeUnit
+
+
+class Applicant(models.Model):
+    """A rural industrial facility, cooperative, household business, craft village, artisan,
+    cluster investor… that may receive support (NĐ 45/2012/NĐ-CP Điều 1 khoản 2, as amended by
+    NĐ 235/2025/NĐ-CP)."""
+
+    class Kind(models.TextChoices):
+        SME = "sme", _("Doanh nghiệp nhỏ và vừa")
+        COOPERATIVE = "cooperative", _("Hợp tác xã")
+        COOPERATIVE_UNION = "cooperative_union", _("Liên hiệp hợp tác xã")
+        COOPERATIVE_GROUP = "cooperative_group", _("Tổ hợp tác")
+        HOUSEHOLD = "household", _("Hộ kinh doanh")
+        CRAFT_VILLAGE = "craft_village", _("Làng nghề")
+        ARTISAN = "artisan", _("Nghệ nhân")
+        CLUSTER_INVESTOR = "cluster_investor", _("Chủ đầu tư hạ tầng cụm công nghiệp")
+        CLEANER_PRODUCTION = "cleaner_production", _("Cơ sở áp dụng sản xuất sạch hơn")
+        SERVICE_ORG = "service_org", _("Tổ chức, cá nhân cung cấp dịch vụ khuyến công")
+        OTHER = "other", _("Khác")
+
+    class Verification(models.TextChoices):
+        PENDING = "pending", _("Chờ xác minh")
+        VERIFIED = "verified", _("Đã xác minh")
+        CHANGES_REQUESTED = "changes_requested", _("Cần bổ sung")
+        REJECTED = "rejected", _("Không được xác minh")
+
+    class SectorGroup(models.TextChoices):
+        INDUSTRY = "industry", _("Công nghiệp và xây dựng")
+        TRADE = "trade", _("Thương mại và dịch vụ")
+
+    kind = models.CharField(_("loại hình"), max_length=30, choices=Kind.choices)
+    name = models.CharField(_("tên cơ sở"), max_length=300)
+    tax_code = models.CharField(_("mã số thuế"), max_length=14, unique=True, null=True, blank=True)
+    registration_number = models.CharField(
+        _("số đăng ký kinh doanh"), max_length=30, unique=True, null=True, blank=True
+    )
+    representative = models.CharField(_("người đại diện"), max_length=150)
+    representative_title = models.CharField(_("chức vụ"), max_length=100, blank=True)
+    phone = models.CharField(_("số điện thoại"), max_length=15)
+    email = models.EmailField(_("email"), blank=True)
+    address = models.CharField(_("địa chỉ"), max_length=300)
+    commune = models.ForeignKey(
+        AdministrativeUnit, on_delete=models.PROTECT, related_name="applicants", verbose_name=_("xã, phường")
+    )
+    sector = models.CharField(_("ngành nghề sản xuất"), max_length=200, blank=True)
+    sector_group = models.CharField(
+        _("lĩnh vực"), max_length=20, choices=SectorGroup.choices, default=SectorGroup.INDUSTRY
+    )
+    founded_year = models.PositiveSmallIntegerField(_("năm thành lập"), null=True, blank=True)
+    insured_employees = models.PositiveIntegerField(_("số lao động tham gia BHXH"), null=True, blank=True)
+    revenue_vnd = models.BigIntegerField(
+        _("doanh thu năm (đồng)"), null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    capital_vnd = models.BigIntegerField(
+        _("tổng nguồn vốn (đồng)"), null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    verification_status = models.CharField(
+        _("tình trạng xác minh"), max_length=20, choices=Verification.choices, default=Verification.PENDING
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="owned_applicants",
+        verbose_name=_("tài khoản chủ"),
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="applicants",
+        verbose_name=_("tài khoản thành viên"),
+    )
+    entered_by_staff = models.BooleanField(_("cán bộ nhập hồ sơ giấy"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    privacy_consent_at = models.DateTimeField(_("đồng ý xử lý dữ liệu cá nhân lúc"), null=True, blank=True)
+    created_at = models.DateTimeField(_("ngày tạo"), default=timezone.now)
+    updated_at = models.DateTimeField(_("cập nhật"), auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+    search_text = models.TextField(editable=False, default="")
+    sort_key = models.CharField(editable=False, max_length=600, default="", db_index=True)
+
+    class Meta:
+        verbose_name = _("cơ sở")
+        verbose_name_plural = _("cơ sở")
+        ordering = ["sort_key", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(revenue_vnd__isnull=True) | Q(revenue_vnd__gte=0),
+                name="applicant_revenue_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(capital_vnd__isnull=True) | Q(capital_vnd__gte=0),
+                name="applicant_capital_non_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class ArtisanTitle(models.Model):
+    """A title conferred under NĐ 43/2024/NĐ-CP (every three years, on 2 September)."""
+
+    class Title(models.TextChoices):
+        MERITORIOUS = "uu_tu", _("Nghệ nhân ưu tú")
+        PEOPLES = "nhan_dan", _("Nghệ nhân nhân dân")
+
+    applicant = models.ForeignKey(Applicant, on_delete=models.CASCADE, related_name="artisan_titles")
+    title = models.CharField(_("danh hiệu"), max_length=20, choices=Title.choices)
+    year = models.PositiveSmallIntegerField(_("năm được phong tặng"))
+    craft = models.CharField(_("nghề"), max_length=200)
+    decision = models.CharField(_("quyết định phong tặng"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("danh hiệu nghệ nhân")
+        verbose_name_plural = _("danh hiệu nghệ nhân")
+        ordering = ["-year"]
+
+    def __str__(self):
+        return f"{self.get_title_display()} ({self.year})"
+
+
+class SupportRequest(models.Model):
+    """An applicant's request for support in a year for an activity of the catalogue. It gets a
+    public tracking code at submission; staff accept it (it may then become a project), decline it,
+    or return it for more information."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Đang soạn")
+        SUBMITTED = "submitted", _("Đã gửi")
+        RETURNED = "returned", _("Cần bổ sung")
+        ACCEPTED = "accepted", _("Đã chấp nhận")
+        DECLINED = "declined", _("Không chấp nhận")
+
+    code = models.CharField(_("mã theo dõi"), max_length=20, unique=True, null=True, blank=True)
+    applicant = models.ForeignKey(
+        Applicant, on_delete=models.PROTECT, related_name="support_requests", verbose_name=_("cơ sở")
+    )
+    year = models.PositiveSmallIntegerField(_("năm"))
+    activity = models.ForeignKey(
+        ActivityType, on_delete=models.PROTECT, related_name="support_requests", verbose_name=_("hoạt động")
+    )
+    variant = models.ForeignKey(
+        ActivityVariant,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="support_requests",
+        verbose_name=_("trường hợp"),
+    )
+    title = models.CharField(_("tên nội dung đề nghị"), max_length=300)
+    description = models.TextField(_("nhu cầu hỗ trợ"))
+    estimated_cost = models.BigIntegerField(
+        _("tổng kinh phí dự kiến (đồng)"), validators=[MinValueValidator(0)]
+    )
+    counterpart = models.BigIntegerField(_("vốn đối ứng cam kết (đồng)"), validators=[MinValueValidator(0)])
+    requested_support = models.BigIntegerField(
+        _("kinh phí đề nghị hỗ trợ (đồng)"), validators=[MinValueValidator(0)]
+    )
+    status = models.CharField(_("trạng thái"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    entered_by_staff = models.BooleanField(_("cán bộ nhập hồ sơ giấy"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("ngày tạo"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("ngày gửi"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("cập nhật"), auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+    search_text = models.TextField(editable=False, default="")
+
+    class Meta:
+        verbose_name = _("đề nghị hỗ trợ")
+        verbose_name_plural = _("đề nghị hỗ trợ")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(estimated_cost__gte=0), name="request_cost_non_negative"),
+            models.CheckConstraint(condition=Q(counterpart__gte=0), name="request_counterpart_non_negative"),
+            models.CheckConstraint(
+                condition=Q(requested_support__gte=0), name="request_support_non_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(requested_support__lte=models.F("estimated_cost")),
+                name="request_support_within_cost",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(code__isnull=False), name="request_submitted_has_code"
+            ),
+        ]
+
+    def __str__(self):
+        return self.code or self.title
+
+
+class SupportRequestEvent(models.Model):
+    """An immutable step in a request's history: who moved it, when, from what to what, and why."""
+
+    request = models.ForeignKey(SupportRequest, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("bước xử lý đề nghị")
+        verbose_name_plural = _("bước xử lý đề nghị")
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.from_status or '—'} → {self.to_status}"

@@ -11,6 +11,18 @@ STAFF = frozenset({Role.STAFF, Role.LEADER})
 # (label, url name, roles that see it). Entries whose URL does not exist yet are left out.
 MENU = [
     (_("Trang làm việc"), "accounts:dashboard", ALL),
+    # applicants
+    (_("Hồ sơ cơ sở"), "applicants:my_profile", frozenset({Role.APPLICANT})),
+    (_("Đề nghị hỗ trợ"), "applicants:my_requests", frozenset({Role.APPLICANT})),
+    (_("Cơ sở"), "applicants:list", STAFF | {Role.UNIT_REPORTER}),
+    (_("Xác minh hồ sơ"), "applicants:verification_queue", STAFF),
+    (_("Đề nghị hỗ trợ"), "applicants:request_list", STAFF),
+    # projects
+    (_("Đề án"), "projects:list", STAFF | {Role.UNIT_REPORTER, Role.OBSERVER}),
+    (_("Đề án của tôi"), "projects:mine", frozenset({Role.APPLICANT})),
+    # accounts
+    (_("Tài khoản người dùng"), "accounts:user_list", STAFF),
+    (_("Thông báo"), "accounts:notifications", ALL),
 ]
 
 

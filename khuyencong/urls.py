@@ -10,6 +10,9 @@ urlpatterns = [
     path("", home, name="home"),
     path("healthz/", views.healthz, name="healthz"),
     path("tai-khoan/", include("accounts.urls")),
+    path("co-so/", include("applicants.urls")),
+    path("de-an/", include("projects.urls")),
+    path("bao-cao/", include("reports.urls")),
     path("quan-tri/", admin.site.urls),
 ]
 

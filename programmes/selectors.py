@@ -1,0 +1,45 @@
+"""Reads of the programme's frame."""
+
+from accounts.roles import Role, has_role
+
+from .models import AdministrativeUnit, ReportingUnit
+
+
+def communes_of(user):
+    """The communes a commune official reports for (several units add up). Empty for anyone else."""
+    if not has_role(user, Role.UNIT_REPORTER):
+        return AdministrativeUnit.objects.none()
+    return AdministrativeUnit.objects.filter(
+        reporting_unit__members=user, reporting_unit__kind=ReportingUnit.Kind.COMMUNE
+    )
+
+
+def rule_in_force(*, activity, variant, funding_source, on_date, kind="ceiling"):
+    """The support rule that bounds `activity`/`variant` under `funding_source` on `on_date`: the
+    most specific applicable row (the variant's, then the activity's without a variant, then the
+    catch-all `*` row), latest start first. A rule of another variant never applies.
+    None when no rule is configured."""
+    from django.db.models import Q
+
+    from .models import SupportRule
+
+    rules = SupportRule.objects.filter(
+        kind=kind,
+        funding_source=funding_source,
+        status__in=SupportRule.APPLICABLE_STATUSES,
+        valid_from__lte=on_date,
+    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on_date))
+    candidates = [
+        rules.filter(activity=activity, variant=variant) if variant else None,
+        rules.filter(activity=activity, variant__isnull=True),
+        rules.filter(applies_to_all=True),
+    ]
+    for queryset in candidates:
+        if queryset is None:
+            continue
+        rule = (
+            queryset.select_related("funding_source", "activity", "variant").order_by("-valid_from").first()
+        )
+        if rule:
+            return rule
+    return None
