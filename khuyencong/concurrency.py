@@ -1,0 +1,24 @@
+"""Optimistic locking: a form carries the row's `version`; saving a stale form is refused."""
+
+from django.core.exceptions import ValidationError
+from django.db.models import F
+from django.utils.translation import gettext_lazy as _
+
+STALE_MESSAGE = _(
+    "Dữ liệu này vừa được người khác cập nhật sau khi bạn mở trang. Vui lòng tải lại trang, "
+    "kiểm tra thay đổi của họ rồi nhập lại."
+)
+
+
+def save_versioned(instance, *, expected_version, fields):
+    """UPDATE … WHERE pk = … AND version = expected_version, bumping the version. Raises a
+    ValidationError (code "stale") when another save got there first; nothing is written then."""
+    model = type(instance)
+    values = {name: getattr(instance, name) for name in fields}
+    updated = model.objects.filter(pk=instance.pk, version=expected_version).update(
+        **values, version=F("version") + 1
+    )
+    if not updated:
+        raise ValidationError(STALE_MESSAGE, code="stale")
+    instance.version = int(expected_version) + 1
+    return instance
