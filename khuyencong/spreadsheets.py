@@ -1,0 +1,391 @@
+"""Spreadsheets in and out, shared by every app.
+
+- `export_xlsx` / `xlsx_response`: a one-sheet XLSX with typed numbers and dates, and text that a
+  spreadsheet would run as a formula (= + - @, tab, CR) made inert with a leading apostrophe.
+- `read_table`: an uploaded XLSX or CSV (UTF-8, with or without BOM) as rows of NFC text, each
+  with its line number in the file; a file in a legacy Vietnamese encoding (TCVN3/ABC, VNI) is
+  refused with a message that names the encoding.
+- `run_import`: all or nothing. Every row is checked, every bad row is reported with its line,
+  and nothing is written unless every row is valid.
+- `stash_rows` / `load_stash` / `drop_stash`: the parsed upload kept between preview and confirm in
+  a file under MEDIA_ROOT named by an unguessable token (works with several web processes).
+"""
+
+import csv
+import datetime
+import io
+import json
+import re
+import secrets
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .text import clean_text, nfc
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+# --- Export ------------------------------------------------------------------------------------
+
+
+def neutralise(value):
+    """Text that a spreadsheet would evaluate (=, +, -, @, tab, CR first) gets a leading apostrophe."""
+    if isinstance(value, str):
+        value = _ILLEGAL_XML.sub("", value)
+        if value.startswith(_FORMULA_PREFIXES):
+            return "'" + value
+    return value
+
+
+def _cell_value(value):
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return _("Có") if value else _("Không")
+    if isinstance(value, int | float | Decimal):
+        return value
+    if isinstance(value, datetime.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.replace(tzinfo=None)
+    if isinstance(value, datetime.date):
+        return value
+    return neutralise(str(value))
+
+
+def export_xlsx(headers, rows, sheet_title="Dữ liệu"):
+    """The bytes of a one-sheet workbook: a bold header row, then `rows` (iterables of values).
+    Numbers stay numbers, dates are dates shown dd/mm/yyyy, text is neutralised."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=_ILLEGAL_XML.sub("", str(sheet_title))[:31] or "Sheet1")
+    bold = Font(bold=True)
+    header_cells = []
+    for header in headers:
+        cell = WriteOnlyCell(sheet, value=neutralise(str(header)))
+        cell.font = bold
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    for row in rows:
+        cells = []
+        for value in row:
+            value = _cell_value(value)
+            if isinstance(value, datetime.datetime):
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.number_format = "DD/MM/YYYY HH:MM"
+            elif isinstance(value, datetime.date):
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.number_format = "DD/MM/YYYY"
+            elif isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 1000:
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.number_format = "#,##0"
+            else:
+                cell = WriteOnlyCell(sheet, value=value)
+            cells.append(cell)
+        sheet.append(cells)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def xlsx_response(filename, headers, rows, sheet_title="Dữ liệu"):
+    """An HttpResponse that downloads `export_xlsx(...)` as `filename`."""
+    response = HttpResponse(export_xlsx(headers, rows, sheet_title), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# --- Reading -----------------------------------------------------------------------------------
+
+# Characters of Vietnamese proper (outside Latin-1): ă đ ĩ ũ ơ ư and the Latin Extended Additional block.
+_VIETNAMESE = re.compile(r"[ăĂđĐĩĨũŨơƠưƯ\u1ea0-\u1ef9]")
+# TCVN3 (ABC, fonts .VnTime…) puts Vietnamese letters on these Latin-1 code points; none of them is
+# a letter of Unicode Vietnamese: ¨ ă, © â, ª ê, « ô, ¬ ơ, ­ ư, ® đ, µ à, ¶ ả, · ã, ¸ á, ¹ ạ, Þ ị, ß ò…
+_TCVN3 = re.compile(
+    "[\u00a1-\u00a8\u00aa\u00ac\u00ad\u00b5-\u00b9\u00bb-\u00be\u00c6\u00c7\u00ce\u00d0\u00d7\u00de\u00df\u00f7\u00fe]"
+)
+# VNI-Windows writes a vowel then its marks as a second character: "Vieät Nam", "Haø Noäi", "Ñöùc".
+_VNI = re.compile(
+    "[aeiouyAEIOUY][\u00f8\u00ef\u00e4\u00eb\u00e5\u00fc\u00fb\u00d8\u00cf\u00c4\u00cb\u00c5\u00dc\u00db]|\u00d1\u00f6|\\b\u00f1[aeiouô]"
+)
+
+
+def detect_legacy_encoding(text):
+    """'TCVN3' or 'VNI' when `text` looks typed in a legacy Vietnamese encoding, else None."""
+    if not text:
+        return None
+    unicode_hits = len(_VIETNAMESE.findall(text))
+    tcvn_hits = len(_TCVN3.findall(text))
+    vni_hits = len(_VNI.findall(text))
+    if max(tcvn_hits, vni_hits) < 2 or unicode_hits > max(tcvn_hits, vni_hits):
+        return None
+    return "TCVN3" if tcvn_hits >= vni_hits else "VNI"
+
+
+def check_legacy_encoding(text):
+    """Raise a ValidationError naming the legacy encoding `text` is in, if any."""
+    encoding = detect_legacy_encoding(text)
+    if encoding == "TCVN3":
+        raise ValidationError(
+            _(
+                "Tệp dùng bảng mã TCVN3 (ABC), không phải Unicode. Hãy chuyển tệp sang Unicode "
+                "(ví dụ bằng công cụ chuyển mã của Unikey, chọn nguồn TCVN3, đích Unicode) rồi tải lên lại."
+            ),
+            code="legacy_tcvn3",
+        )
+    if encoding == "VNI":
+        raise ValidationError(
+            _(
+                "Tệp dùng bảng mã VNI Windows, không phải Unicode. Hãy chuyển tệp sang Unicode "
+                "(ví dụ bằng công cụ chuyển mã của Unikey, chọn nguồn VNI Windows, đích Unicode) rồi tải lên lại."
+            ),
+            code="legacy_vni",
+        )
+
+
+@dataclass
+class Table:
+    """An uploaded sheet: the header names and each data row as {header: text} with its line number."""
+
+    headers: list[str]
+    rows: list[tuple[int, dict]] = field(default_factory=list)
+
+
+def _text(value):
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime.datetime):
+        if value.time() == datetime.time(0, 0):
+            return value.strftime("%d/%m/%Y")
+        return value.strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, datetime.date):
+        return value.strftime("%d/%m/%Y")
+    return clean_text(value)
+
+
+def _xlsx_rows(data):
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:
+        raise ValidationError(
+            _("Không đọc được tệp Excel (.xlsx). Tệp có thể bị hỏng."), code="bad_xlsx"
+        ) from exc
+    try:
+        sheet = workbook.worksheets[0]
+        return [[_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    finally:
+        workbook.close()
+
+
+def _csv_rows(data):
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        check_legacy_encoding(data.decode("cp1252", errors="replace"))
+        raise ValidationError(
+            _("Tệp CSV không dùng mã UTF-8. Hãy lưu lại tệp dạng “CSV UTF-8” rồi tải lên lại."),
+            code="not_utf8",
+        ) from None
+    sample = text[:4096]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    return [[clean_text(v) for v in row] for row in csv.reader(io.StringIO(text), dialect)]
+
+
+def read_table(upload, *, filename=None, max_rows=20000):
+    """Read an uploaded file (a Django UploadedFile, a file object or bytes) into a Table.
+
+    XLSX is recognised by its content (a zip), anything else is read as CSV. Blank rows are
+    skipped; line numbers are those of the file (the header is line 1). Every value is NFC text."""
+    if isinstance(upload, bytes | bytearray):
+        data = bytes(upload)
+    else:
+        filename = filename or getattr(upload, "name", None)
+        if hasattr(upload, "seek"):
+            upload.seek(0)
+        data = upload.read()
+    if not data:
+        raise ValidationError(_("Tệp trống."), code="empty")
+    if data[:2] == b"PK":
+        raw_rows = _xlsx_rows(data)
+    elif filename and filename.lower().endswith((".xls", ".xlsm", ".ods")):
+        raise ValidationError(_("Chỉ nhận tệp .xlsx hoặc .csv."), code="bad_type")
+    else:
+        raw_rows = _csv_rows(data)
+    check_legacy_encoding("\n".join(" ".join(r) for r in raw_rows))
+    while raw_rows and not any(raw_rows[0]):
+        raw_rows.pop(0)
+    if not raw_rows:
+        raise ValidationError(_("Tệp không có dữ liệu."), code="empty")
+    headers = [nfc(h).strip() for h in raw_rows[0]]
+    table = Table(headers=headers)
+    for index, values in enumerate(raw_rows[1:], start=2):
+        if not any(values):
+            continue
+        row = {h: (values[i] if i < len(values) else "") for i, h in enumerate(headers) if h}
+        table.rows.append((index, row))
+        if len(table.rows) > max_rows:
+            raise ValidationError(
+                _("Tệp có quá nhiều dòng (tối đa %(max)s dòng mỗi lần nhập).") % {"max": max_rows},
+                code="too_many_rows",
+            )
+    return table
+
+
+def require_columns(table, required):
+    """Refuse a table without the columns `required` (their header texts)."""
+    missing = [c for c in required if c not in table.headers]
+    if missing:
+        raise ValidationError(
+            _("Tệp thiếu cột: %(cols)s. Hãy dùng tệp mẫu.") % {"cols": ", ".join(missing)},
+            code="missing_columns",
+        )
+
+
+# --- All-or-nothing import ---------------------------------------------------------------------
+
+
+@dataclass
+class RowError:
+    line: int
+    messages: list[str]
+
+    def __str__(self):
+        return _("Dòng %(line)s: %(msg)s") % {"line": self.line, "msg": "; ".join(self.messages)}
+
+
+@dataclass
+class ImportResult:
+    instances: list = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    saved: bool = False
+
+    @property
+    def ok(self):
+        return not self.errors
+
+
+def error_messages(error):
+    """The messages of a ValidationError as plain strings, each field named by its label when known."""
+    if hasattr(error, "error_dict"):
+        messages = []
+        for name, errors in error.error_dict.items():
+            for item in errors:
+                for message in item.messages:
+                    messages.append(message if name == "__all__" else f"{name}: {message}")
+        return messages
+    return [str(m) for m in error.messages]
+
+
+def _bulk_save(instances):
+    by_model = {}
+    for instance in instances:
+        by_model.setdefault(type(instance), []).append(instance)
+    for model, objs in by_model.items():
+        model.objects.bulk_create(objs, batch_size=500)
+
+
+def run_import(rows, build_row, *, dry_run=False, save=_bulk_save):
+    """All or nothing: `build_row(data, line)` returns an unsaved, validated instance or raises
+    ValidationError. Every row is tried; any error means nothing is written and every bad row is
+    reported with its line. With `dry_run` (the preview) nothing is written either way.
+    `save(instances)` writes the lot (default: bulk_create per model) inside one transaction."""
+    result = ImportResult()
+    for line, data in rows:
+        try:
+            result.instances.append(build_row(data, line))
+        except ValidationError as error:
+            result.errors.append(RowError(line=line, messages=error_messages(error)))
+    if result.errors or dry_run:
+        return result
+    try:
+        with transaction.atomic():
+            save(result.instances)
+    except IntegrityError as exc:
+        result.errors.append(
+            RowError(
+                line=0,
+                messages=[
+                    _(
+                        "Dữ liệu vừa bị thay đổi trong khi nhập (trùng mã). Không dòng nào được ghi; hãy nhập lại."
+                    )
+                ],
+            )
+        )
+        result.instances = []
+        if settings.DEBUG:
+            result.errors[-1].messages.append(str(exc))
+        return result
+    result.saved = True
+    return result
+
+
+# --- Preview then confirm ----------------------------------------------------------------------
+
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+_STASH_MAX_AGE = 24 * 3600
+
+
+def _stash_dir():
+    path = Path(settings.MEDIA_ROOT) / "import-stash"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def stash_rows(table, *, user, kind):
+    """Keep a parsed upload for the confirm step; returns the token that names it."""
+    folder = _stash_dir()
+    cutoff = time.time() - _STASH_MAX_AGE
+    for old in folder.glob("*.json"):
+        try:
+            if old.stat().st_mtime < cutoff:
+                old.unlink()
+        except OSError:
+            pass
+    token = secrets.token_urlsafe(24)
+    payload = {"user": user.pk, "kind": kind, "headers": table.headers, "rows": table.rows}
+    (folder / f"{token}.json").write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+    return token
+
+
+def load_stash(token, *, user, kind):
+    """The Table stashed under `token` by this user for this kind of import."""
+    expired = ValidationError(
+        _("Phiên nhập dữ liệu đã hết hạn hoặc không tồn tại. Vui lòng tải tệp lên lại."), code="expired"
+    )
+    if not token or not _TOKEN.match(token):
+        raise expired
+    path = _stash_dir() / f"{token}.json"
+    try:
+        payload = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise expired from None
+    if payload.get("user") != user.pk or payload.get("kind") != kind:
+        raise expired
+    return Table(headers=payload["headers"], rows=[(line, row) for line, row in payload["rows"]])
+
+
+def drop_stash(token):
+    if token and _TOKEN.match(token):
+        (_stash_dir() / f"{token}.json").unlink(missing_ok=True)
