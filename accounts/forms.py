@@ -1,9 +1,40 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth import forms as auth_forms
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
+from khuyencong.text import clean_text
+from khuyencong.validators import looks_like_phone, normalize_phone
 
-class LoginForm(AuthenticationForm):
+from .roles import Role
+from .selectors import reporting_units_for_choice
+from .services import user_change_password
+
+CONTACT_STAFF = _(
+    "Tài khoản đăng nhập bằng số điện thoại không nhận được email đặt lại mật khẩu. Vui lòng liên hệ "
+    "cán bộ Sở Công Thương (Trung tâm Khuyến công) để được cấp mật khẩu tạm."
+)
+
+
+class BootstrapMixin:
+    """Bootstrap classes on every widget, so templates can render fields plainly."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxSelectMultiple):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, forms.CheckboxInput):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, forms.Select):
+                widget.attrs.setdefault("class", "form-select")
+            else:
+                widget.attrs.setdefault("class", "form-control")
+
+
+class LoginForm(auth_forms.AuthenticationForm):
     """Sign in with an email or a phone number."""
 
     username = forms.CharField(
@@ -16,3 +47,98 @@ class LoginForm(AuthenticationForm):
         "invalid_login": _("Email/số điện thoại hoặc mật khẩu không đúng. Vui lòng kiểm tra lại."),
         "inactive": _("Tài khoản này đã bị khóa. Vui lòng liên hệ Sở Công Thương."),
     }
+
+
+class PasswordChangeForm(BootstrapMixin, auth_forms.PasswordChangeForm):
+    """Changing one's own password also ends a forced change."""
+
+    def save(self, commit=True):
+        return user_change_password(user=self.user, new_password=self.cleaned_data["new_password1"])
+
+
+class SetPasswordForm(BootstrapMixin, auth_forms.SetPasswordForm):
+    """The last step of a reset by email: the new password is the user's own."""
+
+    def save(self, commit=True):
+        return user_change_password(user=self.user, new_password=self.cleaned_data["new_password1"])
+
+
+class PasswordResetForm(BootstrapMixin, auth_forms.PasswordResetForm):
+    """Reset by email (case-insensitive). A phone number gets the advice to contact staff."""
+
+    email = forms.CharField(
+        label=_("Email"), max_length=254, widget=forms.TextInput(attrs={"autocomplete": "email"})
+    )
+
+    def clean_email(self):
+        value = clean_text(self.cleaned_data["email"])
+        if looks_like_phone(value):
+            raise ValidationError(CONTACT_STAFF, code="phone")
+        try:
+            validate_email(value)
+        except ValidationError:
+            raise ValidationError(_("Nhập đúng địa chỉ email của tài khoản."), code="invalid") from None
+        return value
+
+
+class UserForm(BootstrapMixin, forms.Form):
+    """Staff create or edit an account. Email is optional: many people sign in by phone."""
+
+    full_name = forms.CharField(label=_("Họ và tên"), max_length=150)
+    email = forms.EmailField(label=_("Email"), required=False)
+    phone = forms.CharField(label=_("Số điện thoại"), max_length=20, required=False)
+    roles = forms.MultipleChoiceField(
+        label=_("Vai trò"), choices=Role.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    reporting_units = forms.MultipleChoiceField(
+        label=_("Đơn vị báo cáo (xã, phường, đơn vị phối hợp)"),
+        required=False,
+        help_text=_("Chỉ cho cán bộ xã, phường, đơn vị phối hợp. Giữ Ctrl để chọn nhiều đơn vị."),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.units = {str(u.pk): u for u in reporting_units_for_choice()}
+        self.fields["reporting_units"].choices = [(pk, u.name) for pk, u in self.units.items()]
+
+    def clean_full_name(self):
+        value = clean_text(self.cleaned_data["full_name"])
+        if not value:
+            raise ValidationError(_("Nhập họ và tên."))
+        return value
+
+    def clean_email(self):
+        return clean_text(self.cleaned_data["email"]).lower() or None
+
+    def clean_phone(self):
+        return normalize_phone(clean_text(self.cleaned_data["phone"])) or None
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not data.get("email") and not data.get("phone"):
+            raise ValidationError(_("Cần có email hoặc số điện thoại để người dùng đăng nhập."))
+        data["reporting_units"] = [self.units[pk] for pk in data.get("reporting_units", [])]
+        return data
+
+
+class UserCreateForm(UserForm):
+    temporary_password = forms.CharField(
+        label=_("Mật khẩu tạm"),
+        required=False,
+        help_text=_(
+            "Để trống để hệ thống tạo mật khẩu tạm. Người dùng phải đổi mật khẩu khi đăng nhập lần đầu."
+        ),
+    )
+
+
+class UserEditForm(UserForm):
+    is_active = forms.BooleanField(label=_("Đang hoạt động"), required=False)
+
+
+class TemporaryPasswordForm(BootstrapMixin, forms.Form):
+    temporary_password = forms.CharField(
+        label=_("Mật khẩu tạm"),
+        required=False,
+        help_text=_("Để trống để hệ thống tạo mật khẩu tạm."),
+    )

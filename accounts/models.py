@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from khuyencong.text import clean_text
+from khuyencong.text import clean_text, search_text
 from khuyencong.validators import normalize_phone, validate_phone
 
 
@@ -56,6 +56,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("vào trang quản trị"), default=False)
     must_change_password = models.BooleanField(_("phải đổi mật khẩu khi đăng nhập"), default=False)
     date_joined = models.DateTimeField(_("ngày tạo"), default=timezone.now)
+    # Folded name, email and phone: staff search users ignoring case and diacritics.
+    search_text = models.TextField(editable=False, default="")
 
     objects = UserManager()
 
@@ -83,6 +85,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         self.full_name = clean_text(self.full_name)
         self.email = self.__class__.objects.normalize_email(self.email).lower() if self.email else None
         self.phone = normalize_phone(self.phone) or None
+
+    def save(self, *args, **kwargs):
+        self.search_text = search_text(self.full_name, self.email, self.phone)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"full_name", "email", "phone"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
 
     @property
     def login_name(self):

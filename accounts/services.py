@@ -1,0 +1,180 @@
+"""Writes on accounts: staff create accounts and reset passwords, users change theirs, messages
+are marked as read. Every function checks its rule and raises a Vietnamese ValidationError."""
+
+from django.contrib.auth import password_validation
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+from django.utils.translation import gettext as _
+
+from .models import Notification, User
+from .notifications import Event, notify
+from .roles import Role, has_role, is_staff_like, user_roles
+
+# No 0/O, 1/l/i: a temporary password is often read out over the phone.
+_TEMP_PASSWORD_CHARS = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+def temporary_password_generate():
+    return get_random_string(10, _TEMP_PASSWORD_CHARS)
+
+
+def _check_actor(actor, user=None, roles=()):
+    """Staff and leaders manage accounts; only a leader grants or removes the leader role or
+    changes a leader's account; nobody here touches a superuser (the admin does)."""
+    if not is_staff_like(actor):
+        raise PermissionDenied
+    if user is not None and user.is_superuser:
+        raise PermissionDenied
+    is_leader = has_role(actor, Role.LEADER)
+    touches_leader = Role.LEADER in roles or (user is not None and Role.LEADER in user_roles(user))
+    if touches_leader and not is_leader:
+        raise ValidationError(
+            _("Chỉ lãnh đạo Sở mới được cấp, thu hồi quyền lãnh đạo hoặc sửa tài khoản lãnh đạo.")
+        )
+
+
+def _check_roles_and_units(roles, reporting_units):
+    unknown = set(roles) - set(Role.values)
+    if unknown:
+        raise ValidationError(_("Vai trò không hợp lệ: %(roles)s.") % {"roles": ", ".join(sorted(unknown))})
+    if Role.UNIT_REPORTER in roles and not reporting_units:
+        raise ValidationError(_("Cán bộ xã, phường, đơn vị phối hợp phải thuộc ít nhất một đơn vị báo cáo."))
+    if reporting_units and Role.UNIT_REPORTER not in roles:
+        raise ValidationError(
+            _("Chỉ tài khoản có vai trò cán bộ xã, phường, đơn vị phối hợp mới được gắn với đơn vị báo cáo.")
+        )
+
+
+def _set_roles(user, roles):
+    role_groups = Group.objects.filter(name__in=Role.values)
+    user.groups.remove(*role_groups)
+    user.groups.add(*Group.objects.filter(name__in=roles))
+    user._role_cache = None
+
+
+def _validate_password(password, user):
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"temporary_password": exc.messages}) from None
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor: User,
+    full_name: str,
+    email: str | None = None,
+    phone: str | None = None,
+    roles=(),
+    reporting_units=(),
+    temporary_password: str = "",
+) -> tuple[User, str]:
+    """Staff create an account, often for a person without email (login by phone). The person
+    must change the temporary password at first login. Returns the user and that password."""
+    roles = [str(r) for r in roles]
+    _check_actor(actor, roles=roles)
+    _check_roles_and_units(roles, reporting_units)
+    user = User(full_name=full_name, email=email or None, phone=phone or None, must_change_password=True)
+    user.full_clean(exclude=["password"])
+    temporary_password = temporary_password or temporary_password_generate()
+    _validate_password(temporary_password, user)
+    user.set_password(temporary_password)
+    user.save()
+    _set_roles(user, roles)
+    user.reporting_units.set(reporting_units)
+    notify(
+        recipients=[user],
+        event=Event.ACCOUNT_CREATED,
+        title=_("Tài khoản của bạn trên cổng khuyến công đã được tạo"),
+        body=_(
+            "Cán bộ Sở Công Thương đã tạo tài khoản cho bạn. Đăng nhập bằng %(login)s và mật khẩu tạm "
+            "được cán bộ cung cấp; bạn sẽ được yêu cầu đổi mật khẩu ở lần đăng nhập đầu tiên."
+        )
+        % {"login": user.login_name},
+        url="/tai-khoan/dang-nhap/",
+    )
+    return user, temporary_password
+
+
+@transaction.atomic
+def user_update(
+    *,
+    actor: User,
+    user: User,
+    full_name: str,
+    email: str | None,
+    phone: str | None,
+    roles=(),
+    reporting_units=(),
+    is_active: bool = True,
+) -> User:
+    """Staff change an account's contact details, roles, reporting units and whether it is active."""
+    roles = [str(r) for r in roles]
+    _check_actor(actor, user=user, roles=roles)
+    _check_roles_and_units(roles, reporting_units)
+    if user.pk == actor.pk and not is_active:
+        raise ValidationError(_("Bạn không thể tự khóa tài khoản của mình."))
+    user.full_name, user.email, user.phone, user.is_active = (
+        full_name,
+        email or None,
+        phone or None,
+        is_active,
+    )
+    user.full_clean(exclude=["password"])
+    user.save()
+    _set_roles(user, roles)
+    user.reporting_units.set(reporting_units)
+    return user
+
+
+@transaction.atomic
+def user_set_temporary_password(*, actor: User, user: User, password: str = "") -> str:
+    """Staff reset someone's password (typically a person without email) to a temporary one that
+    must be changed at the next login. The password itself is never sent by email."""
+    _check_actor(actor, user=user)
+    if user.pk == actor.pk:
+        raise ValidationError(_("Hãy dùng chức năng Đổi mật khẩu để đổi mật khẩu của chính bạn."))
+    password = password or temporary_password_generate()
+    _validate_password(password, user)
+    user.set_password(password)
+    user.must_change_password = True
+    user.save(update_fields=["password", "must_change_password"])
+    notify(
+        recipients=[user],
+        event=Event.PASSWORD_RESET_BY_STAFF,
+        title=_("Mật khẩu của bạn đã được đặt lại"),
+        body=_(
+            "Cán bộ Sở Công Thương đã đặt lại mật khẩu tài khoản của bạn. Hãy đăng nhập bằng mật khẩu tạm "
+            "được cán bộ cung cấp và đổi mật khẩu. Nếu bạn không yêu cầu việc này, hãy liên hệ Sở Công Thương."
+        ),
+        url="/tai-khoan/dang-nhap/",
+    )
+    return password
+
+
+@transaction.atomic
+def user_change_password(*, user: User, new_password: str) -> User:
+    """The user sets their own password (after a forced change, a reset or at will)."""
+    user.set_password(new_password)
+    user.must_change_password = False
+    user.save(update_fields=["password", "must_change_password"])
+    return user
+
+
+def notification_mark_read(*, user: User, notification_id: int) -> Notification:
+    """Mark one of the user's own messages as read (another user's message answers 404)."""
+    from django.shortcuts import get_object_or_404
+
+    notification = get_object_or_404(Notification, pk=notification_id, recipient=user)
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+def notifications_mark_all_read(*, user: User) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())

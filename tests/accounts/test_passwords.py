@@ -1,0 +1,109 @@
+import re
+
+import pytest
+from django.core import mail
+
+from accounts.models import User
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "matkhau-Test-123"
+NEW_PASSWORD = "Hung-Yen-moi-2026"
+
+
+def test_forced_change_blocks_every_page_until_the_password_is_changed(client):
+    user = UserFactory(phone="0912345678", email=None, roles=["staff"], must_change_password=True)
+    response = client.post("/tai-khoan/dang-nhap/", {"username": "0912 345 678", "password": PASSWORD})
+    assert response.status_code == 302
+    for path in ["/tai-khoan/", "/tai-khoan/nguoi-dung/", "/tai-khoan/thong-bao/", "/"]:
+        response = client.get(path)
+        assert response.status_code == 302 and response.url == "/tai-khoan/doi-mat-khau/", path
+    page = client.get("/tai-khoan/doi-mat-khau/")
+    assert "mật khẩu tạm" in page.content.decode()
+
+    response = client.post(
+        "/tai-khoan/doi-mat-khau/",
+        {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+    assert response.status_code == 302 and response.url == "/tai-khoan/"
+    user.refresh_from_db()
+    assert not user.must_change_password and user.check_password(NEW_PASSWORD)
+    assert client.get("/tai-khoan/nguoi-dung/").status_code == 200  # still signed in, free to go
+
+
+def test_forced_change_still_allows_logout(client):
+    UserFactory(phone="0912345678", must_change_password=True)
+    client.post("/tai-khoan/dang-nhap/", {"username": "0912345678", "password": PASSWORD})
+    response = client.post("/tai-khoan/dang-xuat/")
+    assert response.status_code == 302 and response.url == "/"
+    assert client.get("/tai-khoan/").url.startswith("/tai-khoan/dang-nhap/")
+
+
+def test_password_change_refuses_a_wrong_old_password(client):
+    user = UserFactory()
+    client.force_login(user)
+    response = client.post(
+        "/tai-khoan/doi-mat-khau/",
+        {"old_password": "sai-mat-khau", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+    assert response.status_code == 200
+    assert "Mật khẩu cũ" in response.content.decode()
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
+
+
+def test_anonymous_cannot_open_password_change(client):
+    response = client.get("/tai-khoan/doi-mat-khau/")
+    assert response.status_code == 302 and response.url.startswith("/tai-khoan/dang-nhap/")
+
+
+def test_reset_by_email_case_insensitive_sends_a_working_link(client):
+    user = UserFactory(email="canbo@example.test", must_change_password=True)
+    response = client.post("/tai-khoan/quen-mat-khau/", {"email": "CanBo@Example.TEST"})
+    assert response.status_code == 302 and response.url == "/tai-khoan/quen-mat-khau/da-gui/"
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["canbo@example.test"]
+    assert "Đặt lại mật khẩu" in message.subject
+    link = re.search(r"http://testserver(/tai-khoan/dat-lai-mat-khau/\S+/)", message.body).group(1)
+
+    form_page = client.get(link, follow=True)
+    assert form_page.status_code == 200 and "Đặt mật khẩu mới" in form_page.content.decode()
+    response = client.post(
+        form_page.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    )
+    assert response.status_code == 302 and response.url == "/tai-khoan/dat-lai-mat-khau/xong/"
+    user.refresh_from_db()
+    assert user.check_password(NEW_PASSWORD) and not user.must_change_password
+
+
+def test_reset_for_an_unknown_email_sends_nothing_and_tells_nothing(client):
+    UserFactory(email="canbo@example.test")
+    response = client.post("/tai-khoan/quen-mat-khau/", {"email": "khac@example.test"})
+    assert response.status_code == 302 and response.url == "/tai-khoan/quen-mat-khau/da-gui/"
+    assert mail.outbox == []
+
+
+def test_reset_by_phone_number_advises_to_contact_staff(client):
+    UserFactory(email=None, phone="0912345678")
+    response = client.post("/tai-khoan/quen-mat-khau/", {"email": "0912345678"})
+    assert response.status_code == 200
+    assert "liên hệ cán bộ Sở Công Thương" in response.content.decode()
+    assert mail.outbox == []
+
+
+def test_reset_page_tells_users_without_email_to_contact_staff(client):
+    response = client.get("/tai-khoan/quen-mat-khau/")
+    assert response.status_code == 200
+    assert "không có email" in response.content.decode()
+
+
+def test_login_page_links_to_password_reset(client):
+    assert "/tai-khoan/quen-mat-khau/" in client.get("/tai-khoan/dang-nhap/").content.decode()
+
+
+def test_demo_user_without_email_can_sign_in_by_phone(client):
+    User.objects.create_user(phone="0912000004", password=PASSWORD, full_name="Phạm Thị Lan")
+    response = client.post("/tai-khoan/dang-nhap/", {"username": "0912.000.004", "password": PASSWORD})
+    assert response.status_code == 302 and response.url == "/tai-khoan/"
