@@ -1,0 +1,94 @@
+"""Each role sees the parts of the portal it may use, and only those; a page outside a user's
+roles answers 403 (signed in) or sends to the login page (anonymous). Several roles add up."""
+
+import re
+
+import pytest
+from django.urls import NoReverseMatch, reverse
+
+from accounts.roles import Role
+from khuyencong.navigation import MENU
+from programmes.models import ReportingUnit
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+ROLES = list(Role.values)
+
+
+def _existing_entries():
+    entries = []
+    for _label, name, roles in MENU:
+        try:
+            entries.append((name, reverse(name), roles))
+        except NoReverseMatch:
+            continue
+    return entries
+
+
+def _user(*roles):
+    user = UserFactory(roles=list(roles))
+    if Role.UNIT_REPORTER in roles:
+        ReportingUnit.objects.get(commune__code="11953").members.add(user)
+    return user
+
+
+def _menu(client, user):
+    client.force_login(user)
+    page = client.get("/tai-khoan/").content.decode()
+    menu = page.split('data-testid="menu"', 1)[1].split("</ul>", 1)[0]
+    return set(re.findall(r'data-nav="([^"]+)"', menu))
+
+
+def test_accounts_entries_exist():
+    names = {name for name, _url, _roles in _existing_entries()}
+    assert {"accounts:dashboard", "accounts:user_list", "accounts:notifications"} <= names
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_menu_shows_exactly_the_entries_of_the_role(client, role):
+    expected = {name for name, _url, roles in _existing_entries() if role in roles}
+    shown = _menu(client, _user(role))
+    assert shown == expected
+    assert ("accounts:user_list" in shown) == (role in {Role.STAFF, Role.LEADER})
+    assert {"accounts:dashboard", "accounts:notifications"} <= shown
+
+
+def test_several_roles_see_the_union(client):
+    applicant = _menu(client, _user(Role.APPLICANT))
+    reporter = _menu(client, _user(Role.UNIT_REPORTER))
+    both = _menu(client, _user(Role.APPLICANT, Role.UNIT_REPORTER))
+    assert both == applicant | reporter
+    observer = _menu(client, _user(Role.OBSERVER))
+    staff_observer = _menu(client, _user(Role.OBSERVER, Role.STAFF))
+    assert staff_observer == observer | _menu(client, _user(Role.STAFF))
+    assert "accounts:user_list" in staff_observer and "accounts:user_list" not in observer
+
+
+def test_staff_and_observer_together_reach_staff_pages(client):
+    client.force_login(_user(Role.OBSERVER, Role.STAFF))
+    assert client.get("/tai-khoan/nguoi-dung/").status_code == 200
+
+
+def test_a_user_without_role_is_told_to_contact_the_department(client):
+    client.force_login(UserFactory())
+    page = client.get("/tai-khoan/").content.decode()
+    assert "chưa được phân quyền" in page
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_menu_page_answers_its_roles_and_refuses_the_others(client, role):
+    client.force_login(_user(role))
+    for name, url, roles in _existing_entries():
+        response = client.get(url)
+        login_redirect = response.status_code == 302 and response.url.startswith("/tai-khoan/dang-nhap/")
+        if role in roles:
+            assert response.status_code not in (403, 500) and not login_redirect, (role, name)
+        else:
+            assert response.status_code == 403, (role, name, response.status_code)
+
+
+def test_each_menu_page_sends_anonymous_to_login(client):
+    for name, url, _roles in _existing_entries():
+        response = client.get(url)
+        assert response.status_code == 302 and response.url.startswith("/tai-khoan/dang-nhap/"), name
