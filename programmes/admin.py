@@ -1,0 +1,129 @@
+"""Django admin (superusers only) for the programme's frame. Reference lists that change with
+the law or the territory (communes, activities, support rules, collaborators) import and export
+as XLSX (default) or CSV: preview, then confirm; all or nothing."""
+
+from django.contrib import admin
+from import_export.admin import ImportExportModelAdmin
+
+from .models import (
+    ActivityType,
+    ActivityVariant,
+    AdministrativeUnit,
+    BeneficiaryCategory,
+    Collaborator,
+    ContentArea,
+    FundingSource,
+    Programme,
+    ReportingUnit,
+    SupportRule,
+    Target,
+)
+from .resources import (
+    FORMATS,
+    ActivityTypeResource,
+    AdministrativeUnitResource,
+    CollaboratorResource,
+    SupportRuleResource,
+)
+
+
+class PortalImportExportAdmin(ImportExportModelAdmin):
+    formats = FORMATS
+
+
+class TargetInline(admin.TabularInline):
+    model = Target
+    extra = 0
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(admin.ModelAdmin):
+    list_display = ["name", "decision_number", "decision_date", "start_year", "end_year", "is_current"]
+    inlines = [TargetInline]
+
+
+@admin.register(Target)
+class TargetAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "target_value", "unit", "measure", "programme"]
+    list_filter = ["programme"]
+
+
+@admin.register(ContentArea)
+class ContentAreaAdmin(admin.ModelAdmin):
+    list_display = ["number", "name", "programme"]
+    list_filter = ["programme"]
+
+
+class VariantInline(admin.TabularInline):
+    model = ActivityVariant
+    extra = 0
+
+
+@admin.register(ActivityType)
+class ActivityTypeAdmin(PortalImportExportAdmin):
+    resource_classes = [ActivityTypeResource]
+    list_display = ["code", "short_label", "content_area", "is_active"]
+    list_filter = ["programme", "content_area", "is_active"]
+    search_fields = ["code", "short_label"]
+    inlines = [VariantInline]
+
+
+@admin.register(ActivityVariant)
+class ActivityVariantAdmin(admin.ModelAdmin):
+    list_display = ["activity", "key", "label"]
+    list_filter = ["activity__programme"]
+
+
+@admin.register(BeneficiaryCategory)
+class BeneficiaryCategoryAdmin(admin.ModelAdmin):
+    list_display = ["code", "label"]
+
+
+@admin.register(FundingSource)
+class FundingSourceAdmin(admin.ModelAdmin):
+    list_display = ["code", "short_name", "name", "is_state_support", "can_lead"]
+
+
+@admin.register(AdministrativeUnit)
+class AdministrativeUnitAdmin(PortalImportExportAdmin):
+    resource_classes = [AdministrativeUnitResource]
+    list_display = ["code", "full_name", "kind", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["code", "search_text"]
+
+
+@admin.register(SupportRule)
+class SupportRuleAdmin(PortalImportExportAdmin):
+    resource_classes = [SupportRuleResource]
+    list_display = [
+        "code",
+        "activity",
+        "variant",
+        "funding_source",
+        "kind",
+        "max_percent",
+        "cap_vnd",
+        "status",
+    ]
+    list_filter = ["status", "kind", "funding_source"]
+    search_fields = ["code", "label", "legal_basis"]
+    list_select_related = ["activity", "variant", "funding_source"]
+
+
+@admin.register(Collaborator)
+class CollaboratorAdmin(PortalImportExportAdmin):
+    resource_classes = [CollaboratorResource]
+    list_display = ["full_name", "commune", "phone", "appointed_on", "ended_on"]
+    search_fields = ["full_name", "commune__search_text"]
+    list_select_related = ["commune"]
+    autocomplete_fields = ["commune"]
+
+
+@admin.register(ReportingUnit)
+class ReportingUnitAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "commune", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name", "code"]
+    filter_horizontal = ["members"]
+    list_select_related = ["commune"]
+    autocomplete_fields = ["commune"]

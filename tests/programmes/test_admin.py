@@ -1,0 +1,205 @@
+"""The Django admin: superusers only; reference lists import (preview, confirm, all or nothing)
+and export (XLSX by default, CSV with BOM, formulas neutralised)."""
+
+import datetime
+import io
+
+import openpyxl
+import pytest
+import tablib
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from accounts.models import User
+from programmes.models import AdministrativeUnit, Collaborator, SupportRule
+from programmes.resources import CSV, XLSX, CollaboratorResource, SupportRuleResource
+from tests.factories import CollaboratorFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+COLUMNS = ["commune", "full_name", "position", "phone", "email", "appointed_on"]
+
+
+@pytest.fixture
+def superuser(client):
+    user = User.objects.create_superuser(email="root@example.test", password="x", full_name="Quản trị")
+    client.force_login(user)
+    return user
+
+
+def _xlsx(rows, headers=COLUMNS):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(headers)
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("role", ["staff", "leader", "unit_reporter", "applicant", "observer"])
+def test_admin_is_refused_to_every_role_even_with_is_staff(client, role):
+    user = UserFactory(roles=[role], is_staff=True)
+    client.force_login(user)
+    for path in ["/quan-tri/", "/quan-tri/programmes/collaborator/", "/quan-tri/accounts/user/"]:
+        response = client.get(path)
+        assert response.status_code == 302 and response.url.startswith("/quan-tri/login/"), (role, path)
+    response = client.post(
+        "/quan-tri/login/?next=/quan-tri/", {"username": user.email, "password": "matkhau-Test-123"}
+    )
+    assert response.status_code == 200  # the admin's login form refuses a non-superuser
+    assert client.get("/quan-tri/").status_code == 302
+
+
+def test_admin_sends_anonymous_to_its_login(client):
+    response = client.get("/quan-tri/")
+    assert response.status_code == 302 and response.url.startswith("/quan-tri/login/")
+
+
+def test_superuser_sees_every_programmes_model(client, superuser):
+    page = client.get("/quan-tri/").content.decode()
+    for model in [
+        "programme",
+        "target",
+        "contentarea",
+        "activitytype",
+        "activityvariant",
+        "beneficiarycategory",
+        "fundingsource",
+        "administrativeunit",
+        "supportrule",
+        "collaborator",
+        "reportingunit",
+    ]:
+        assert f"/quan-tri/programmes/{model}/" in page, model
+        assert client.get(f"/quan-tri/programmes/{model}/").status_code == 200, model
+    for model in ["administrativeunit", "activitytype", "supportrule", "collaborator"]:
+        assert client.get(f"/quan-tri/programmes/{model}/import/").status_code == 200, model
+        assert client.get(f"/quan-tri/programmes/{model}/export/").status_code == 200, model
+
+
+def test_user_admin_add_form_creates_a_phone_only_user(client, superuser):
+    response = client.post(
+        "/quan-tri/accounts/user/add/",
+        {
+            "full_name": "Phạm Thị Lan",
+            "email": "",
+            "phone": "0912 000 321",
+            "usable_password": "true",
+            "password1": "Mat-khau-manh-2026",
+            "password2": "Mat-khau-manh-2026",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    user = User.objects.get(phone="0912000321")
+    assert user.email is None and user.check_password("Mat-khau-manh-2026")
+    assert client.get(f"/quan-tri/accounts/user/{user.pk}/change/").status_code == 200
+
+
+def test_import_previews_then_confirms(client, superuser):
+    upload = _xlsx(
+        [
+            ["11953", "Ngô Thị Thu", "Công chức", "0912000111", "", datetime.date(2026, 1, 15)],
+            [12364, "Bùi Văn Hải", "", "", "", datetime.date(2026, 2, 1)],  # Excel drops the zeros
+        ]
+    )
+    response = client.post(
+        "/quan-tri/programmes/collaborator/import/",
+        {"resource": "0", "format": "0", "import_file": SimpleUploadedFile("ctv.xlsx", upload)},
+    )
+    assert response.status_code == 200
+    assert Collaborator.objects.count() == 0  # a preview writes nothing
+    confirm = response.context["confirm_form"]
+    response = client.post("/quan-tri/programmes/collaborator/process_import/", confirm.initial)
+    assert response.status_code == 302
+    assert set(Collaborator.objects.values_list("commune__code", "full_name")) == {
+        ("11953", "Ngô Thị Thu"),
+        ("12364", "Bùi Văn Hải"),
+    }
+
+
+def test_import_with_one_bad_row_changes_nothing(client, superuser):
+    CollaboratorFactory(commune=AdministrativeUnit.objects.get(code="11953"), full_name="Ngô Thị Thu")
+    before = list(Collaborator.objects.values_list("commune__code", "full_name", "position"))
+    upload = _xlsx(
+        [
+            ["11953", "Ngô Thị Thu", "Chức vụ mới", "", "", datetime.date(2026, 1, 15)],
+            ["99999", "Người ở xã không có", "", "", "", datetime.date(2026, 1, 15)],
+            ["12364", "Bùi Văn Hải", "", "", "", datetime.date(2026, 1, 15)],
+        ]
+    )
+    response = client.post(
+        "/quan-tri/programmes/collaborator/import/",
+        {"resource": "0", "format": "0", "import_file": SimpleUploadedFile("ctv.xlsx", upload)},
+    )
+    page = response.content.decode()
+    assert "Không tìm thấy xã, phường có mã “99999”" in page
+    assert response.context.get("confirm_form") is None  # nothing to confirm
+    assert list(Collaborator.objects.values_list("commune__code", "full_name", "position")) == before
+
+
+def test_resource_import_is_all_or_nothing_even_outside_the_admin():
+    dataset = tablib.Dataset(headers=COLUMNS)
+    dataset.append(["12364", "Bùi Văn Hải", "", "", "", "15/01/2026"])
+    dataset.append(["11953", "Ngày sai", "", "", "", "31/02/2026"])  # a validation error
+    result = CollaboratorResource().import_data(dataset, dry_run=False)
+    assert result.has_validation_errors() or result.has_errors()
+    assert Collaborator.objects.count() == 0
+
+
+def test_export_escapes_a_cell_starting_with_a_formula(client, superuser):
+    CollaboratorFactory(full_name='=HYPERLINK("http://evil.example","bấm")', position="+84 912", phone="@sum")
+    CollaboratorFactory(full_name="Ngô Thị Thu", position="-")
+    form = client.get("/quan-tri/programmes/collaborator/export/").context["form"]
+    data = {"resource": "0", "format": "0"}
+    data.update({name: "on" for name in form.fields if name.startswith("collaboratorresource_")})
+    response = client.post("/quan-tri/programmes/collaborator/export/", data)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=False))
+    headers = [c.value for c in rows[0]]
+    cells = {(r[headers.index("full_name")].value): r for r in rows[1:]}
+    evil = cells['\'=HYPERLINK("http://evil.example","bấm")']
+    assert all(c.data_type != "f" for c in evil)
+    assert evil[headers.index("position")].value == "'+84 912"
+    assert evil[headers.index("phone")].value == "'@sum"
+    assert "Ngô Thị Thu" in cells
+
+
+def test_csv_export_has_a_bom_and_escapes_formulas():
+    CollaboratorFactory(full_name="=1+1")
+    text = CSV().export_data(CollaboratorResource().export())
+    assert text.startswith("\ufeffcommune,")
+    assert "'=1+1" in text and ",=1+1" not in text
+
+
+def test_an_exported_file_imports_back_unchanged():
+    SupportRule.objects.filter(code="TT28_DEMO_NEW").update(note="=giữ nguyên")
+    before = {r.code: (r.cap_vnd, r.max_percent, r.valid_from, r.note) for r in SupportRule.objects.all()}
+    payload = XLSX().export_data(SupportRuleResource().export())
+    dataset = XLSX().create_dataset(payload)
+    result = SupportRuleResource().import_data(dataset, dry_run=False)
+    assert not result.has_errors() and not result.has_validation_errors()
+    after = {r.code: (r.cap_vnd, r.max_percent, r.valid_from, r.note) for r in SupportRule.objects.all()}
+    assert after == before
+    assert after["TT28_DEMO_NEW"][3] == "=giữ nguyên"
+
+
+def test_support_rule_import_names_a_missing_activity_in_vietnamese():
+    payload = XLSX().export_data(
+        SupportRuleResource().export(SupportRule.objects.filter(activity__isnull=False)[:1])
+    )
+    dataset = XLSX().create_dataset(payload)
+    dataset.append(
+        [("9z" if h == "activity" else v) for h, v in zip(dataset.headers, dataset[0], strict=True)]
+    )
+    dataset = tablib.Dataset(dataset[1], headers=dataset.headers)
+    code = dataset[0][dataset.headers.index("code")]
+    before = SupportRule.objects.get(code=code).activity_id
+    result = SupportRuleResource().import_data(dataset, dry_run=False)
+    messages = [str(e.error) for row in result.invalid_rows for e in [row]] + [
+        str(err.error) for _n, errs in result.row_errors() for err in errs
+    ]
+    assert any("Không tìm thấy hoạt động khuyến công có mã “9z”" in m for m in messages), messages
+    assert SupportRule.objects.get(code=code).activity_id == before
