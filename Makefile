@@ -12,6 +12,7 @@ setup:
 migrate: setup
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_reference
+	$(PY) manage.py load_project_reference
 
 demo: migrate
 	$(PY) manage.py load_demo

@@ -1,1 +1,556 @@
-"""Projects (đề án): built in the projects issue."""
+"""Projects (đề án khuyến công): the project, its budget versions by funding source, its outputs,
+its workflow history with typed step data, documents, progress entries and payments.
+
+The cycle follows Thông tư 36/2013/TT-BCT (registration, appraisal, approval, contract,
+implementation, acceptance, settlement), which the province applies to local funds too."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from applicants.models import Applicant, SupportRequest
+from programmes.models import ActivityType, ActivityVariant, AdministrativeUnit, FundingSource
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Dự thảo")
+    SUBMITTED = "submitted", _("Đã trình")
+    RETURNED = "returned", _("Trả lại bổ sung")
+    APPRAISED = "appraised", _("Đã thẩm định")
+    APPROVED = "approved", _("Đã phê duyệt")
+    CONTRACTED = "contracted", _("Đã ký hợp đồng")
+    IN_PROGRESS = "in_progress", _("Đang thực hiện")
+    ACCEPTED = "accepted", _("Đã nghiệm thu")
+    SETTLED = "settled", _("Đã quyết toán")
+    REJECTED = "rejected", _("Không phê duyệt")
+    CANCELLED = "cancelled", _("Đã hủy / dừng thực hiện")
+
+
+EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED)
+ADJUSTABLE_STATUSES = (Status.APPROVED, Status.CONTRACTED, Status.IN_PROGRESS)
+# States whose figures are approved: what observers may see.
+APPROVED_STATUSES = (
+    Status.APPROVED,
+    Status.CONTRACTED,
+    Status.IN_PROGRESS,
+    Status.ACCEPTED,
+    Status.SETTLED,
+)
+COMPLETED_STATUSES = (Status.ACCEPTED, Status.SETTLED)
+
+
+class DocumentKind(models.TextChoices):
+    PROPOSAL = "proposal", _("Hồ sơ đề án (thuyết minh, dự toán Mẫu 1)")
+    REGISTRATION = "registration", _("Giấy đăng ký kinh doanh / quyết định thành lập")
+    QUOTATION = "quotation", _("Báo giá máy móc, thiết bị")
+    APPRAISAL_SHEET = "appraisal_sheet", _("Phiếu thẩm định")
+    DECISION = "decision", _("Quyết định phê duyệt / điều chỉnh")
+    CONTRACT = "contract", _("Hợp đồng")
+    PROGRESS_REPORT = "progress_report", _("Báo cáo tiến độ")
+    ACCEPTANCE_MINUTES = "acceptance_minutes", _("Biên bản nghiệm thu")
+    LIQUIDATION_MINUTES = "liquidation_minutes", _("Biên bản thanh lý")
+    INVOICE = "invoice", _("Hóa đơn, chứng từ")
+    PHOTO = "photo", _("Ảnh")
+    OTHER = "other", _("Tài liệu khác")
+
+
+class Project(models.Model):
+    """A đề án khuyến công: one project with objective, content, beneficiaries, duration and budget
+    (NĐ 45/2012/NĐ-CP Điều 3, as amended by NĐ 235/2025/NĐ-CP)."""
+
+    code = models.CharField(_("mã đề án"), max_length=30, unique=True)
+    title = models.CharField(_("tên đề án"), max_length=400)
+    year = models.PositiveSmallIntegerField(_("năm kế hoạch"))
+    activity = models.ForeignKey(
+        ActivityType, on_delete=models.PROTECT, related_name="projects", verbose_name=_("hoạt động")
+    )
+    variant = models.ForeignKey(
+        ActivityVariant,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="projects",
+        verbose_name=_("trường hợp"),
+    )
+    lead_fund = models.ForeignKey(
+        FundingSource,
+        on_delete=models.PROTECT,
+        related_name="led_projects",
+        limit_choices_to={"can_lead": True},
+        verbose_name=_("nguồn kinh phí chủ trì"),
+    )
+    implementing_unit = models.CharField(_("đơn vị thực hiện"), max_length=300)
+    beneficiaries = models.ManyToManyField(
+        Applicant, blank=True, related_name="projects", verbose_name=_("đơn vị thụ hưởng")
+    )
+    communes = models.ManyToManyField(
+        AdministrativeUnit, blank=True, related_name="projects", verbose_name=_("địa bàn (xã, phường)")
+    )
+    support_request = models.OneToOneField(
+        SupportRequest,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="project",
+        verbose_name=_("đề nghị hỗ trợ"),
+    )
+    start_date = models.DateField(_("ngày bắt đầu dự kiến"), null=True, blank=True)
+    end_date = models.DateField(_("ngày kết thúc dự kiến"), null=True, blank=True)
+    objectives = models.TextField(_("mục tiêu"), blank=True)
+    content = models.TextField(_("nội dung, quy mô"), blank=True)
+
+    # Money (whole đồng). The lines of the current budget version add up to total_cost; the
+    # state-support share is kept here too so lists can total it without touching the lines.
+    total_cost = models.BigIntegerField(_("tổng kinh phí (đồng)"), default=0)
+    eligible_cost = models.BigIntegerField(_("chi phí được tính hỗ trợ (đồng)"), default=0)
+    state_support = models.BigIntegerField(
+        _("kinh phí hỗ trợ của Nhà nước (đồng)"), default=0, editable=False
+    )
+    units_covered = models.PositiveIntegerField(
+        _("số đơn vị tính mức trần"),
+        default=1,
+        help_text=_("Số mô hình, cơ sở, nhãn hiệu… mà mức tối đa của quy định tính cho."),
+    )
+    current_budget = models.ForeignKey(
+        "BudgetVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+    )
+    ceiling_flag = models.BooleanField(_("chưa có quy định mức hỗ trợ"), default=False, editable=False)
+    ceiling_note = models.CharField(
+        _("ghi chú kiểm tra mức hỗ trợ"), max_length=500, blank=True, editable=False
+    )
+
+    status = models.CharField(_("trạng thái"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    # Figures of the steps, copied from the history rows for lists, targets and reports.
+    decision_number = models.CharField(_("số quyết định phê duyệt"), max_length=60, blank=True)
+    decision_date = models.DateField(_("ngày quyết định phê duyệt"), null=True, blank=True)
+    approved_support = models.BigIntegerField(_("kinh phí hỗ trợ được duyệt (đồng)"), null=True, blank=True)
+    contract_number = models.CharField(_("số hợp đồng"), max_length=60, blank=True)
+    contract_date = models.DateField(_("ngày ký hợp đồng"), null=True, blank=True)
+    contract_value = models.BigIntegerField(_("giá trị hợp đồng (đồng)"), null=True, blank=True)
+    started_on = models.DateField(_("ngày bắt đầu thực hiện"), null=True, blank=True)
+    acceptance_number = models.CharField(_("số biên bản nghiệm thu"), max_length=60, blank=True)
+    acceptance_date = models.DateField(_("ngày nghiệm thu"), null=True, blank=True)
+    accepted_cost = models.BigIntegerField(_("kinh phí nghiệm thu (đồng)"), null=True, blank=True)
+    accepted_support = models.BigIntegerField(_("kinh phí hỗ trợ nghiệm thu (đồng)"), null=True, blank=True)
+    actual_cost = models.BigIntegerField(_("kinh phí thực hiện (đồng)"), null=True, blank=True)
+    actual_support = models.BigIntegerField(_("kinh phí hỗ trợ quyết toán (đồng)"), null=True, blank=True)
+    settled_on = models.DateField(_("ngày quyết toán"), null=True, blank=True)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("ngày tạo"), default=timezone.now)
+    updated_at = models.DateTimeField(_("cập nhật"), auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+    search_text = models.TextField(editable=False, default="")
+    sort_key = models.CharField(editable=False, max_length=600, default="", db_index=True)
+
+    class Meta:
+        verbose_name = _("đề án")
+        verbose_name_plural = _("đề án")
+        ordering = ["-year", "code"]
+        indexes = [
+            models.Index(fields=["year", "status"], name="project_year_status"),
+            models.Index(fields=["status", "acceptance_date"], name="project_status_acceptance"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(total_cost__gte=0), name="project_total_cost_non_negative"),
+            models.CheckConstraint(
+                condition=Q(eligible_cost__gte=0) & Q(eligible_cost__lte=F("total_cost")),
+                name="project_eligible_cost_within_total",
+            ),
+            models.CheckConstraint(
+                condition=Q(state_support__gte=0) & Q(state_support__lte=F("total_cost")),
+                name="project_support_within_total",
+            ),
+            models.CheckConstraint(
+                condition=Q(start_date__isnull=True)
+                | Q(end_date__isnull=True)
+                | Q(start_date__lte=F("end_date")),
+                name="project_dates_ordered",
+            ),
+            models.CheckConstraint(condition=Q(units_covered__gte=1), name="project_units_covered_positive"),
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in Status]), name="project_status_valid"
+            ),
+            *[
+                models.CheckConstraint(
+                    condition=Q(**{f"{name}__isnull": True}) | Q(**{f"{name}__gte": 0}),
+                    name=f"project_{name}_non_negative",
+                )
+                for name in (
+                    "approved_support",
+                    "contract_value",
+                    "accepted_cost",
+                    "accepted_support",
+                    "actual_cost",
+                    "actual_support",
+                )
+            ],
+            models.CheckConstraint(
+                condition=~Q(status__in=["accepted", "settled"]) | Q(acceptance_date__isnull=False),
+                name="project_accepted_has_date",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.title}"
+
+    @property
+    def counterpart(self):
+        return self.total_cost - self.state_support
+
+    @property
+    def is_editable(self):
+        return self.status in EDITABLE_STATUSES
+
+    @property
+    def is_adjustable(self):
+        return self.status in ADJUSTABLE_STATUSES
+
+
+class ProjectCodeCounter(models.Model):
+    """The last number given to a project of a year and lead fund (DA-2026-KCDP-007)."""
+
+    year = models.PositiveSmallIntegerField()
+    fund_code = models.CharField(max_length=10)
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["year", "fund_code"], name="project_code_counter_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.fund_code}: {self.last_number}"
+
+
+class BudgetVersion(models.Model):
+    """One version of a project's budget. Version 1 is the proposal; after approval the budget is
+    frozen and each adjustment (điều chỉnh, by decision) adds a new version; old ones stay."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="budget_versions")
+    number = models.PositiveSmallIntegerField(_("lần"))
+    total_cost = models.BigIntegerField(_("tổng kinh phí (đồng)"))
+    eligible_cost = models.BigIntegerField(_("chi phí được tính hỗ trợ (đồng)"))
+    units_covered = models.PositiveIntegerField(_("số đơn vị tính mức trần"), default=1)
+    decision_number = models.CharField(_("số quyết định điều chỉnh"), max_length=60, blank=True)
+    decision_date = models.DateField(_("ngày quyết định điều chỉnh"), null=True, blank=True)
+    reason = models.TextField(_("nội dung điều chỉnh"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("phiên bản dự toán")
+        verbose_name_plural = _("phiên bản dự toán")
+        ordering = ["project", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "number"], name="budget_version_unique_number"),
+            models.CheckConstraint(condition=Q(total_cost__gte=0), name="budget_total_non_negative"),
+            models.CheckConstraint(
+                condition=Q(eligible_cost__gte=0) & Q(eligible_cost__lte=F("total_cost")),
+                name="budget_eligible_within_total",
+            ),
+            models.CheckConstraint(
+                condition=Q(number=1) | (~Q(decision_number="") & Q(decision_date__isnull=False)),
+                name="budget_adjustment_has_decision",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.project.code} v{self.number}"
+
+
+class BudgetLine(models.Model):
+    """The amount of one funding source in a budget version (one row per source)."""
+
+    budget = models.ForeignKey(BudgetVersion, on_delete=models.CASCADE, related_name="lines")
+    funding_source = models.ForeignKey(FundingSource, on_delete=models.PROTECT, related_name="+")
+    amount = models.BigIntegerField(_("số tiền (đồng)"))
+
+    class Meta:
+        verbose_name = _("dòng dự toán")
+        verbose_name_plural = _("dòng dự toán")
+        ordering = ["budget", "funding_source__sort_order"]
+        constraints = [
+            models.UniqueConstraint(fields=["budget", "funding_source"], name="budget_line_one_per_source"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="budget_line_amount_non_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.funding_source}: {self.amount}"
+
+
+class ProjectOutput(models.Model):
+    """An expected output with its quantity and unit (trainees, machines, models…)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="outputs")
+    label = models.CharField(_("sản phẩm, kết quả"), max_length=300)
+    quantity = models.DecimalField(
+        _("số lượng"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    unit = models.CharField(_("đơn vị tính"), max_length=50)
+
+    class Meta:
+        verbose_name = _("kết quả dự kiến")
+        verbose_name_plural = _("kết quả dự kiến")
+        ordering = ["project", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=0), name="output_quantity_non_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.label}: {self.quantity} {self.unit}"
+
+
+class ProjectDocument(models.Model):
+    """A file of the project's dossier, checked by content on upload (khuyencong.uploads)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(_("loại tài liệu"), max_length=30, choices=DocumentKind.choices)
+    file = models.FileField(_("tệp"), upload_to="projects/%Y/%m/")
+    original_name = models.CharField(_("tên tệp gốc"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField(default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("tài liệu đề án")
+        verbose_name_plural = _("tài liệu đề án")
+        ordering = ["project", "uploaded_at", "id"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class RequiredDocument(models.Model):
+    """The checklist: which document kinds a step needs, for one activity (or all activities when
+    no activity is set), and who provides them. Staff edit it in the admin."""
+
+    class Provider(models.TextChoices):
+        APPLICANT = "applicant", _("Cơ sở thụ hưởng")
+        STAFF = "staff", _("Cán bộ Sở")
+
+    activity = models.ForeignKey(
+        ActivityType,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="required_documents",
+        verbose_name=_("hoạt động"),
+    )
+    step = models.CharField(_("bước"), max_length=20)
+    kind = models.CharField(_("loại tài liệu"), max_length=30, choices=DocumentKind.choices)
+    provider = models.CharField(_("bên cung cấp"), max_length=20, choices=Provider.choices)
+    note = models.CharField(_("ghi chú"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("tài liệu bắt buộc")
+        verbose_name_plural = _("danh mục tài liệu bắt buộc")
+        ordering = ["step", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "step", "kind"], name="required_document_unique", nulls_distinct=False
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.step}: {self.get_kind_display()}"
+
+
+class AdvanceCondition(models.Model):
+    """The progress a project must have reported before an advance is paid, per activity
+    (TT 36/2013/TT-BCT Điều 13: more than 70% of the investment realised for demonstration
+    models, machinery and facility pollution treatment; more than 50% for cluster pollution
+    treatment). Data, editable by staff, because the circular is amended from time to time."""
+
+    activity = models.OneToOneField(
+        ActivityType, on_delete=models.CASCADE, related_name="advance_condition", verbose_name=_("hoạt động")
+    )
+    min_progress_percent = models.DecimalField(
+        _("tiến độ phải vượt (%)"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    legal_basis = models.CharField(_("căn cứ pháp lý"), max_length=300)
+
+    class Meta:
+        verbose_name = _("điều kiện tạm ứng")
+        verbose_name_plural = _("điều kiện tạm ứng")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(min_progress_percent__gte=0) & Q(min_progress_percent__lte=100),
+                name="advance_condition_percent_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.activity.code}: > {self.min_progress_percent}%"
+
+
+class ProjectTransition(models.Model):
+    """An immutable row of a project's history: who took which step, when, with what comment, and
+    the typed fields the step records (see projects.workflow.STEPS)."""
+
+    class AppraisalResult(models.TextChoices):
+        PASS = "pass", _("Đạt")
+        FAIL = "fail", _("Không đạt")
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="transitions")
+    step = models.CharField(_("bước"), max_length=20)
+    from_status = models.CharField(_("từ trạng thái"), max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(_("sang trạng thái"), max_length=20, choices=Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    comment = models.TextField(_("ý kiến"), blank=True)
+    reason = models.TextField(_("lý do"), blank=True)
+    appraisal_result = models.CharField(
+        _("kết quả thẩm định"), max_length=10, choices=AppraisalResult.choices, blank=True
+    )
+    appraisal_date = models.DateField(_("ngày thẩm định"), null=True, blank=True)
+    decision_number = models.CharField(_("số quyết định"), max_length=60, blank=True)
+    decision_date = models.DateField(_("ngày quyết định"), null=True, blank=True)
+    contract_number = models.CharField(_("số hợp đồng"), max_length=60, blank=True)
+    contract_date = models.DateField(_("ngày ký hợp đồng"), null=True, blank=True)
+    contract_parties = models.CharField(_("các bên ký hợp đồng"), max_length=400, blank=True)
+    contract_value = models.BigIntegerField(_("giá trị hợp đồng (đồng)"), null=True, blank=True)
+    start_date = models.DateField(_("ngày bắt đầu thực hiện"), null=True, blank=True)
+    acceptance_number = models.CharField(_("số biên bản nghiệm thu"), max_length=60, blank=True)
+    acceptance_date = models.DateField(_("ngày nghiệm thu"), null=True, blank=True)
+    accepted_cost = models.BigIntegerField(_("tổng kinh phí nghiệm thu (đồng)"), null=True, blank=True)
+    actual_cost = models.BigIntegerField(_("kinh phí thực hiện (đồng)"), null=True, blank=True)
+    liquidation_number = models.CharField(_("số biên bản thanh lý"), max_length=60, blank=True)
+    document = models.ForeignKey(
+        ProjectDocument,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("tệp của bước"),
+    )
+    budget = models.ForeignKey(
+        BudgetVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("bước xử lý đề án")
+        verbose_name_plural = _("lịch sử xử lý đề án")
+        ordering = ["at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(contract_value__isnull=True) | Q(contract_value__gte=0),
+                name="transition_contract_value_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(accepted_cost__isnull=True) | Q(accepted_cost__gte=0),
+                name="transition_accepted_cost_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(actual_cost__isnull=True) | Q(actual_cost__gte=0),
+                name="transition_actual_cost_non_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.project.code}: {self.from_status or '—'} → {self.to_status}"
+
+
+class TransitionAmount(models.Model):
+    """An amount per funding source recorded by a step: approved support at approval, accepted
+    support at acceptance, actual support at settlement."""
+
+    transition = models.ForeignKey(ProjectTransition, on_delete=models.CASCADE, related_name="amounts")
+    funding_source = models.ForeignKey(FundingSource, on_delete=models.PROTECT, related_name="+")
+    amount = models.BigIntegerField(_("số tiền (đồng)"))
+
+    class Meta:
+        ordering = ["transition", "funding_source__sort_order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["transition", "funding_source"], name="transition_amount_one_per_source"
+            ),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="transition_amount_non_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.funding_source}: {self.amount}"
+
+
+class ProgressEntry(models.Model):
+    """A monthly progress report (TT 36/2013/TT-BCT: by the 25th of each month, Mẫu 3a/3b)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="progress_entries")
+    month = models.DateField(_("tháng"), help_text=_("Ngày đầu tháng báo cáo."))
+    reported_on = models.DateField(_("ngày báo cáo"), default=timezone.localdate)
+    percent = models.DecimalField(
+        _("tiến độ (%)"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    spent = models.BigIntegerField(
+        _("kinh phí đã thực hiện (đồng)"), default=0, validators=[MinValueValidator(0)]
+    )
+    notes = models.TextField(_("ghi chú"), blank=True)
+    document = models.ForeignKey(
+        ProjectDocument, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("báo cáo tiến độ")
+        verbose_name_plural = _("báo cáo tiến độ")
+        ordering = ["project", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "month"], name="progress_one_per_month"),
+            models.CheckConstraint(
+                condition=Q(percent__gte=0) & Q(percent__lte=100), name="progress_percent_range"
+            ),
+            models.CheckConstraint(condition=Q(spent__gte=0), name="progress_spent_non_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.month:%m/%Y}: {self.percent}%"
+
+
+class Payment(models.Model):
+    """An advance (tạm ứng) or a final payment (thanh toán) against the contract."""
+
+    class Kind(models.TextChoices):
+        ADVANCE = "advance", _("Tạm ứng")
+        FINAL = "final", _("Thanh toán")
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="payments")
+    kind = models.CharField(_("loại"), max_length=10, choices=Kind.choices)
+    amount = models.BigIntegerField(_("số tiền (đồng)"))
+    paid_on = models.DateField(_("ngày chi"))
+    reference = models.CharField(_("số chứng từ"), max_length=60, blank=True)
+    rule_code = models.CharField(_("quy định áp dụng"), max_length=60, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("khoản chi")
+        verbose_name_plural = _("khoản chi")
+        ordering = ["project", "paid_on", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.amount}"

@@ -1,5 +1,21 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "projects"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.project_list, name="list"),
+    path("cua-toi/", views.project_mine, name="mine"),
+    path("them/", views.project_create, name="create"),
+    path("tu-de-nghi/", views.project_from_request, name="from_request"),
+    path("nhap/", views.project_import, name="import"),
+    path("<int:pk>/", views.project_detail, name="detail"),
+    path("<int:pk>/sua/", views.project_edit, name="edit"),
+    path("<int:pk>/buoc/<slug:step>/", views.project_transition, name="transition"),
+    path("<int:pk>/dieu-chinh/", views.project_adjust, name="adjust"),
+    path("<int:pk>/tien-do/", views.progress_add, name="progress_add"),
+    path("<int:pk>/chi/", views.payment_add, name="payment_add"),
+    path("<int:pk>/tai-lieu/", views.document_upload, name="document_upload"),
+    path("<int:pk>/tai-lieu/<int:doc_pk>/", views.document_download, name="document_download"),
+]

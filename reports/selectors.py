@@ -35,9 +35,10 @@ def _active_communes_with_collaborator(on_date):
 
 
 def _project_measure(programme, measure):
-    """Targets counted from accepted or settled projects: the project model arrives with the
-    projects issue, and until it does no project exists to count."""
-    return 0
+    """Targets counted from accepted or settled projects (projects.selectors.target_achieved)."""
+    from projects.selectors import target_achieved
+
+    return target_achieved(programme, measure)
 
 
 def programme_progress(programme, on_date=None):

@@ -3,6 +3,7 @@ import os
 import pytest
 
 from programmes.reference import load_reference
+from projects.reference import load_project_reference
 
 
 def _quiet(_message):
@@ -14,6 +15,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """The test database gets the reference data once, as `make run` does."""
     with django_db_blocker.unblock():
         load_reference(log=_quiet)
+        load_project_reference(log=_quiet)
 
 
 @pytest.fixture
@@ -23,6 +25,7 @@ def committed_reference(transactional_db):
 
     if not Programme.objects.exists():
         load_reference(log=_quiet)
+        load_project_reference(log=_quiet)
 
 
 @pytest.fixture

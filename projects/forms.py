@@ -1,0 +1,243 @@
+"""Forms validate shape; the services validate meaning."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from applicants.models import Applicant, SupportRequest
+from programmes.models import ActivityType, ActivityVariant, AdministrativeUnit, FundingSource
+
+from .models import DocumentKind, Payment, Project, ProjectTransition
+from .workflow import Field
+
+DATE_INPUT = {"placeholder": "dd/mm/yyyy"}
+
+
+def _date_field(label, required=False):
+    return forms.DateField(label=label, required=required, widget=forms.DateInput(attrs=DATE_INPUT))
+
+
+def _money_field(label, required=False):
+    return forms.IntegerField(label=label, required=required, min_value=0)
+
+
+def add_amount_fields(form, sources, prefix="amount_", label_format="{name}"):
+    for source in sources:
+        form.fields[f"{prefix}{source.code}"] = _money_field(label_format.format(name=source.name))
+
+
+def amounts_from(cleaned, sources, prefix="amount_"):
+    return {
+        s.code: cleaned.get(f"{prefix}{s.code}")
+        for s in sources
+        if cleaned.get(f"{prefix}{s.code}") is not None
+    }
+
+
+class ProjectForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    beneficiaries = forms.ModelMultipleChoiceField(
+        label=_("Đơn vị thụ hưởng"), queryset=Applicant.objects.none(), required=False
+    )
+    communes = forms.ModelMultipleChoiceField(
+        label=_("Địa bàn (xã, phường)"),
+        queryset=AdministrativeUnit.objects.filter(is_active=True),
+        required=False,
+    )
+    eligible_cost = _money_field(_("Chi phí được tính hỗ trợ (đồng; để trống = tổng kinh phí)"))
+    start_date = _date_field(_("Ngày bắt đầu dự kiến"))
+    end_date = _date_field(_("Ngày kết thúc dự kiến"))
+
+    class Meta:
+        model = Project
+        fields = [
+            "title",
+            "year",
+            "activity",
+            "variant",
+            "lead_fund",
+            "implementing_unit",
+            "beneficiaries",
+            "communes",
+            "start_date",
+            "end_date",
+            "objectives",
+            "content",
+            "total_cost",
+            "eligible_cost",
+            "units_covered",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sources = list(FundingSource.objects.all())
+        self.fields["activity"].queryset = ActivityType.objects.filter(is_active=True).select_related(
+            "programme"
+        )
+        self.fields["variant"].queryset = ActivityVariant.objects.select_related("activity")
+        self.fields["variant"].label_from_instance = lambda v: f"{v.activity.code}: {v.label}"
+        self.fields["lead_fund"].queryset = FundingSource.objects.filter(can_lead=True)
+        self.fields["beneficiaries"].queryset = Applicant.objects.all()
+        self.fields["total_cost"].min_value = 0
+        add_amount_fields(self, self.sources, label_format=_("Kinh phí nguồn {name} (đồng)"))
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+            self.fields["beneficiaries"].initial = list(self.instance.beneficiaries.all())
+            self.fields["communes"].initial = list(self.instance.communes.all())
+            lines = {line.funding_source_id: line.amount for line in self.instance.current_budget.lines.all()}
+            for source in self.sources:
+                self.fields[f"amount_{source.code}"].initial = lines.get(source.pk)
+
+    def lines(self):
+        return amounts_from(self.cleaned_data, self.sources)
+
+    def data_dict(self):
+        names = [
+            "title",
+            "year",
+            "activity",
+            "variant",
+            "lead_fund",
+            "implementing_unit",
+            "start_date",
+            "end_date",
+            "objectives",
+            "content",
+            "total_cost",
+            "eligible_cost",
+            "units_covered",
+        ]
+        return {n: self.cleaned_data.get(n) for n in names}
+
+
+class OutputForm(forms.Form):
+    label = forms.CharField(label=_("Kết quả"), required=False, max_length=300)
+    quantity = forms.DecimalField(
+        label=_("Số lượng"), required=False, min_value=0, max_digits=12, decimal_places=2
+    )
+    unit = forms.CharField(label=_("Đơn vị tính"), required=False, max_length=50)
+
+
+OutputFormSet = forms.formset_factory(OutputForm, extra=3, max_num=30)
+
+
+class FromRequestForm(forms.Form):
+    support_request = forms.ModelChoiceField(
+        label=_("Đề nghị hỗ trợ đã chấp nhận"),
+        queryset=SupportRequest.objects.none(),
+    )
+    lead_fund = forms.ModelChoiceField(
+        label=_("Nguồn kinh phí chủ trì"), queryset=FundingSource.objects.none()
+    )
+    implementing_unit = forms.CharField(
+        label=_("Đơn vị thực hiện"), max_length=300, initial=_("Trung tâm Khuyến công và Xúc tiến thương mại")
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["support_request"].queryset = SupportRequest.objects.filter(
+            status=SupportRequest.Status.ACCEPTED, project__isnull=True
+        ).select_related("applicant")
+        self.fields["support_request"].label_from_instance = lambda r: (
+            f"{r.code} — {r.title} ({r.applicant.name})"
+        )
+        self.fields["lead_fund"].queryset = FundingSource.objects.filter(can_lead=True)
+
+
+class TransitionForm(forms.Form):
+    """The fields of one step of the table, built from `Step.fields`. All optional here: the
+    service says which are missing, so the table is the one source of what a step requires."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, step, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.step = step
+        self.state_sources = list(FundingSource.objects.filter(is_state_support=True))
+        names = {f.name for f in step.fields}
+        for f in step.fields:
+            self._add(f)
+        if "comment" not in names:
+            self.fields["comment"] = forms.CharField(
+                label=_("Ý kiến"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+            )
+
+    def _add(self, f: Field):
+        if f.kind == "text" and f.name in ("comment", "reason"):
+            self.fields[f.name] = forms.CharField(
+                label=f.label, required=False, widget=forms.Textarea(attrs={"rows": 3})
+            )
+        elif f.kind == "text":
+            self.fields[f.name] = forms.CharField(label=f.label, required=False, max_length=400)
+        elif f.kind == "date":
+            self.fields[f.name] = _date_field(f.label)
+        elif f.kind == "money":
+            self.fields[f.name] = _money_field(f.label)
+        elif f.kind == "choice":
+            self.fields[f.name] = forms.ChoiceField(
+                label=f.label,
+                required=False,
+                choices=[("", "---------"), *ProjectTransition.AppraisalResult.choices],
+            )
+        elif f.kind == "document":
+            self.fields[f.name] = forms.FileField(label=f.label, required=False)
+        elif f.kind == "amounts":
+            add_amount_fields(self, self.state_sources, label_format=str(f.label) + " — {name} (đồng)")
+
+    def step_data(self):
+        data = {}
+        for f in self.step.fields:
+            if f.kind == "amounts":
+                data["amounts"] = amounts_from(self.cleaned_data, self.state_sources)
+            else:
+                data[f.name] = self.cleaned_data.get(f.name)
+        data.setdefault("comment", self.cleaned_data.get("comment"))
+        return data
+
+
+class AdjustForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    decision_number = forms.CharField(label=_("Số quyết định điều chỉnh"), max_length=60)
+    decision_date = _date_field(_("Ngày quyết định"), required=True)
+    total_cost = _money_field(_("Tổng kinh phí mới (đồng)"), required=True)
+    eligible_cost = _money_field(_("Chi phí được tính hỗ trợ (đồng; để trống = tổng kinh phí)"))
+    units_covered = forms.IntegerField(label=_("Số đơn vị tính mức trần"), min_value=1, required=False)
+    start_date = _date_field(_("Ngày bắt đầu mới"))
+    end_date = _date_field(_("Ngày kết thúc mới"))
+    reason = forms.CharField(label=_("Nội dung điều chỉnh"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sources = list(FundingSource.objects.all())
+        add_amount_fields(self, self.sources, label_format=_("Kinh phí nguồn {name} (đồng)"))
+
+    def lines(self):
+        return amounts_from(self.cleaned_data, self.sources)
+
+
+class ProgressForm(forms.Form):
+    month = _date_field(_("Tháng báo cáo (ngày bất kỳ trong tháng)"), required=True)
+    percent = forms.DecimalField(label=_("Tiến độ (%)"), min_value=0, max_value=100, decimal_places=2)
+    spent = _money_field(_("Kinh phí đã thực hiện (đồng)"))
+    notes = forms.CharField(label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    file = forms.FileField(label=_("Tệp báo cáo (không bắt buộc)"), required=False)
+
+
+class PaymentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Loại"), choices=Payment.Kind.choices)
+    amount = _money_field(_("Số tiền (đồng)"), required=True)
+    paid_on = _date_field(_("Ngày chi"), required=True)
+    reference = forms.CharField(label=_("Số chứng từ"), required=False, max_length=60)
+
+
+class DocumentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Loại tài liệu"), choices=DocumentKind.choices)
+    file = forms.FileField(label=_("Tệp (PDF, ảnh JPEG/PNG, Word, Excel)"))
+
+    def __init__(self, *args, kinds=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if kinds is not None:
+            self.fields["kind"].choices = [(k, v) for k, v in DocumentKind.choices if k in kinds]
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("Tệp Excel (.xlsx) theo mẫu"))

@@ -1,0 +1,110 @@
+"""Reads of projects, always scoped to the requesting user (a row outside the scope answers 404)."""
+
+import datetime
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.roles import Role, user_roles
+from applicants.models import Applicant
+from programmes.selectors import communes_of
+
+from .models import APPROVED_STATUSES, COMPLETED_STATUSES, ProgressEntry, Project, Status
+
+
+def projects_visible_to(user):
+    """Staff and leaders: every project. A commune official: projects located in, or benefiting a
+    facility of, its commune(s). An applicant: projects of which it is a beneficiary. An observer:
+    projects whose figures are approved. Scopes of several roles add up."""
+    roles = user_roles(user)
+    if not roles:
+        return Project.objects.none()
+    if roles & {Role.STAFF, Role.LEADER}:
+        return Project.objects.all()
+    scope = Q(pk__in=[])
+    if Role.UNIT_REPORTER in roles:
+        communes = communes_of(user).values("pk")
+        scope |= Q(
+            pk__in=Project.communes.through.objects.filter(administrativeunit__in=communes).values("project")
+        )
+        scope |= Q(
+            pk__in=Project.beneficiaries.through.objects.filter(applicant__commune__in=communes).values(
+                "project"
+            )
+        )
+    if Role.APPLICANT in roles:
+        mine = Applicant.objects.filter(Q(owner=user) | Q(members=user)).values("pk")
+        scope |= Q(pk__in=Project.beneficiaries.through.objects.filter(applicant__in=mine).values("project"))
+    if Role.OBSERVER in roles:
+        scope |= Q(status__in=APPROVED_STATUSES)
+    return Project.objects.filter(scope)
+
+
+def project_for(user, pk):
+    project = (
+        projects_visible_to(user)
+        .select_related("activity__content_area", "variant", "lead_fund", "support_request", "current_budget")
+        .filter(pk=pk)
+        .first()
+    )
+    if project is None:
+        raise Http404
+    return project
+
+
+def may_see_personal_data(user):
+    """Beneficiaries' contacts are for staff only (observers and commune officials never)."""
+    return bool(user_roles(user) & {Role.STAFF, Role.LEADER})
+
+
+def with_late_flag(queryset, today=None):
+    """Annotate `late`: in progress, past the 25th of the month and no entry for the month."""
+    today = today or timezone.localdate()
+    this_month = today.replace(day=1)
+    has_entry = Exists(ProgressEntry.objects.filter(project=OuterRef("pk"), month=this_month))
+    if today.day <= 25:
+        from django.db.models import BooleanField, Value
+
+        return queryset.annotate(late=Value(False, output_field=BooleanField()))
+    from django.db.models import BooleanField, Case, When
+
+    return queryset.annotate(
+        late=Case(
+            When(Q(status=Status.IN_PROGRESS) & ~has_entry, then=True),
+            default=False,
+            output_field=BooleanField(),
+        )
+    )
+
+
+# --- targets ------------------------------------------------------------------------------------
+
+
+def _completed_in(programme):
+    """Accepted or settled, acceptance inside the programme's years (design.md: never draft,
+    rejected, cancelled or earlier years)."""
+    return Project.objects.filter(
+        status__in=COMPLETED_STATUSES,
+        acceptance_date__gte=datetime.date(programme.start_year, 1, 1),
+        acceptance_date__lte=datetime.date(programme.end_year, 12, 31),
+        activity__programme=programme,
+    )
+
+
+def target_achieved(programme, measure):
+    """What a programme target has achieved, counted from projects (design.md, Target)."""
+    projects = _completed_in(programme)
+    if measure == "demo_models":
+        return projects.filter(activity__code="2a").count()
+    if measure == "machinery_facilities":
+        return Applicant.objects.filter(projects__in=projects.filter(activity__code="2b")).aggregate(
+            n=Count("pk", distinct=True)
+        )["n"]
+    if measure == "selection_rounds":
+        return projects.filter(activity__code="3a", variant__key="provincial_round").count()
+    if measure == "trademarks":
+        return Applicant.objects.filter(
+            projects__in=projects.filter(activity__code="3c", variant__key="trademark")
+        ).aggregate(n=Count("pk", distinct=True))["n"]
+    return 0

@@ -1,0 +1,156 @@
+"""The transition table, tested from the table itself: every allowed step by every role, every
+step from every state, and every required field left out."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from accounts.roles import Role
+from projects import services
+from projects.models import Project, ProjectTransition, Status
+from projects.workflow import STEPS, STEPS_BY_KEY, steps_for
+
+from .utils import ACCEPTANCE_DATE, PATH, advance, make_project, prepare, step_data
+
+pytestmark = pytest.mark.django_db
+
+ROLES = list(Role)
+STEP_CASES = [(step.key, source) for step in STEPS for source in sorted(step.sources)]
+
+
+def _project_in(leader, staff, source):
+    project = make_project(staff)
+    if source in PATH:
+        return advance(leader, project, source)
+    raise AssertionError(source)
+
+
+@pytest.mark.parametrize(("step_key", "source"), STEP_CASES)
+@pytest.mark.parametrize("role", ROLES)
+def test_each_step_by_each_role(users, leader, staff, step_key, source, role):
+    step = STEPS_BY_KEY[step_key]
+    project = _project_in(leader, staff, source)
+    prepare(leader, project, step_key)
+    project = Project.objects.get(pk=project.pk)
+    before = project.transitions.count()
+    user = users[role]
+    if role in step.roles:
+        project = services.project_transition(
+            user=user, project=project, step=step_key, data=step_data(project, step_key)
+        )
+        assert project.status == step.target
+        row = project.transitions.last()
+        assert (row.step, row.from_status, row.to_status, row.actor) == (step_key, source, step.target, user)
+        assert step in steps_for(leader, source)
+    else:
+        with pytest.raises(ValidationError) as info:
+            services.project_transition(
+                user=user, project=project, step=step_key, data=step_data(project, step_key)
+            )
+        assert info.value.code == "forbidden"
+        project.refresh_from_db()
+        assert project.status == source
+        assert project.transitions.count() == before
+        assert step not in steps_for(user, source)
+
+
+REFUSED = [(step.key, status) for step in STEPS for status in Status.values if status not in step.sources]
+
+
+@pytest.mark.parametrize(("step_key", "status"), REFUSED)
+def test_steps_the_table_does_not_allow_are_refused(leader, staff, step_key, status):
+    project = make_project(staff)
+    Project.objects.filter(pk=project.pk).update(status=status, acceptance_date=ACCEPTANCE_DATE)
+    project.refresh_from_db()
+    with pytest.raises(ValidationError) as info:
+        services.project_transition(
+            user=leader, project=project, step=step_key, data=step_data(project, step_key)
+        )
+    assert info.value.code == "not_allowed"
+    project.refresh_from_db()
+    assert project.status == status
+    assert not project.transitions.filter(step=step_key).exists()
+
+
+FIELD_CASES = [(step.key, f.name) for step in STEPS for f in step.fields]
+
+
+@pytest.mark.parametrize(("step_key", "field"), FIELD_CASES)
+def test_leaving_out_a_required_field_is_refused(leader, staff, step_key, field):
+    step = STEPS_BY_KEY[step_key]
+    source = sorted(step.sources)[0]
+    project = _project_in(leader, staff, source)
+    prepare(leader, project, step_key)
+    project = Project.objects.get(pk=project.pk)
+    data = step_data(project, step_key)
+    data.pop(field)
+    with pytest.raises(ValidationError) as info:
+        services.project_transition(user=leader, project=project, step=step_key, data=data)
+    assert field in info.value.message_dict
+    project.refresh_from_db()
+    assert project.status == source
+
+
+def test_full_cycle_records_every_typed_field(leader, staff):
+    project = advance(leader, make_project(staff), Status.SETTLED)
+    assert project.decision_number == "123/QĐ-SCT"
+    assert (
+        project.approved_support
+        == project.contract_value
+        == project.accepted_support
+        == project.actual_support
+    )
+    rows = {r.step: r for r in project.transitions.all()}
+    assert rows["appraise"].appraisal_result == "pass" and rows["appraise"].document.kind == "appraisal_sheet"
+    assert rows["approve"].amounts.get().amount == 300_000_000
+    assert rows["contract"].contract_parties.startswith("Trung tâm")
+    assert rows["accept"].document.kind == "acceptance_minutes"
+    assert rows["settle"].liquidation_number == "TL-01"
+    assert list(rows) == ["create", "submit", "appraise", "approve", "contract", "start", "accept", "settle"]
+
+
+def test_submit_needs_the_activitys_proposal_documents(leader, staff):
+    project = make_project(staff)
+    with pytest.raises(ValidationError, match="Chưa đủ tài liệu"):
+        services.project_transition(user=staff, project=project, step="submit")
+    assert Project.objects.get(pk=project.pk).status == Status.DRAFT
+
+
+def test_contract_value_must_equal_approved_support(leader, staff):
+    project = advance(leader, make_project(staff), Status.APPROVED)
+    data = step_data(project, "contract")
+    data["contract_value"] += 1
+    with pytest.raises(ValidationError, match="phải bằng"):
+        services.project_transition(user=staff, project=project, step="contract", data=data)
+
+
+def test_settlement_needs_payments_adding_up_to_actual_support(leader, staff):
+    project = advance(leader, make_project(staff), Status.ACCEPTED)
+    with pytest.raises(ValidationError, match="phải bằng kinh phí hỗ trợ quyết toán"):
+        services.project_transition(
+            user=staff, project=project, step="settle", data=step_data(project, "settle")
+        )
+
+
+def test_stale_transition_is_refused(leader, staff):
+    project = make_project(staff)
+    prepare(leader, project, "submit")
+    stale_version = project.version
+    services.project_transition(user=staff, project=project, step="cancel", data={"reason": "Trùng"})
+    with pytest.raises(ValidationError) as info:
+        services.project_transition(
+            user=staff, project=project, step="submit", expected_version=stale_version
+        )
+    assert info.value.code == "stale"
+
+
+def test_transition_notifies_the_beneficiary(leader, staff, applicant, applicant_user):
+    project = make_project(staff, beneficiaries=[applicant])
+    advance(leader, project, Status.SUBMITTED)
+    assert applicant_user.notifications.filter(event="project_transition").exists()
+
+
+def test_history_rows_are_typed_not_text():
+    typed = {f.name for f in ProjectTransition._meta.get_fields()}
+    for step in STEPS:
+        for f in step.fields:
+            assert f.name in typed or f.name == "amounts"
