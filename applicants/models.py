@@ -46,7 +46,7 @@ class Applicant(models.Model):
     )
     representative = models.CharField(_("người đại diện"), max_length=150)
     representative_title = models.CharField(_("chức vụ"), max_length=100, blank=True)
-    phone = models.CharField(_("số điện thoại"), max_length=15)
+    phone = models.CharField(_("số điện thoại"), max_length=15, blank=True)
     email = models.EmailField(_("email"), blank=True)
     address = models.CharField(_("địa chỉ"), max_length=300)
     commune = models.ForeignKey(
@@ -82,6 +82,11 @@ class Applicant(models.Model):
         verbose_name=_("tài khoản thành viên"),
     )
     entered_by_staff = models.BooleanField(_("cán bộ nhập hồ sơ giấy"), default=False)
+    possible_duplicate = models.BooleanField(
+        _("có thể trùng"),
+        default=False,
+        help_text=_("Cùng tên với một cơ sở khác trong cùng xã, phường: cán bộ cần kiểm tra."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -109,6 +114,91 @@ class Applicant(models.Model):
 
     def __str__(self):
         return self.name
+
+    # Kinds that may use the 12-digit personal identification number as their tax code.
+    PERSONAL_KINDS = frozenset({Kind.HOUSEHOLD, Kind.ARTISAN, Kind.OTHER, Kind.SERVICE_ORG})
+    # The beneficiary categories of QĐ 1966/QĐ-UBND mục II.2 (a–đ), derived from the kind.
+    CATEGORY_BY_KIND = {
+        Kind.SME: "a",
+        Kind.COOPERATIVE: "a",
+        Kind.COOPERATIVE_UNION: "a",
+        Kind.COOPERATIVE_GROUP: "a",
+        Kind.HOUSEHOLD: "a",
+        Kind.CRAFT_VILLAGE: "a",
+        Kind.CLEANER_PRODUCTION: "b",
+        Kind.CLUSTER_INVESTOR: "b",
+        Kind.ARTISAN: "c",
+        Kind.SERVICE_ORG: "d",
+        Kind.OTHER: "đ",
+    }
+    IDENTITY_FIELDS = ("kind", "name", "tax_code", "registration_number", "representative")
+
+    @property
+    def beneficiary_category(self):
+        """Letter a–đ of the programme's beneficiaries (QĐ 1966/QĐ-UBND mục II.2)."""
+        return self.CATEGORY_BY_KIND.get(self.kind, "đ")
+
+    @property
+    def sme_class(self):
+        """The size class of Nghị định 80/2021/NĐ-CP Điều 5 from the self-declared figures:
+        "micro", "small", "medium", "large", or None when the figures are missing."""
+        from .sizing import sme_class
+
+        return sme_class(
+            sector_group=self.sector_group,
+            employees=self.insured_employees,
+            revenue=self.revenue_vnd,
+            capital=self.capital_vnd,
+        )
+
+    @property
+    def sme_class_label(self):
+        from .sizing import SME_LABELS
+
+        return SME_LABELS.get(self.sme_class, _("Chưa đủ số liệu để xác định"))
+
+    @property
+    def tax_code_is_personal_id(self):
+        return bool(self.tax_code) and len(self.tax_code) == 12 and self.tax_code.isdigit()
+
+    @property
+    def is_verified(self):
+        return self.verification_status == self.Verification.VERIFIED
+
+    def users(self):
+        """Owner and members: the people told about this applicant."""
+        people = list(self.members.all())
+        if self.owner_id and self.owner not in people:
+            people.insert(0, self.owner)
+        return people
+
+
+class ApplicantReview(models.Model):
+    """An immutable step in an applicant's verification: who decided, when, what and why."""
+
+    class Decision(models.TextChoices):
+        SUBMITTED = "submitted", _("Gửi hồ sơ")
+        RESUBMITTED = "resubmitted", _("Gửi lại sau khi bổ sung")
+        VERIFIED = "verified", _("Xác minh")
+        REJECTED = "rejected", _("Từ chối")
+        CHANGES_REQUESTED = "changes_requested", _("Yêu cầu bổ sung")
+        EDITED_BY_STAFF = "edited_by_staff", _("Cán bộ sửa thông tin")
+
+    applicant = models.ForeignKey(Applicant, on_delete=models.CASCADE, related_name="reviews")
+    decision = models.CharField(_("quyết định"), max_length=20, choices=Decision.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField(_("lúc"), default=timezone.now)
+    reason = models.TextField(_("lý do"), blank=True)
+
+    class Meta:
+        verbose_name = _("bước xác minh cơ sở")
+        verbose_name_plural = _("bước xác minh cơ sở")
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return self.get_decision_display()
 
 
 class ArtisanTitle(models.Model):
@@ -208,8 +298,8 @@ class SupportRequestEvent(models.Model):
     """An immutable step in a request's history: who moved it, when, from what to what, and why."""
 
     request = models.ForeignKey(SupportRequest, on_delete=models.CASCADE, related_name="events")
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20)
+    from_status = models.CharField(max_length=20, blank=True, choices=SupportRequest.Status.choices)
+    to_status = models.CharField(max_length=20, choices=SupportRequest.Status.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

@@ -1,5 +1,27 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "applicants"
 
-urlpatterns = []
+urlpatterns = [
+    path("dang-ky/", views.register, name="register"),
+    path("bao-ve-du-lieu-ca-nhan/", views.privacy_notice, name="privacy"),
+    path("tra-cuu/", views.lookup, name="lookup"),
+    path("ho-so/", views.my_profile, name="my_profile"),
+    path("du-lieu-cua-toi/", views.my_data, name="my_data"),
+    path("danh-sach/", views.applicant_list, name="list"),
+    path("xac-minh/", views.verification_queue, name="verification_queue"),
+    path("nhap-ho-so-giay/", views.staff_entry, name="staff_entry"),
+    path("nhap-tep/", views.import_applicants, name="import"),
+    path("nhap-tep/mau.xlsx", views.import_template, name="import_template"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/sua/", views.edit, name="edit"),
+    path("<int:pk>/xac-minh/", views.review, name="review"),
+    path("<int:applicant_pk>/de-nghi/moi/", views.request_create, name="request_create"),
+    path("de-nghi/", views.my_requests, name="my_requests"),
+    path("de-nghi/danh-sach/", views.request_list, name="request_list"),
+    path("de-nghi/<int:pk>/", views.request_detail, name="request_detail"),
+    path("de-nghi/<int:pk>/sua/", views.request_edit, name="request_edit"),
+    path("de-nghi/<int:pk>/xu-ly/", views.request_triage, name="request_triage"),
+]

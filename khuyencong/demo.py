@@ -66,6 +66,8 @@ def load_demo(log=print):
             commune=commune, full_name=name, defaults={"appointed_on": datetime.date(2026, 1, 15)}
         )
 
+    __import__("applicants.demo").demo.load_demo(log)
+
     log(f"Tài khoản dùng thử (mật khẩu chung: {DEMO_PASSWORD}):")
     for role, email, phone in rows:
         log(f"  {role:<45} email: {email:<32} điện thoại: {phone}")

@@ -43,3 +43,70 @@ class CollaboratorFactory(factory.django.DjangoModelFactory):
     full_name = factory.Faker("name", locale="vi_VN")
     commune = factory.LazyFunction(commune)
     appointed_on = datetime.date(2026, 1, 1)
+
+
+# --- applicants -------------------------------------------------------------------------------
+
+
+def valid_mst(n):
+    """The n-th valid 10-digit tax code of a test range (check digit per the MST rule)."""
+    from applicants.validators import mst_check_digit
+
+    base = 700000000 + n * 7
+    while True:
+        first = str(base).zfill(9)
+        check = mst_check_digit(first)
+        if check is not None:
+            return first + str(check)
+        base += 1
+
+
+def _applicant_fields(obj):
+    from applicants.services import applicant_prepare
+
+    applicant_prepare(obj)
+
+
+class ApplicantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "applicants.Applicant"
+        skip_postgeneration_save = True
+
+    kind = "household"
+    name = factory.Sequence(lambda n: f"Hộ kinh doanh số {n}")
+    tax_code = factory.Sequence(lambda n: valid_mst(n))
+    representative = factory.Faker("name", locale="vi_VN")
+    phone = factory.Sequence(lambda n: f"03{n:08d}")
+    address = "Thôn 1"
+    commune = factory.LazyFunction(commune)
+    verification_status = "verified"
+    owner = factory.SubFactory(UserFactory, roles=["applicant"])
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        obj = model_class(*args, **kwargs)
+        _applicant_fields(obj)
+        obj.save()
+        if obj.owner_id:
+            obj.members.add(obj.owner)
+        return obj
+
+
+class SupportRequestFactory(factory.django.DjangoModelFactory):
+    """A submitted request with a tracking code (use status="draft", code=None for a draft)."""
+
+    class Meta:
+        model = "applicants.SupportRequest"
+
+    applicant = factory.SubFactory(ApplicantFactory)
+    year = 2026
+    activity = factory.LazyFunction(
+        lambda: __import__("programmes.models").models.ActivityType.objects.get(code="2b")
+    )
+    title = factory.Sequence(lambda n: f"Máy móc số {n}")
+    description = "Cần hỗ trợ máy."
+    estimated_cost = 400_000_000
+    counterpart = 250_000_000
+    requested_support = 150_000_000
+    status = "submitted"
+    code = factory.Sequence(lambda n: f"YC-2026-{n + 900000:06d}")

@@ -1,0 +1,200 @@
+"""Import and export of applicants and support requests (XLSX), through khuyencong.spreadsheets."""
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from khuyencong.spreadsheets import require_columns, run_import
+from khuyencong.text import fold
+from programmes.models import AdministrativeUnit
+
+from .models import Applicant
+from .services import applicant_prepare
+
+# (column header, field); the header is what the template file and the export carry.
+APPLICANT_COLUMNS = [
+    ("Loại hình", "kind"),
+    ("Tên cơ sở", "name"),
+    ("Mã số thuế", "tax_code"),
+    ("Số đăng ký kinh doanh", "registration_number"),
+    ("Người đại diện", "representative"),
+    ("Điện thoại", "phone"),
+    ("Email", "email"),
+    ("Địa chỉ", "address"),
+    ("Mã xã, phường", "commune"),
+    ("Ngành nghề", "sector"),
+    ("Năm thành lập", "founded_year"),
+    ("Lao động BHXH", "insured_employees"),
+    ("Doanh thu năm (đồng)", "revenue_vnd"),
+    ("Tổng nguồn vốn (đồng)", "capital_vnd"),
+]
+REQUIRED = ["Loại hình", "Tên cơ sở", "Người đại diện", "Điện thoại", "Địa chỉ", "Mã xã, phường"]
+INTEGER_FIELDS = {"founded_year", "insured_employees", "revenue_vnd", "capital_vnd"}
+
+
+def applicant_export_rows(queryset, *, with_personal_ids=True):
+    headers = (
+        ["STT"]
+        + [h for h, _f in APPLICANT_COLUMNS]
+        + ["Loại đối tượng", "Quy mô (NĐ 80/2021)", "Tình trạng xác minh", "Hồ sơ giấy"]
+    )
+    rows = []
+    for index, a in enumerate(queryset, start=1):
+        tax = a.tax_code
+        if tax and not with_personal_ids and a.tax_code_is_personal_id:
+            tax = ""
+        rows.append(
+            [
+                index,
+                a.get_kind_display(),
+                a.name,
+                tax,
+                a.registration_number,
+                a.representative,
+                a.phone,
+                a.email,
+                a.address,
+                a.commune.code,
+                a.sector,
+                a.founded_year,
+                a.insured_employees,
+                a.revenue_vnd,
+                a.capital_vnd,
+                a.beneficiary_category,
+                str(a.sme_class_label),
+                a.get_verification_status_display(),
+                a.entered_by_staff,
+            ]
+        )
+    return headers, rows
+
+
+class ApplicantRowBuilder:
+    """Turns one row of an import file into a validated, unsaved Applicant (verified, entered by
+    staff). Duplicates against the database and within the file are row errors."""
+
+    def __init__(self, *, actor):
+        self.actor = actor
+        self.communes = {u.code: u for u in AdministrativeUnit.objects.all()}
+        self.communes_by_name = {fold(u.full_name): u for u in self.communes.values()}
+        self.kinds = {}
+        for key, label in Applicant.Kind.choices:
+            self.kinds[fold(key)] = key
+            self.kinds[fold(label)] = key
+        self.tax_codes = set(Applicant.objects.exclude(tax_code=None).values_list("tax_code", flat=True))
+        self.registrations = set(
+            Applicant.objects.exclude(registration_number=None).values_list("registration_number", flat=True)
+        )
+        self.seen_tax = {}
+        self.seen_reg = {}
+
+    def __call__(self, data, line):
+        errors = []
+        values = {field: data.get(header, "") for header, field in APPLICANT_COLUMNS}
+        kind = self.kinds.get(fold(values["kind"]))
+        if not kind:
+            errors.append(_("Loại hình “%(v)s” không có trong danh mục.") % {"v": values["kind"]})
+        commune_text = values["commune"]
+        commune = self.communes.get(commune_text.zfill(5) if commune_text.isdigit() else commune_text)
+        commune = commune or self.communes_by_name.get(fold(commune_text))
+        if not commune:
+            errors.append(_("Không tìm thấy xã, phường có mã “%(v)s”.") % {"v": commune_text})
+        for field in INTEGER_FIELDS:
+            raw = values[field].replace(".", "").replace(",", "").replace(" ", "")
+            if not raw:
+                values[field] = None
+                continue
+            try:
+                values[field] = int(raw)
+            except ValueError:
+                label = next(h for h, f in APPLICANT_COLUMNS if f == field)
+                errors.append(
+                    _("%(col)s phải là số nguyên, không phải “%(v)s”.") % {"col": label, "v": values[field]}
+                )
+                values[field] = None
+        if errors:
+            raise ValidationError(errors)
+        values["kind"], values["commune"] = kind, commune
+        applicant = Applicant(
+            **values,
+            entered_by_staff=True,
+            created_by=self.actor,
+            verification_status=Applicant.Verification.VERIFIED,
+        )
+        try:
+            applicant_prepare(applicant)
+            applicant.full_clean(exclude=["owner", "created_by"], validate_unique=False)
+        except ValidationError as error:
+            raise ValidationError(_messages_with_labels(error)) from None
+        if applicant.tax_code:
+            if applicant.tax_code in self.tax_codes:
+                errors.append(_("Mã số thuế %(v)s đã có trong hệ thống.") % {"v": applicant.tax_code})
+            elif applicant.tax_code in self.seen_tax:
+                errors.append(
+                    _("Mã số thuế %(v)s trùng với dòng %(line)s.")
+                    % {"v": applicant.tax_code, "line": self.seen_tax[applicant.tax_code]}
+                )
+            self.seen_tax.setdefault(applicant.tax_code, line)
+        reg = applicant.registration_number
+        if reg:
+            if reg in self.registrations:
+                errors.append(_("Số đăng ký %(v)s đã có trong hệ thống.") % {"v": reg})
+            elif reg in self.seen_reg:
+                errors.append(
+                    _("Số đăng ký %(v)s trùng với dòng %(line)s.") % {"v": reg, "line": self.seen_reg[reg]}
+                )
+            self.seen_reg.setdefault(reg, line)
+        if errors:
+            raise ValidationError(errors)
+        return applicant
+
+
+def _messages_with_labels(error):
+    messages = []
+    for name, errors in error.message_dict.items():
+        label = str(Applicant._meta.get_field(name).verbose_name) if name != "__all__" else ""
+        for message in errors:
+            messages.append(f"{label.capitalize()}: {message}" if label else message)
+    return messages
+
+
+def applicant_import(table, *, actor, dry_run):
+    """Preview (`dry_run`) or write an applicant import: all or nothing."""
+    require_columns(table, REQUIRED)
+    return run_import(table.rows, ApplicantRowBuilder(actor=actor), dry_run=dry_run)
+
+
+def request_export_rows(queryset):
+    headers = [
+        "Mã theo dõi",
+        "Cơ sở",
+        "Mã số thuế",
+        "Xã, phường",
+        "Năm",
+        "Hoạt động",
+        "Nội dung",
+        "Tổng kinh phí (đồng)",
+        "Vốn đối ứng (đồng)",
+        "Đề nghị hỗ trợ (đồng)",
+        "Trạng thái",
+        "Ngày gửi",
+        "Hồ sơ giấy",
+    ]
+    rows = [
+        [
+            r.code,
+            r.applicant.name,
+            r.applicant.tax_code,
+            r.applicant.commune.full_name,
+            r.year,
+            r.activity.code,
+            r.title,
+            r.estimated_cost,
+            r.counterpart,
+            r.requested_support,
+            r.get_status_display(),
+            r.submitted_at,
+            r.entered_by_staff,
+        ]
+        for r in queryset
+    ]
+    return headers, rows
