@@ -1,0 +1,510 @@
+import datetime
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import Workbook, load_workbook
+
+from accounts.roles import Role
+from programmes.models import AdministrativeUnit
+from projects.models import Project, ProjectDocument, Status
+
+from .utils import PDF, advance, make_applicant, make_project, upload_required
+
+pytestmark = pytest.mark.django_db
+
+ROLES = [Role.STAFF, Role.LEADER, Role.UNIT_REPORTER, Role.APPLICANT, Role.OBSERVER, None]
+
+
+def _get(client, users, role, url):
+    if role is not None:
+        client.force_login(users[role])
+    return client.get(url)
+
+
+@pytest.fixture
+def project(staff, leader, applicant):
+    return advance(leader, make_project(staff, beneficiaries=[applicant]), Status.APPROVED)
+
+
+@pytest.fixture
+def draft(staff):
+    return make_project(staff, communes=("12364",), title="Đề án dự thảo ở Tiên Lữ")
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        (Role.STAFF, 200),
+        (Role.LEADER, 200),
+        (Role.UNIT_REPORTER, 200),
+        (Role.OBSERVER, 200),
+        (Role.APPLICANT, 403),
+        (None, 302),
+    ],
+)
+def test_list_by_role(client, users, project, draft, role, expected):
+    response = _get(client, users, role, "/de-an/")
+    assert response.status_code == expected
+    if expected == 200:
+        html = response.content.decode()
+        assert project.code in html
+        # the draft in another commune: only staff see it
+        assert (draft.code in html) == (role in (Role.STAFF, Role.LEADER))
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        (Role.APPLICANT, 200),
+        (Role.STAFF, 403),
+        (Role.LEADER, 403),
+        (Role.UNIT_REPORTER, 403),
+        (Role.OBSERVER, 403),
+        (None, 302),
+    ],
+)
+def test_my_projects_by_role(client, users, project, draft, role, expected):
+    response = _get(client, users, role, "/de-an/cua-toi/")
+    assert response.status_code == expected
+    if expected == 200:
+        assert project.code in response.content.decode() and draft.code not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("role", "own", "other"),
+    [
+        (Role.STAFF, 200, 200),
+        (Role.LEADER, 200, 200),
+        (Role.UNIT_REPORTER, 200, 404),
+        (Role.APPLICANT, 200, 404),
+        (Role.OBSERVER, 200, 404),
+        (None, 302, 302),
+    ],
+)
+def test_detail_by_role(client, users, project, draft, role, own, other):
+    assert _get(client, users, role, f"/de-an/{project.pk}/").status_code == own
+    assert client.get(f"/de-an/{draft.pk}/").status_code == other
+
+
+def test_detail_shows_budget_timeline_checklist_and_only_allowed_buttons(client, staff, leader, project):
+    client.force_login(staff)
+    html = client.get(f"/de-an/{project.pk}/").content.decode()
+    assert 'data-line="KCQG">300.000.000 đ' in html
+    assert 'data-step="approve"' in html  # the timeline row of the approval
+    assert 'data-step="contract"' in html and f'href="/de-an/{project.pk}/buoc/stop/"' not in html
+    assert 'data-testid="checklist"' in html and 'data-kind="quotation"' in html
+    client.force_login(leader)
+    html = client.get(f"/de-an/{project.pk}/").content.decode()
+    assert (
+        f'href="/de-an/{project.pk}/buoc/stop/"' in html and f'href="/de-an/{project.pk}/dieu-chinh/"' in html
+    )
+
+
+def test_observer_sees_figures_but_no_personal_data_or_files(client, observer, project):
+    client.force_login(observer)
+    html = client.get(f"/de-an/{project.pk}/").content.decode()
+    assert "300.000.000 đ" in html
+    assert "0912345678" not in html and 'data-testid="documents"' not in html
+    document = project.documents.first()
+    assert client.get(f"/de-an/{project.pk}/tai-lieu/{document.pk}/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/de-an/them/",
+        "/de-an/tu-de-nghi/",
+        "/de-an/nhap/",
+        "/de-an/{draft}/sua/",
+        "/de-an/{draft}/buoc/submit/",
+    ],
+)
+@pytest.mark.parametrize("role", ROLES)
+def test_staff_pages_by_role(client, users, draft, url, role):
+    response = _get(client, users, role, url.format(draft=draft.pk))
+    expected = {Role.STAFF: 200, Role.LEADER: 200, None: 302}.get(role, 403)
+    assert response.status_code == expected
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_adjust_page_by_role(client, users, project, role):
+    response = _get(client, users, role, f"/de-an/{project.pk}/dieu-chinh/")
+    assert response.status_code == {Role.LEADER: 200, None: 302}.get(role, 403)
+
+
+def test_transition_page_refuses_a_step_the_user_may_not_take(client, staff, project):
+    client.force_login(staff)
+    response = client.post(f"/de-an/{project.pk}/buoc/stop/", {"reason": "x"})
+    assert response.status_code == 302
+    assert Project.objects.get(pk=project.pk).status == Status.APPROVED
+
+
+def test_transition_through_the_page(client, staff, leader, draft):
+    upload_required(staff, draft)
+    client.force_login(staff)
+    response = client.post(f"/de-an/{draft.pk}/buoc/submit/", {"version": draft.version, "comment": "Trình"})
+    assert response.status_code == 302
+    assert Project.objects.get(pk=draft.pk).status == Status.SUBMITTED
+    # missing appraisal fields: the page says what is missing, nothing changes
+    response = client.post(f"/de-an/{draft.pk}/buoc/appraise/", {"version": draft.version + 1})
+    assert response.status_code == 200 and "Bước này cần" in response.content.decode()
+    assert Project.objects.get(pk=draft.pk).status == Status.SUBMITTED
+
+
+def _form_data(project, **changes):
+    data = {
+        "title": project.title,
+        "year": project.year,
+        "activity": project.activity_id,
+        "variant": project.variant_id or "",
+        "lead_fund": project.lead_fund_id,
+        "implementing_unit": project.implementing_unit,
+        "total_cost": project.total_cost,
+        "eligible_cost": project.eligible_cost,
+        "units_covered": project.units_covered,
+        "start_date": "01/03/2026",
+        "end_date": "30/11/2026",
+        "objectives": "",
+        "content": "",
+        "amount_KCQG": 300_000_000,
+        "amount_DOI_UNG": 300_000_000,
+        "version": project.version,
+        "outputs-TOTAL_FORMS": 1,
+        "outputs-INITIAL_FORMS": 0,
+        "outputs-0-label": "Máy",
+        "outputs-0-quantity": 1,
+        "outputs-0-unit": "máy",
+    }
+    data.update(changes)
+    return data
+
+
+def test_create_page_makes_a_project(client, staff, draft):
+    client.force_login(staff)
+    commune = AdministrativeUnit.objects.get(code="11953")
+    response = client.post(
+        "/de-an/them/", _form_data(draft, title="Đề án tạo qua trang", communes=commune.pk)
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    created = Project.objects.get(title="Đề án tạo qua trang")
+    assert created.code == "DA-2026-KCQG-002" and created.outputs.count() == 1
+
+
+def test_edit_with_a_stale_form_is_refused_with_a_clear_message(client, staff, draft):
+    client.force_login(staff)
+    opened = draft.version
+    assert (
+        client.post(f"/de-an/{draft.pk}/sua/", _form_data(draft, title="Lần một", version=opened)).status_code
+        == 302
+    )
+    response = client.post(f"/de-an/{draft.pk}/sua/", _form_data(draft, title="Lần hai", version=opened))
+    assert response.status_code == 200
+    assert "vừa được người khác cập nhật" in response.content.decode()
+    assert Project.objects.get(pk=draft.pk).title == "Lần một"
+
+
+def test_ceiling_error_is_shown_on_the_form(client, staff, draft):
+    client.force_login(staff)
+    response = client.post(
+        f"/de-an/{draft.pk}/sua/", _form_data(draft, amount_KCQG=400_000_000, amount_DOI_UNG=200_000_000)
+    )
+    assert "vượt mức tối đa" in response.content.decode()
+
+
+def test_applicant_uploads_what_is_asked_of_it(client, applicant_user, staff, applicant):
+    project = make_project(staff, beneficiaries=[applicant])
+    client.force_login(applicant_user)
+    upload = SimpleUploadedFile("bao-gia.pdf", PDF)
+    assert (
+        client.post(f"/de-an/{project.pk}/tai-lieu/", {"kind": "quotation", "file": upload}).status_code
+        == 302
+    )
+    assert project.documents.get().original_name == "bao-gia.pdf"
+    stored = project.documents.get().file.name
+    assert "bao-gia" not in stored and stored.endswith(".pdf")
+    # not asked of it: refused
+    client.post(
+        f"/de-an/{project.pk}/tai-lieu/", {"kind": "contract", "file": SimpleUploadedFile("hd.pdf", PDF)}
+    )
+    assert project.documents.count() == 1
+    # a renamed executable: refused
+    client.post(
+        f"/de-an/{project.pk}/tai-lieu/",
+        {"kind": "quotation", "file": SimpleUploadedFile("x.pdf", b"MZ" + b"\0" * 50)},
+    )
+    assert project.documents.count() == 1
+    # another's project: 404
+    other = make_project(staff, beneficiaries=[make_applicant(name="Khác", commune_code="12364")])
+    response = client.post(
+        f"/de-an/{other.pk}/tai-lieu/", {"kind": "quotation", "file": SimpleUploadedFile("b.pdf", PDF)}
+    )
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("role", [Role.UNIT_REPORTER, Role.OBSERVER])
+def test_read_only_roles_cannot_upload_or_record(client, users, project, role):
+    client.force_login(users[role])
+    assert (
+        client.post(
+            f"/de-an/{project.pk}/tai-lieu/", {"kind": "proposal", "file": SimpleUploadedFile("a.pdf", PDF)}
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post(
+            f"/de-an/{project.pk}/chi/", {"kind": "advance", "amount": 1, "paid_on": "01/04/2026"}
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post(f"/de-an/{project.pk}/tien-do/", {"month": "01/04/2026", "percent": 10}).status_code
+        == 403
+    )
+
+
+def test_progress_and_payment_pages(client, staff, leader):
+    project = advance(
+        leader,
+        make_project(staff, activity_code="3c", variant_key="showroom", lead="KCDP", support=50_000_000),
+        Status.IN_PROGRESS,
+    )
+    client.force_login(staff)
+    client.post(f"/de-an/{project.pk}/tien-do/", {"month": "10/04/2026", "percent": "40", "spent": "1000"})
+    client.post(
+        f"/de-an/{project.pk}/chi/", {"kind": "advance", "amount": "30000000", "paid_on": "15/04/2026"}
+    )
+    html = client.get(f"/de-an/{project.pk}/").content.decode()
+    assert project.progress_entries.get().month == datetime.date(2026, 4, 1)
+    assert 'data-testid="balance">20.000.000 đ' in html
+
+
+# --- list: search, filters, totals, export, queries -----------------------------------------------
+
+
+def test_search_ignores_diacritics_and_filters_combine(client, staff, leader, applicant):
+    a = make_project(staff, title="Hỗ trợ máy đan lưới", beneficiaries=[applicant])
+    b = make_project(
+        staff,
+        title="Máy sấy nông sản",
+        lead="KCDP",
+        activity_code="3c",
+        variant_key="showroom",
+        support=10,
+        total=20,
+        communes=("12364",),
+    )
+    client.force_login(staff)
+
+    def codes(query):
+        html = client.get("/de-an/" + query).content.decode()
+        return {c for c in (a.code, b.code) if f'data-project="{c}"' in html}
+
+    assert codes("?q=dan luoi") == {a.code}
+    assert codes("?q=DUC LONG") == {a.code}  # beneficiary name, đ found by d
+    assert codes("?fund=KCDP") == {b.code}
+    assert codes("?fund=DOI_UNG") == {a.code, b.code}
+    assert codes("?activity=3c") == {b.code}
+    assert codes("?area=2") == {a.code}
+    assert codes("?commune=12364") == {b.code}
+    assert codes(f"?beneficiary={applicant.pk}") == {a.code}
+    assert codes("?status=draft&year=2026") == {a.code, b.code}
+    assert codes("?year=2025") == set()
+    html = client.get("/de-an/?activity=2b").content.decode()
+    assert (
+        'data-total="total_cost">600.000.000 đ' in html and 'data-total="state_support">300.000.000 đ' in html
+    )
+
+
+def test_export_writes_exactly_the_filtered_rows_with_formulas_neutralised(client, staff):
+    make_project(staff, title='=HYPERLINK("http://x")')
+    make_project(
+        staff, title="Khác", lead="KCDP", activity_code="1a", variant_key="default", support=10, total=10
+    )
+    client.force_login(staff)
+    response = client.get("/de-an/?fund=KCQG&format=xlsx")
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert len(rows) == 2 and rows[1][1].startswith("'=")
+    assert rows[1][10] == 600_000_000
+
+
+@pytest.mark.parametrize("role", [Role.STAFF, Role.OBSERVER, Role.UNIT_REPORTER])
+def test_list_queries_are_constant(
+    client, users, staff, leader, applicant, django_assert_max_num_queries, role
+):
+    def seed(n):
+        for _ in range(n):
+            p = make_project(staff, beneficiaries=[applicant])
+            Project.objects.filter(pk=p.pk).update(status=Status.APPROVED)
+
+    client.force_login(users[role])
+    seed(3)
+    with django_assert_max_num_queries(14) as small:
+        assert client.get("/de-an/").status_code == 200
+    seed(27)
+    with django_assert_max_num_queries(14) as large:
+        assert client.get("/de-an/?sort=-total").status_code == 200
+    assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_my_projects_queries_are_constant(
+    client, staff, applicant_user, applicant, django_assert_max_num_queries
+):
+    client.force_login(applicant_user)
+    make_project(staff, beneficiaries=[applicant])
+    with django_assert_max_num_queries(10) as small:
+        client.get("/de-an/cua-toi/")
+    for _ in range(10):
+        make_project(staff, beneficiaries=[applicant])
+    with django_assert_max_num_queries(10) as large:
+        client.get("/de-an/cua-toi/")
+    assert len(large.captured_queries) == len(small.captured_queries)
+
+
+# --- import ---------------------------------------------------------------------------------------
+
+HEADERS = [
+    "Mã đề án",
+    "Tên đề án",
+    "Năm",
+    "Mã hoạt động",
+    "Trường hợp",
+    "Nguồn chủ trì",
+    "Đơn vị thực hiện",
+    "Mã số thuế đơn vị thụ hưởng",
+    "Mã xã",
+    "Tổng kinh phí",
+    "Kinh phí KCQG",
+    "Kinh phí KCĐP",
+    "Vốn đối ứng",
+    "Nguồn khác",
+    "Trạng thái",
+    "Số quyết định",
+    "Ngày quyết định",
+    "Ngày nghiệm thu",
+    "Kinh phí hỗ trợ nghiệm thu",
+]
+
+
+def _xlsx(rows):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(HEADERS)
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return SimpleUploadedFile("de-an.xlsx", buffer.getvalue())
+
+
+GOOD = [
+    [
+        "DA-2024-KCDP-001",
+        "Máy dệt 2024",
+        2024,
+        "2b",
+        "machine",
+        "KCĐP",
+        "TT Khuyến công",
+        "0100000009",
+        "11953",
+        400000000,
+        0,
+        150000000,
+        250000000,
+        0,
+        "Đã quyết toán",
+        "12/QĐ",
+        "01/03/2024",
+        "15/10/2024",
+        150000000,
+    ],
+    [
+        "DA-2025-KCQG-004",
+        "Mô hình 2025",
+        2025,
+        "2a",
+        "new_tech",
+        "KCQG",
+        "TT Khuyến công",
+        "",
+        "12364",
+        900000000,
+        270000000,
+        0,
+        630000000,
+        0,
+        "Đã nghiệm thu",
+        "3/QĐ",
+        "02/02/2025",
+        "20/11/2025",
+        270000000,
+    ],
+]
+
+
+def test_import_preview_then_confirm(client, staff, programme):
+    make_applicant(name="HTX cũ", tax_code="0100000009")
+    client.force_login(staff)
+    response = client.post("/de-an/nhap/", {"file": _xlsx(GOOD)})
+    html = response.content.decode()
+    assert "DA-2024-KCDP-001" in html and not Project.objects.exists()
+    token = response.context["token"]
+    response = client.post("/de-an/nhap/", {"token": token})
+    assert response.status_code == 302
+    imported = Project.objects.get(code="DA-2024-KCDP-001")
+    assert imported.status == Status.SETTLED and imported.beneficiaries.get().tax_code == "0100000009"
+    assert imported.current_budget.lines.count() == 2
+    # accepted before the programme's years: never counts towards targets
+    from projects.selectors import target_achieved
+
+    assert target_achieved(programme, "machinery_facilities") == 0
+
+
+def test_import_with_bad_rows_changes_nothing(client, staff):
+    bad = [
+        GOOD[1],
+        [
+            "DA-X",
+            "",
+            2024,
+            "9z",
+            "",
+            "Đối ứng",
+            "",
+            "999",
+            "99999",
+            100,
+            50,
+            0,
+            0,
+            0,
+            "Lạ",
+            "",
+            "32/13/2024",
+            "",
+            "",
+        ],
+    ]
+    client.force_login(staff)
+    response = client.post("/de-an/nhap/", {"file": _xlsx(bad)})
+    html = response.content.decode()
+    assert "Dòng 3" in html and "thiếu tên đề án" in html and "mã hoạt động" in html
+    assert "token" not in response.context or not response.context.get("token")
+    assert not Project.objects.exists()
+
+
+def test_import_refuses_duplicate_codes(client, staff):
+    client.force_login(staff)
+    response = client.post("/de-an/nhap/", {"file": _xlsx([GOOD[1], GOOD[1]])})
+    assert "lặp trong tệp" in response.content.decode()
+    assert not Project.objects.exists()
+
+
+def test_document_download_for_the_applicant(client, applicant_user, project):
+    client.force_login(applicant_user)
+    document = ProjectDocument.objects.filter(project=project).first()
+    response = client.get(f"/de-an/{project.pk}/tai-lieu/{document.pk}/")
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
