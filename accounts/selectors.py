@@ -42,9 +42,12 @@ def user_get(*, actor, pk):
 
 
 def reporting_units_for_choice():
-    """Active reporting units (communes first by Vietnamese name, then departments/organisations)."""
+    """Active reporting units: communes first, by the commune's own name (Phố Hiến, not "UBND Phường…"),
+    then departments and organisations."""
     units = reporting_unit_model().objects.filter(is_active=True).select_related("commune")
-    return sorted(units, key=lambda u: (u.kind != "commune", vi_sort_key(u.name)))
+    return sorted(
+        units, key=lambda u: (u.kind != "commune", vi_sort_key(u.commune.name if u.commune else u.name))
+    )
 
 
 def notifications_of(user):
