@@ -165,6 +165,11 @@ class Applicant(models.Model):
     def is_verified(self):
         return self.verification_status == self.Verification.VERIFIED
 
+    @property
+    def last_review(self):
+        reviews = list(self.reviews.all())
+        return reviews[-1] if reviews else None
+
     def users(self):
         """Owner and members: the people told about this applicant."""
         people = list(self.members.all())
@@ -292,6 +297,11 @@ class SupportRequest(models.Model):
 
     def __str__(self):
         return self.code or self.title
+
+    @property
+    def last_event(self):
+        events = list(self.events.all())
+        return events[-1] if events else None
 
 
 class SupportRequestEvent(models.Model):

@@ -111,7 +111,7 @@ class ApplicantRowBuilder:
                     _("%(col)s phải là số nguyên, không phải “%(v)s”.") % {"col": label, "v": values[field]}
                 )
                 values[field] = None
-        if errors:
+        if not kind or not commune:
             raise ValidationError(errors)
         values["kind"], values["commune"] = kind, commune
         applicant = Applicant(
@@ -124,7 +124,7 @@ class ApplicantRowBuilder:
             applicant_prepare(applicant)
             applicant.full_clean(exclude=["owner", "created_by"], validate_unique=False)
         except ValidationError as error:
-            raise ValidationError(_messages_with_labels(error)) from None
+            errors.extend(_messages_with_labels(error))
         if applicant.tax_code:
             if applicant.tax_code in self.tax_codes:
                 errors.append(_("Mã số thuế %(v)s đã có trong hệ thống.") % {"v": applicant.tax_code})

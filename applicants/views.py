@@ -57,7 +57,7 @@ def register(request):
             except ValidationError as error:
                 apply_errors(form, error)
             else:
-                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                login(request, user, backend="accounts.backends.EmailOrPhoneBackend")
                 messages.success(
                     request,
                     _("Đăng ký thành công. Hồ sơ của cơ sở đang chờ cán bộ Sở Công Thương xác minh."),
@@ -82,8 +82,10 @@ def my_profile(request):
 @role_required(Role.APPLICANT, *STAFF)
 def edit(request, pk):
     applicant = selectors.applicant_for(request.user, pk, edit=True)
+    locked = applicant.is_verified and not is_staff_like(request.user)
     if request.method == "POST":
         form = ApplicantForm(request.POST, instance=applicant)
+        _lock(form, locked)
         if form.is_valid():
             data = {name: form.cleaned_data.get(name) for name in PROFILE_FIELDS}
             try:
@@ -102,11 +104,15 @@ def edit(request, pk):
                 return redirect("applicants:my_profile")
     else:
         form = ApplicantForm(instance=applicant)
-    locked = applicant.is_verified and not is_staff_like(request.user)
+        _lock(form, locked)
+    return render(request, "applicants/edit.html", {"form": form, "applicant": applicant, "locked": locked})
+
+
+def _lock(form, locked):
+    """Identity fields of a verified profile are shown but not editable by the applicant."""
     if locked:
         for name in Applicant.IDENTITY_FIELDS:
             form.fields[name].disabled = True
-    return render(request, "applicants/edit.html", {"form": form, "applicant": applicant, "locked": locked})
 
 
 @role_required(Role.APPLICANT)

@@ -110,3 +110,12 @@ class SupportRequestFactory(factory.django.DjangoModelFactory):
     requested_support = 150_000_000
     status = "submitted"
     code = factory.Sequence(lambda n: f"YC-2026-{n + 900000:06d}")
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from khuyencong.text import search_text
+
+        obj = model_class(*args, **kwargs)
+        obj.search_text = search_text(obj.code, obj.title, obj.applicant.name, obj.applicant.tax_code)
+        obj.save()
+        return obj

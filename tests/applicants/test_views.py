@@ -1,0 +1,524 @@
+import io
+import json
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+from openpyxl import Workbook, load_workbook
+
+from applicants.models import Applicant, SupportRequest
+from tests.factories import ApplicantFactory, SupportRequestFactory, commune
+
+from .conftest import ROLES
+
+pytestmark = pytest.mark.django_db
+
+
+def _status(response):
+    if response.status_code == 302 and "/dang-nhap/" in response["Location"]:
+        return "login"
+    return response.status_code
+
+
+# expected answer per role: staff, leader, unit_reporter, applicant, observer, anonymous
+STAFF_ONLY = [200, 200, 403, 403, 403, "login"]
+APPLICANT_ONLY = [403, 403, 403, 200, 403, "login"]
+PUBLIC = [200] * 6
+
+
+@pytest.mark.parametrize(
+    "name,expected",
+    [
+        ("applicants:register", PUBLIC),
+        ("applicants:privacy", PUBLIC),
+        ("applicants:lookup", PUBLIC),
+        ("applicants:my_profile", APPLICANT_ONLY),
+        ("applicants:my_data", APPLICANT_ONLY),
+        ("applicants:my_requests", APPLICANT_ONLY),
+        ("applicants:list", [200, 200, 200, 403, 403, "login"]),
+        ("applicants:verification_queue", STAFF_ONLY),
+        ("applicants:staff_entry", STAFF_ONLY),
+        ("applicants:import", STAFF_ONLY),
+        ("applicants:import_template", STAFF_ONLY),
+        ("applicants:request_list", STAFF_ONLY),
+    ],
+)
+def test_pages_for_every_role(people, client_for, own, name, expected):
+    for role, answer in zip(ROLES, expected, strict=True):
+        response = client_for(people[role]).get(reverse(name))
+        assert _status(response) == answer, (name, role)
+
+
+@pytest.mark.parametrize(
+    "name,which,expected",
+    [
+        # own applicant (commune 11953, the official's commune)
+        ("applicants:detail", "own", [200, 200, 200, 200, 403, "login"]),
+        ("applicants:edit", "own", [200, 200, 403, 200, 403, "login"]),
+        ("applicants:request_create", "own", [200, 200, 403, 200, 403, "login"]),
+        # someone else's applicant in another commune
+        ("applicants:detail", "other", [200, 200, 404, 404, 403, "login"]),
+        ("applicants:edit", "other", [200, 200, 403, 404, 403, "login"]),
+        ("applicants:request_create", "other", [200, 200, 403, 404, 403, "login"]),
+    ],
+)
+def test_applicant_pages_scope(people, client_for, own, other, name, which, expected):
+    applicant = (own if which == "own" else other)[0]
+    for role, answer in zip(ROLES, expected, strict=True):
+        response = client_for(people[role]).get(reverse(name, args=[applicant.pk]))
+        assert _status(response) == answer, (name, which, role)
+
+
+@pytest.mark.parametrize(
+    "name,which,expected",
+    [
+        ("applicants:request_detail", "own", [200, 200, 403, 200, 403, "login"]),
+        ("applicants:request_detail", "other", [200, 200, 403, 404, 403, "login"]),
+    ],
+)
+def test_request_pages_scope(people, client_for, own, other, name, which, expected):
+    request = (own if which == "own" else other)[1]
+    for role, answer in zip(ROLES, expected, strict=True):
+        response = client_for(people[role]).get(reverse(name, args=[request.pk]))
+        assert _status(response) == answer, (name, which, role)
+
+
+def test_request_edit_only_when_editable(people, client_for, own):
+    applicant, request = own
+    assert (
+        client_for(people["applicant"]).get(reverse("applicants:request_edit", args=[request.pk])).status_code
+        == 404
+    )
+    SupportRequest.objects.filter(pk=request.pk).update(status="returned")
+    for role, answer in zip(ROLES, [200, 200, 403, 200, 403, "login"], strict=True):
+        response = client_for(people[role]).get(reverse("applicants:request_edit", args=[request.pk]))
+        assert _status(response) == answer, role
+
+
+@pytest.mark.parametrize("name", ["applicants:review", "applicants:request_triage"])
+def test_staff_posts_for_every_role(people, client_for, own, name):
+    applicant, request = own
+    Applicant.objects.filter(pk=applicant.pk).update(verification_status="pending")
+    pk = applicant.pk if name == "applicants:review" else request.pk
+    data = {"decision": "verified"} if name == "applicants:review" else {"action": "accept"}
+    for role, answer in zip(ROLES, [302, 302, 403, 403, 403, "login"], strict=True):
+        response = client_for(people[role]).post(reverse(name, args=[pk]), data)
+        assert _status(response) == answer, role
+    applicant.refresh_from_db()
+    request.refresh_from_db()
+    if name == "applicants:review":
+        assert applicant.verification_status == "verified" and applicant.reviews.count() == 1
+    else:
+        assert request.status == "accepted" and request.events.count() == 1
+
+
+def test_commune_official_sees_only_its_commune_without_personal_ids(people, client_for, own, other):
+    response = client_for(people["unit_reporter"]).get(reverse("applicants:list"))
+    rows = list(response.context["listing"].rows)
+    assert rows == [own[0]]
+    html = response.content.decode()
+    assert "034085001234" not in html and "(ẩn)" in html
+    detail = (
+        client_for(people["unit_reporter"])
+        .get(reverse("applicants:detail", args=[own[0].pk]))
+        .content.decode()
+    )
+    assert "034085001234" not in detail
+    # the export hides them too
+    export = client_for(people["unit_reporter"]).get(reverse("applicants:list") + "?format=xlsx")
+    ws = load_workbook(io.BytesIO(export.content)).active
+    values = [c.value for row in ws.iter_rows() for c in row]
+    assert "034085001234" not in values and own[0].name in values and other[0].name not in values
+    # staff see the number
+    assert "034085001234" in client_for(people["staff"]).get(reverse("applicants:list")).content.decode()
+
+
+def test_applicant_sees_only_own_requests(people, client_for, own, other):
+    response = client_for(people["applicant"]).get(reverse("applicants:my_requests"))
+    assert list(response.context["requests"]) == [own[1]]
+
+
+# --- registration through the page -------------------------------------------------------------
+
+
+def _registration(**kw):
+    data = {
+        "kind": "household",
+        "name": "Hộ kinh doanh Mây tre Đức",
+        "tax_code": "",
+        "representative": "Đỗ Văn Đức",
+        "phone": "0987 654 321",
+        "email": "",
+        "address": "Thôn Đông",
+        "commune": commune("12364").pk,
+        "sector_group": "industry",
+        "password1": "Mat-khau-Rat-Kho-123",
+        "password2": "Mat-khau-Rat-Kho-123",
+        "consent": "on",
+    }
+    data.update(kw)
+    return data
+
+
+def test_register_page_creates_account_logs_in(client):
+    response = client.post(reverse("applicants:register"), _registration())
+    assert response.status_code == 302 and response["Location"] == reverse("applicants:my_profile")
+    applicant = Applicant.objects.get(name="Hộ kinh doanh Mây tre Đức")
+    assert applicant.verification_status == "pending" and applicant.owner.phone == "0987654321"
+    page = client.get(reverse("applicants:my_profile"))
+    assert "Chờ xác minh" in page.content.decode()
+
+
+def test_register_page_messages(client):
+    response = client.post(
+        reverse("applicants:register"), _registration(consent="", tax_code="0100109105", kind="sme")
+    )
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert "consent" in form.errors
+    ApplicantFactory(tax_code="0100109106")
+    response = client.post(reverse("applicants:register"), _registration(tax_code="0100109106", kind="sme"))
+    assert "liên hệ" in response.context["form"].errors["tax_code"][0]
+    assert not Applicant.objects.filter(name="Hộ kinh doanh Mây tre Đức").exists()
+
+
+def test_applicant_cannot_change_verified_identity_through_the_page(people, client_for, own):
+    applicant = own[0]
+    page = client_for(people["applicant"]).get(reverse("applicants:edit", args=[applicant.pk]))
+    assert page.context["form"].fields["name"].disabled
+    data = {k: v for k, v in _registration().items() if k not in ("password1", "password2", "consent")}
+    data.update(name="Tên đổi", version=applicant.version, tax_code=applicant.tax_code, phone="0911222333")
+    client_for(people["applicant"]).post(reverse("applicants:edit", args=[applicant.pk]), data)
+    applicant.refresh_from_db()
+    assert applicant.name != "Tên đổi" and applicant.phone == "0911222333"
+
+
+def test_my_data_download(people, client_for, own):
+    response = client_for(people["applicant"]).get(reverse("applicants:my_data"))
+    payload = json.loads(response.content)
+    assert payload["applicants"][0]["tax_code"] == "034085001234"
+    assert payload["applicants"][0]["support_requests"][0]["code"] == own[1].code
+    assert "attachment" in response["Content-Disposition"]
+
+
+# --- lists: constant queries, search, filters, export ------------------------------------------
+
+
+def _seed(n):
+    for i in range(n):
+        a = ApplicantFactory(
+            name=f"Nghệ nhân Đức {i}", commune=commune("11953" if i % 2 else "12364"), kind="artisan"
+        )
+        SupportRequestFactory(applicant=a)
+
+
+@pytest.mark.parametrize("n", [3, 30])
+@pytest.mark.parametrize(
+    "name,query",
+    [
+        ("applicants:list", "?q=nghe+nhan&kind=artisan"),
+        ("applicants:list", "?year=2026&activity=2b&sort=-created"),
+        ("applicants:verification_queue", ""),
+        ("applicants:request_list", "?q=duc&status=submitted"),
+    ],
+)
+def test_lists_issue_constant_queries(people, client_for, django_assert_max_num_queries, n, name, query):
+    _seed(n)
+    Applicant.objects.update(
+        verification_status="pending"
+    ) if name == "applicants:verification_queue" else None
+    client = client_for(people["staff"])
+    client.get(reverse(name) + query)  # warm the session and role caches
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse(name) + query)
+    assert response.status_code == 200 and len(response.context["listing"].rows) == min(n, 25)
+
+
+def test_search_ignores_case_and_diacritics(people, client_for):
+    ApplicantFactory(name="Nghệ nhân Đức Hạnh")
+    ApplicantFactory(name="Công ty Cơ khí")
+    client = client_for(people["staff"])
+    for q in ["nghe nhan", "DUC", "đức hạnh", "NGHỆ"]:
+        rows = client.get(reverse("applicants:list"), {"q": q}).context["listing"].rows
+        assert [a.name for a in rows] == ["Nghệ nhân Đức Hạnh"], q
+
+
+def test_export_is_exactly_the_filtered_list_and_neutralises_formulas(people, client_for):
+    ApplicantFactory(name='=HYPERLINK("http://x")', kind="artisan")
+    ApplicantFactory(name="Hộ Lan", kind="household")
+    ApplicantFactory(name="@Nghệ nhân", kind="artisan")
+    response = client_for(people["staff"]).get(
+        reverse("applicants:list"), {"kind": "artisan", "format": "xlsx"}
+    )
+    ws = load_workbook(io.BytesIO(response.content)).active
+    names = [row[2] for row in ws.iter_rows(min_row=2, values_only=True)]
+    assert sorted(names) == sorted(['\'=HYPERLINK("http://x")', "'@Nghệ nhân"])
+    requests = client_for(people["staff"]).get(reverse("applicants:request_list"), {"format": "xlsx"})
+    assert requests["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_request_list_filters(people, client_for):
+    a = ApplicantFactory()
+    SupportRequestFactory(applicant=a, year=2026)
+    SupportRequestFactory(applicant=a, year=2027, status="accepted")
+    client = client_for(people["staff"])
+    assert (
+        client.get(reverse("applicants:request_list"), {"year": "2027"}).context["listing"].paginator.count
+        == 1
+    )
+    assert (
+        client.get(reverse("applicants:request_list"), {"status": "accepted"})
+        .context["listing"]
+        .paginator.count
+        == 1
+    )
+    assert (
+        client.get(reverse("applicants:request_list"), {"year": "abc"}).context["listing"].paginator.count
+        == 0
+    )
+
+
+# --- import ------------------------------------------------------------------------------------
+
+HEADERS = [
+    "Loại hình",
+    "Tên cơ sở",
+    "Mã số thuế",
+    "Số đăng ký kinh doanh",
+    "Người đại diện",
+    "Điện thoại",
+    "Email",
+    "Địa chỉ",
+    "Mã xã, phường",
+    "Ngành nghề",
+    "Năm thành lập",
+    "Lao động BHXH",
+    "Doanh thu năm (đồng)",
+    "Tổng nguồn vốn (đồng)",
+]
+
+
+def _xlsx(rows):
+    wb = Workbook()
+    wb.active.append(HEADERS)
+    for row in rows:
+        wb.active.append(row)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    buffer.seek(0)
+    buffer.name = "co-so.xlsx"
+    return buffer
+
+
+GOOD = [
+    "Hộ kinh doanh",
+    "Hộ Nguyễn Văn A",
+    "",
+    "",
+    "Nguyễn Văn A",
+    "0912345678",
+    "",
+    "Thôn 1",
+    "11953",
+    "Mây tre",
+    2015,
+    3,
+    500000000,
+    300000000,
+]
+
+
+def test_import_with_bad_rows_changes_nothing_and_reports_lines(people, client_for, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    ApplicantFactory(tax_code="0100109106")
+    before = Applicant.objects.count()
+    rows = [
+        GOOD,
+        ["Không rõ", "Hộ B", "", "", "B", "0912345679", "", "Thôn 2", "99999", "", "", "", "", ""],
+        [
+            "Doanh nghiệp nhỏ và vừa",
+            "Công ty C",
+            "0100109106",
+            "",
+            "C",
+            "0912345670",
+            "",
+            "Thôn 3",
+            "11953",
+            "",
+            "năm",
+            "",
+            "",
+            "",
+        ],
+        [
+            "Doanh nghiệp nhỏ và vừa",
+            "Công ty D",
+            "0100109105",
+            "",
+            "D",
+            "12345",
+            "",
+            "Thôn 4",
+            "11953",
+            "",
+            "",
+            "",
+            "",
+            "",
+        ],
+    ]
+    response = client_for(people["staff"]).post(reverse("applicants:import"), {"file": _xlsx(rows)})
+    result = response.context["result"]
+    assert [e.line for e in result.errors] == [3, 4, 5]
+    messages = [str(e) for e in result.errors]
+    assert "Loại hình" in messages[0] and "99999" in messages[0]
+    assert "đã có trong hệ thống" in messages[1] and "số nguyên" in messages[1], messages
+    assert "Mã số thuế" in messages[2]
+    assert "token" not in response.context
+    assert Applicant.objects.count() == before
+
+
+def test_import_preview_then_confirm(people, client_for, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    second = list(GOOD)
+    second[1], second[5] = "HTX Mây tre Phú Hòa", "0912000999"
+    second[0] = "cooperative"
+    client = client_for(people["staff"])
+    response = client.post(reverse("applicants:import"), {"file": _xlsx([GOOD, second])})
+    token = response.context["token"]
+    assert not Applicant.objects.filter(name="Hộ Nguyễn Văn A").exists()
+    response = client.post(reverse("applicants:import"), {"token": token})
+    assert response.status_code == 302
+    created = Applicant.objects.get(name="HTX Mây tre Phú Hòa")
+    assert created.kind == "cooperative" and created.entered_by_staff and created.search_text
+    # the same token cannot be used twice
+    client.post(reverse("applicants:import"), {"token": token})
+    assert Applicant.objects.filter(name="HTX Mây tre Phú Hòa").count() == 1
+
+
+def test_import_refuses_legacy_encoding(people, client_for):
+    rows = [
+        [
+            "Hộ kinh doanh",
+            "Hé kinh doanh m©y tre ®an",
+            "",
+            "",
+            "NguyÔn V¨n A",
+            "0912345678",
+            "",
+            "x· Tiªn L÷",
+            "11953",
+            "",
+            "",
+            "",
+            "",
+            "",
+        ]
+    ]
+    response = client_for(people["staff"]).post(reverse("applicants:import"), {"file": _xlsx(rows)})
+    assert "TCVN3" in response.content.decode()
+
+
+def test_import_template_downloads(people, client_for):
+    response = client_for(people["staff"]).get(reverse("applicants:import_template"))
+    ws = load_workbook(io.BytesIO(response.content)).active
+    assert [c.value for c in ws[1]] == HEADERS
+
+
+# --- public lookup -----------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+
+
+def test_lookup_with_tax_code_or_phone_shows_status_and_steps(client, own):
+    applicant, request = own
+    request.events.create(from_status="draft", to_status="submitted")
+    for secret in [applicant.tax_code, applicant.phone]:
+        response = client.get(reverse("applicants:lookup"), {"code": request.code.lower(), "secret": secret})
+        assert response.context["found"] == request
+        html = response.content.decode()
+        assert "Đã gửi" in html and applicant.name not in html and str(request.estimated_cost) not in html
+
+
+def test_lookup_right_code_wrong_tax_code_reveals_nothing(client, own, other):
+    applicant, request = own
+    response = client.get(reverse("applicants:lookup"), {"code": request.code, "secret": other[0].tax_code})
+    assert response.context["found"] is None and response.context["not_found"]
+    assert request.code not in response.content.decode().split("value=")[0]
+    draft = SupportRequestFactory(applicant=applicant, status="draft", code=None)
+    assert draft.code is None
+
+
+def test_lookup_is_rate_limited(client, own):
+    applicant, request = own
+    for _i in range(10):
+        assert (
+            client.get(reverse("applicants:lookup"), {"code": "YC-2026-000000", "secret": "x"}).status_code
+            == 200
+        )
+    response = client.get(reverse("applicants:lookup"), {"code": request.code, "secret": applicant.tax_code})
+    assert response.status_code == 429 and "found" not in response.context
+    other_ip = client.get(
+        reverse("applicants:lookup"),
+        {"code": request.code, "secret": applicant.tax_code},
+        REMOTE_ADDR="10.0.0.9",
+    )
+    assert other_ip.context["found"] == request
+
+
+# --- requests through the pages ----------------------------------------------------------------
+
+
+def test_request_form_shows_ceiling_and_refuses_above_it(people, client_for, own):
+    from programmes.models import ActivityVariant
+
+    applicant = own[0]
+    variant = ActivityVariant.objects.get(activity__code="2b", key="machine")
+    client = client_for(people["applicant"])
+    partial = client.get(
+        reverse("applicants:request_create", args=[applicant.pk]),
+        {"activity": variant.activity.pk, "variant": variant.pk, "estimated_cost": "700.000.000"},
+        HTTP_HX_REQUEST="true",
+    )
+    html = partial.content.decode()
+    assert "300.000.000 đ" in html and "TT 28/2018/TT-BTC" in html
+    data = {
+        "year": 2026,
+        "activity": variant.activity.pk,
+        "variant": variant.pk,
+        "title": "Máy",
+        "description": "Máy",
+        "estimated_cost": "700.000.000",
+        "counterpart": "100.000.000",
+        "submit": "1",
+    }
+    response = client.post(reverse("applicants:request_create", args=[applicant.pk]), data)
+    assert response.status_code == 200 and "vượt mức tối đa" in response.content.decode()
+    data["counterpart"] = "400.000.000"
+    response = client.post(reverse("applicants:request_create", args=[applicant.pk]), data)
+    assert response.status_code == 302
+    assert SupportRequest.objects.filter(
+        applicant=applicant, requested_support=300_000_000, status="submitted"
+    ).exists()
+
+
+def test_staff_entered_request_is_marked(people, client_for):
+    from programmes.models import ActivityType
+
+    applicant = ApplicantFactory(owner=None, entered_by_staff=True)
+    data = {
+        "year": 2026,
+        "activity": ActivityType.objects.get(code="5b").pk,
+        "title": "Tham gia cuộc thi",
+        "description": "x",
+        "estimated_cost": "10.000.000",
+        "counterpart": "0",
+        "submit": "1",
+    }
+    client_for(people["staff"]).post(reverse("applicants:request_create", args=[applicant.pk]), data)
+    request = SupportRequest.objects.get(applicant=applicant)
+    assert request.entered_by_staff and request.created_by == people["staff"] and request.code
