@@ -67,6 +67,7 @@ def load_demo(log=print):
         )
 
     __import__("applicants.demo").demo.load_demo(log)
+    __import__("projects.demo").demo.load_demo(log)
 
     log(f"Tài khoản dùng thử (mật khẩu chung: {DEMO_PASSWORD}):")
     for role, email, phone in rows:

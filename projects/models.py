@@ -357,9 +357,7 @@ class RequiredDocument(models.Model):
         verbose_name_plural = _("danh mục tài liệu bắt buộc")
         ordering = ["step", "kind"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["activity", "step", "kind"], name="required_document_unique", nulls_distinct=False
-            ),
+            models.UniqueConstraint(fields=["activity", "step", "kind"], name="required_document_unique"),
         ]
 
     def __str__(self):
