@@ -18,6 +18,11 @@ _MONEY_NOISE = re.compile(r"[\s.,đĐ]|dong|đồng", re.IGNORECASE)
 class MoneyField(forms.IntegerField):
     """Whole đồng, typed as people write it: "1.500.000", "1 500 000 đ"."""
 
+    widget = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
+
+    def widget_attrs(self, widget):
+        return {}
+
     def to_python(self, value):
         if isinstance(value, str):
             value = _MONEY_NOISE.sub("", value)
@@ -298,6 +303,7 @@ class SupportRequestForm(BootstrapMixin, forms.ModelForm):
                     "hx-swap": "outerHTML",
                     "hx-trigger": "change",
                     "hx-include": "closest form",
+                    "hx-sync": "closest form:replace",
                 }
             )
 

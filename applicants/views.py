@@ -382,10 +382,19 @@ def _ceiling_context(form):
         cost = None
     if cost is None and form.instance.pk:
         cost = form.instance.estimated_cost
+    ceilings = services.ceilings_for(activity=activity, variant=variant, cost=cost)
+    by_variant = []
+    if variant is None and not ceilings:
+        # No case chosen yet: show the ceilings of each case of the activity.
+        for item in activity.variants.all():
+            found = services.ceilings_for(activity=activity, variant=item, cost=cost)
+            if found:
+                by_variant.append((item, found))
     return {
         "ceiling_activity": activity,
         "ceiling_variant": variant,
-        "ceilings": services.ceilings_for(activity=activity, variant=variant, cost=cost),
+        "ceilings": ceilings,
+        "ceilings_by_variant": by_variant,
         "ceiling_checked": True,
     }
 
