@@ -79,8 +79,7 @@ def _service_errors(form, exc):
 @role_required(*MANAGERS)
 def user_list(request):
     query = request.GET.get("q", "")
-    users = selectors.user_list(actor=request.user, query=query)
-    page = Paginator(users, 50).get_page(request.GET.get("page"))
+    page = selectors.user_list(actor=request.user, query=query, page_number=request.GET.get("page"))
     return render(request, "accounts/user_list.html", {"page": page, "query": query})
 
 

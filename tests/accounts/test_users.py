@@ -215,3 +215,15 @@ def test_user_list_query_count_is_constant(client, staff, django_assert_max_num_
         response = client.get("/tai-khoan/nguoi-dung/")
     assert response.status_code == 200
     assert len(response.context["page"]) == count + 1
+
+
+def test_user_list_pages_keep_the_vietnamese_order(client, staff):
+    for n in range(60):
+        UserFactory(full_name=f"Đặng Thị {n:02d}")
+    first = [u.full_name for u in client.get("/tai-khoan/nguoi-dung/", {"q": "dang thi"}).context["page"]]
+    second = [
+        u.full_name
+        for u in client.get("/tai-khoan/nguoi-dung/", {"q": "dang thi", "page": 2}).context["page"]
+    ]
+    assert len(first) == 50 and len(second) == 10
+    assert first + second == [f"Đặng Thị {n:02d}" for n in range(60)]
