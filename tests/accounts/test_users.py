@@ -19,7 +19,8 @@ def _unit(code="11953"):
 
 @pytest.fixture
 def staff(client):
-    user = UserFactory(roles=["staff"])
+    # A fixed name: a random Vietnamese one could match the searches below.
+    user = UserFactory(roles=["staff"], full_name="Cán bộ Sở")
     client.force_login(user)
     return user
 
