@@ -1,5 +1,6 @@
 """Every write on applicants and support requests that carries a rule."""
 
+import functools
 import secrets
 from dataclasses import dataclass
 
@@ -7,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -41,6 +43,16 @@ def _staff_users():
 # --- Applicants --------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=64)
+def _kind_words_in(kind, language):
+    return fold(str(dict(Applicant.Kind.choices).get(kind, "")))
+
+
+def _kind_words(kind):
+    """The folded label of a kind (cached: imports prepare thousands of rows)."""
+    return _kind_words_in(kind, get_language())
+
+
 def applicant_prepare(applicant):
     """Normalise the text of `applicant`, validate its tax code for its kind and refresh its search
     and sort columns. Raises ValidationError (a dict by field)."""
@@ -65,8 +77,8 @@ def applicant_prepare(applicant):
         applicant.phone,
         applicant.address,
         applicant.sector,
-        applicant.get_kind_display(),
     )
+    applicant.search_text = f"{applicant.search_text} {_kind_words(applicant.kind)}".strip()
     applicant.sort_key = "".join(f"{b:03d}{t}" for b, t in vi_sort_key(applicant.name))[:600]
     return applicant
 
