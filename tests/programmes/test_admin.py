@@ -203,3 +203,19 @@ def test_support_rule_import_names_a_missing_activity_in_vietnamese():
     ]
     assert any("Không tìm thấy hoạt động khuyến công có mã “9z”" in m for m in messages), messages
     assert SupportRule.objects.get(code=code).activity_id == before
+
+
+def test_csv_with_bom_imports_with_diacritics(client, superuser):
+    upload = "\ufeffcode,name,kind,full_name,is_active\r\n11953,Phố Hiến,phường,Phường Phố Hiến (mới),1\r\n"
+    response = client.post(
+        "/quan-tri/programmes/administrativeunit/import/",
+        {"resource": "0", "format": "1", "import_file": SimpleUploadedFile("xa.csv", upload.encode())},
+    )
+    assert response.status_code == 200
+    assert AdministrativeUnit.objects.get(code="11953").full_name == "Phường Phố Hiến"
+    client.post(
+        "/quan-tri/programmes/administrativeunit/process_import/", response.context["confirm_form"].initial
+    )
+    unit = AdministrativeUnit.objects.get(code="11953")
+    assert (unit.full_name, unit.kind) == ("Phường Phố Hiến (mới)", "phuong")
+    assert "pho hien (moi)" in unit.search_text
