@@ -508,3 +508,29 @@ def test_document_download_for_the_applicant(client, applicant_user, project):
     document = ProjectDocument.objects.filter(project=project).first()
     response = client.get(f"/de-an/{project.pk}/tai-lieu/{document.pk}/")
     assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+def test_late_to_report_flag_on_the_list(client, staff, leader):
+    import time_machine
+
+    project = advance(leader, make_project(staff), Status.IN_PROGRESS)
+    client.force_login(staff)
+    with time_machine.travel(datetime.datetime(2026, 6, 25, 12, 0, tzinfo=datetime.UTC)):
+        assert "chậm báo cáo" not in client.get("/de-an/").content.decode()
+    with time_machine.travel(datetime.datetime(2026, 6, 26, 12, 0, tzinfo=datetime.UTC)):
+        assert "chậm báo cáo" in client.get("/de-an/").content.decode()
+        from projects import services
+
+        services.progress_entry_add(user=staff, project=project, month=datetime.date(2026, 6, 1), percent=30)
+        assert "chậm báo cáo" not in client.get("/de-an/").content.decode()
+
+
+def test_admin_changelist_and_checklist_admin(client, staff):
+    from tests.factories import UserFactory
+
+    make_project(staff)
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    client.force_login(admin)
+    assert client.get("/quan-tri/projects/project/?q=may&year__exact=2026").status_code == 200
+    assert client.get("/quan-tri/projects/requireddocument/").status_code == 200
+    assert client.get("/quan-tri/projects/advancecondition/").status_code == 200
