@@ -4,7 +4,8 @@ Rows are keyed by natural keys (commune code, activity code, rule code), never d
 Foreign keys are looked up by code; a code that does not exist is a Vietnamese row error. An import
 is all or nothing: one bad row rolls the whole file back. Exports are XLSX by default or CSV in
 UTF-8 with a BOM (so Excel shows diacritics), and a text cell that a spreadsheet would read as a
-formula (= + - @) is written with a leading apostrophe (CSV injection, OWASP)."""
+formula (= + - @) is written with a leading apostrophe (CSV injection, OWASP). A file in a legacy
+Vietnamese encoding (TCVN3, VNI) is refused with a message that names the encoding."""
 
 import tablib
 from django.core.exceptions import ObjectDoesNotExist
@@ -14,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
 from import_export.formats import base_formats
 
+from khuyencong.spreadsheets import check_legacy_encoding, neutralise
 from khuyencong.text import nfc
 
 from .models import (
@@ -31,10 +33,9 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def escape_formula(value):
-    """'=1+1' → "'=1+1": a spreadsheet shows the text and never runs it."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    """'=1+1' → "'=1+1": a spreadsheet shows the text and never runs it (the shared rule of
+    `khuyencong.spreadsheets.neutralise`, which also drops characters XLSX cannot hold)."""
+    return neutralise(value)
 
 
 def unescape_formula(value):
@@ -132,6 +133,12 @@ class PortalResource(resources.ModelResource):
         kwargs["rollback_on_validation_errors"] = True
         kwargs["use_transactions"] = True
         return super().import_data(dataset, *args, **kwargs)
+
+    def before_import(self, dataset, **kwargs):
+        """A file typed in TCVN3 or VNI is refused whole, with a message naming the encoding."""
+        text = " ".join(str(cell) for row in dataset for cell in row if isinstance(cell, str))
+        check_legacy_encoding(" ".join(str(h) for h in dataset.headers or []) + " " + text)
+        super().before_import(dataset, **kwargs)
 
     def before_import_row(self, row, **kwargs):
         model_fields = {f.name: f for f in self._meta.model._meta.concrete_fields}

@@ -219,3 +219,15 @@ def test_csv_with_bom_imports_with_diacritics(client, superuser):
     unit = AdministrativeUnit.objects.get(code="11953")
     assert (unit.full_name, unit.kind) == ("Phường Phố Hiến (mới)", "phuong")
     assert "pho hien (moi)" in unit.search_text
+
+
+def test_a_file_in_tcvn3_is_refused_naming_the_encoding(client, superuser):
+    legacy = "Ng« ThÞ Thu, c¸n bé x· Tiªn L÷, tØnh H­ng Yªn"
+    upload = _xlsx([["12364", legacy, "", "", "", datetime.date(2026, 1, 15)]])
+    response = client.post(
+        "/quan-tri/programmes/collaborator/import/",
+        {"resource": "0", "format": "0", "import_file": SimpleUploadedFile("ctv.xlsx", upload)},
+    )
+    assert "TCVN3" in response.content.decode()
+    assert response.context.get("confirm_form") is None
+    assert not Collaborator.objects.exists()
