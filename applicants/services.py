@@ -43,6 +43,16 @@ def _staff_users():
 # --- Applicants --------------------------------------------------------------------------------
 
 
+def sort_key(name):
+    """vi_sort_key as fixed-width text for an indexed column: a space sorts before every letter
+    ("An Bình" before "Anh"), and anything unusual after them."""
+    parts = []
+    for base, tone in vi_sort_key(name):
+        rank = 0 if base == 100 + ord(" ") else min(base + 1, 999)
+        parts.append(f"{rank:03d}{tone}")
+    return "".join(parts)[:600]
+
+
 @functools.lru_cache(maxsize=64)
 def _kind_words_in(kind, language):
     return fold(str(dict(Applicant.Kind.choices).get(kind, "")))
@@ -79,7 +89,7 @@ def applicant_prepare(applicant):
         applicant.sector,
     )
     applicant.search_text = f"{applicant.search_text} {_kind_words(applicant.kind)}".strip()
-    applicant.sort_key = "".join(f"{b:03d}{t}" for b, t in vi_sort_key(applicant.name))[:600]
+    applicant.sort_key = sort_key(applicant.name)
     return applicant
 
 
@@ -265,9 +275,7 @@ def applicant_update(*, applicant: Applicant, actor, data: dict, expected_versio
             reason=", ".join(locked),
         )
     applicant.full_clean()
-    fields = list(dict.fromkeys(f for f in fields if f not in ("commune",))) + (
-        ["commune"] if "commune" in data else []
-    )
+    fields = list(dict.fromkeys(fields))
     try:
         save_versioned(applicant, expected_version=expected_version, fields=fields)
     except IntegrityError:

@@ -106,3 +106,20 @@ def test_applicant_derives_sme_class_and_category():
     assert set(expected) == set(Applicant.Kind.values)
     for kind, letter in expected.items():
         assert Applicant(kind=kind).beneficiary_category == letter
+
+
+def test_sort_key_is_vietnamese_dictionary_order():
+    from applicants.services import sort_key
+
+    names = ["Đức", "Dũng", "Anh", "An Bình", "Ăn", "Bình", "Ông", "Ưng", "Uyên"]
+    assert sorted(names, key=sort_key) == [
+        "An Bình",
+        "Anh",
+        "Ăn",
+        "Bình",
+        "Dũng",
+        "Đức",
+        "Ông",
+        "Uyên",
+        "Ưng",
+    ]

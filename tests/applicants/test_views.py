@@ -522,3 +522,15 @@ def test_staff_entered_request_is_marked(people, client_for):
     client_for(people["staff"]).post(reverse("applicants:request_create", args=[applicant.pk]), data)
     request = SupportRequest.objects.get(applicant=applicant)
     assert request.entered_by_staff and request.created_by == people["staff"] and request.code
+
+
+def test_staff_entry_page_hands_over_an_account(people, client_for):
+    data = {k: v for k, v in _registration().items() if k not in ("password1", "password2", "consent")}
+    data.update(name="Hộ bà Lan (hồ sơ giấy)", phone="0988777666", create_account="on")
+    for role in ["unit_reporter", "applicant", "observer"]:
+        assert client_for(people[role]).post(reverse("applicants:staff_entry"), data).status_code == 403
+    response = client_for(people["staff"]).post(reverse("applicants:staff_entry"), data)
+    password = response.context["result"].password
+    assert password and password in response.content.decode()
+    applicant = Applicant.objects.get(name="Hộ bà Lan (hồ sơ giấy)")
+    assert applicant.entered_by_staff and applicant.is_verified and applicant.owner.check_password(password)
