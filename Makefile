@@ -35,9 +35,11 @@ test: setup
 
 ## make worker / make beat: the real Celery worker and scheduler against REDIS_URL
 worker: setup
+	@test -n "$$REDIS_URL" || { echo "Set REDIS_URL (for example redis://127.0.0.1:6379/0): without it jobs run in-process and no worker is needed."; exit 1; }
 	$(VENV)/bin/celery -A khuyencong worker --loglevel=info
 
 beat: setup
+	@test -n "$$REDIS_URL" || { echo "Set REDIS_URL (for example redis://127.0.0.1:6379/0): the scheduler sends jobs through it."; exit 1; }
 	$(VENV)/bin/celery -A khuyencong beat --loglevel=info
 
 clean:
