@@ -15,7 +15,6 @@ from accounts.roles import Role, has_role, is_staff_like
 from khuyencong.listing import Listing, int_filter
 from khuyencong.spreadsheets import drop_stash, load_stash, read_table, stash_rows, xlsx_response
 from programmes.models import ActivityType, ContentArea, FundingSource
-from programmes.selectors import communes_of
 
 from . import services
 from .forms import (
@@ -97,7 +96,11 @@ def _listing(request, queryset):
 
 @role_required(*LIST_ROLES)
 def project_list(request):
-    queryset = projects_visible_to(request.user)
+    queryset = (
+        with_late_flag(projects_visible_to(request.user))
+        .select_related("activity", "variant", "lead_fund")
+        .prefetch_related("beneficiaries", "communes")
+    )
     listing = _listing(request, queryset)
     if listing.wants_export:
         stamp = timezone.localdate().strftime("%Y%m%d")
@@ -107,22 +110,23 @@ def project_list(request):
         state_support=Sum("state_support"),
         accepted_support=Sum("accepted_support"),
     )
-    page_ids = [p.pk for p in listing.page.object_list]
-    rows = (
-        with_late_flag(Project.objects.filter(pk__in=page_ids))
-        .select_related("activity", "variant", "lead_fund")
-        .prefetch_related("beneficiaries", "communes")
-    )
-    by_id = {p.pk: p for p in rows}
+    labels = {key: str(label) for key, label in Status.choices}
+    rows = list(listing.page.object_list)
+    for p in rows:
+        p.status_label = labels[p.status]
     context = {
         "listing": listing,
-        "rows": [by_id[pk] for pk in page_ids],
+        "rows": rows,
         "totals": totals,
-        "statuses": Status.choices,
-        "activities": ActivityType.objects.filter(programme__is_current=True).only("code", "short_label"),
+        "statuses": list(labels.items()),
+        "activities": [
+            (code, label if len(label) <= 40 else label[:39] + "…")
+            for code, label in ActivityType.objects.filter(programme__is_current=True).values_list(
+                "code", "short_label"
+            )
+        ],
         "areas": ContentArea.objects.filter(programme__is_current=True),
         "funds": FundingSource.objects.all(),
-        "communes": communes_of(request.user) if not is_staff_like(request.user) else None,
         "personal": may_see_personal_data(request.user),
         "can_create": is_staff_like(request.user),
     }
