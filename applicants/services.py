@@ -404,8 +404,6 @@ def _describe(rule):
         parts.append(_("tối đa %(p)s%% chi phí") % {"p": f"{rule.max_percent.normalize():f}"})
     if rule.cap_vnd is not None:
         parts.append(_("không quá %(cap)s đồng") % {"cap": f"{rule.cap_vnd:,}".replace(",", ".")})
-    if rule.cap_unit:
-        parts.append(rule.cap_unit)
     return ", ".join(parts)
 
 

@@ -395,6 +395,7 @@ def _ceiling_context(form):
         "ceiling_variant": variant,
         "ceilings": ceilings,
         "ceilings_by_variant": by_variant,
+        "ceiling_cost": cost,
         "ceiling_checked": True,
     }
 
@@ -470,6 +471,7 @@ def request_detail(request, pk):
             "editable": support_request.status in services.EDITABLE,
             "triage_form": TriageForm(),
             "ceilings": ceilings,
+            "ceiling_cost": support_request.estimated_cost,
             "ceiling_checked": True,
         },
     )

@@ -253,8 +253,14 @@ def test_export_is_exactly_the_filtered_list_and_neutralises_formulas(people, cl
     ws = load_workbook(io.BytesIO(response.content)).active
     names = [row[2] for row in ws.iter_rows(min_row=2, values_only=True)]
     assert sorted(names) == sorted(['\'=HYPERLINK("http://x")', "'@Nghệ nhân"])
-    requests = client_for(people["staff"]).get(reverse("applicants:request_list"), {"format": "xlsx"})
+    SupportRequestFactory(title="=1+2", year=2027)
+    SupportRequestFactory(title="Máy", year=2026)
+    requests = client_for(people["staff"]).get(
+        reverse("applicants:request_list"), {"year": "2027", "format": "xlsx"}
+    )
     assert requests["Content-Type"].startswith("application/vnd.openxmlformats")
+    rows = list(load_workbook(io.BytesIO(requests.content)).active.iter_rows(min_row=2, values_only=True))
+    assert [row[6] for row in rows] == ["'=1+2"]
 
 
 def test_request_list_filters(people, client_for):
