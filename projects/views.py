@@ -28,7 +28,15 @@ from .forms import (
     ProjectForm,
     TransitionForm,
 )
-from .models import BudgetLine, BudgetVersion, Project, RequiredDocument, Status
+from .models import (
+    BudgetLine,
+    BudgetVersion,
+    DocumentKind,
+    Project,
+    ProjectDocument,
+    RequiredDocument,
+    Status,
+)
 from .resources import EXPORT_HEADERS, IMPORT_COLUMNS, export_rows, import_projects
 from .selectors import may_see_personal_data, project_for, projects_visible_to, with_late_flag
 from .workflow import STEPS_BY_KEY, steps_for
@@ -135,12 +143,31 @@ def project_list(request):
 
 @role_required(Role.APPLICANT)
 def project_mine(request):
-    rows = (
+    rows = list(
         projects_visible_to(request.user)
         .select_related("activity", "lead_fund")
         .prefetch_related("beneficiaries")
         .order_by("-year", "code")
     )
+    # What each project still needs from the applicant: two queries whatever the number of rows.
+    asked = list(
+        RequiredDocument.objects.filter(provider=RequiredDocument.Provider.APPLICANT).values_list(
+            "activity_id", "kind"
+        )
+    )
+    have = set(ProjectDocument.objects.filter(project__in=rows).values_list("project_id", "kind"))
+    kinds = dict(DocumentKind.choices)
+    closed = (Status.SETTLED, Status.REJECTED, Status.CANCELLED)
+    for p in rows:
+        p.missing = sorted(
+            {
+                str(kinds[kind])
+                for activity_id, kind in asked
+                if activity_id in (None, p.activity_id)
+                and (p.pk, kind) not in have
+                and p.status not in closed
+            }
+        )
     return render(request, "projects/mine.html", {"rows": rows})
 
 
@@ -157,7 +184,11 @@ def _detail_context(request, project):
     documents = list(project.documents.select_related("uploaded_by"))
     have = {d.kind for d in documents}
     checklist = [
-        {"row": row, "done": row.kind in have}
+        {
+            "row": row,
+            "done": row.kind in have,
+            "step": STEPS_BY_KEY[row.step].label if row.step in STEPS_BY_KEY else row.step,
+        }
         for row in services.required_documents(project).select_related("activity")
     ]
     asked_kinds = [

@@ -68,7 +68,10 @@ def test_my_projects_by_role(client, users, project, draft, role, expected):
     response = _get(client, users, role, "/de-an/cua-toi/")
     assert response.status_code == expected
     if expected == 200:
-        assert project.code in response.content.decode() and draft.code not in response.content.decode()
+        html = response.content.decode()
+        assert project.code in html and draft.code not in html
+        assert "Báo giá máy móc, thiết bị" not in html  # uploaded before submission
+        assert "Hóa đơn, chứng từ" in html  # asked of it for the acceptance
 
 
 @pytest.mark.parametrize(
