@@ -203,6 +203,14 @@ class AdjustForm(forms.Form):
     units_covered = forms.IntegerField(label=_("Số đơn vị tính mức trần"), min_value=1, required=False)
     start_date = _date_field(_("Ngày bắt đầu mới"))
     end_date = _date_field(_("Ngày kết thúc mới"))
+    beneficiaries = forms.ModelMultipleChoiceField(
+        label=_("Đơn vị thụ hưởng"), queryset=Applicant.objects.all(), required=False
+    )
+    communes = forms.ModelMultipleChoiceField(
+        label=_("Địa bàn (xã, phường)"),
+        queryset=AdministrativeUnit.objects.filter(is_active=True),
+        required=False,
+    )
     reason = forms.CharField(label=_("Nội dung điều chỉnh"), widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, **kwargs):

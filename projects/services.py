@@ -780,6 +780,8 @@ def project_adjust(
     reason="",
     start_date=None,
     end_date=None,
+    beneficiaries=None,
+    communes=None,
 ):
     """Điều chỉnh by decision (TT 36/2013/TT-BCT): after approval the budget is frozen; a leader
     records a decision and the budget becomes a new version, checked again against the ceiling in
@@ -840,6 +842,12 @@ def project_adjust(
     project.version += 1
     project.full_clean()
     project.save()
+    if beneficiaries is not None:
+        project.beneficiaries.set(beneficiaries)
+    if communes is not None:
+        project.communes.set(communes)
+    if beneficiaries is not None or communes is not None:
+        _refresh_search(project)
     ProjectTransition.objects.create(
         project=project,
         step="adjust",

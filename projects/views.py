@@ -358,6 +358,8 @@ def project_adjust(request, pk):
     }
     for source, amount in services.budget_lines(project).items():
         initial[f"amount_{source.code}"] = amount
+    initial["beneficiaries"] = list(project.beneficiaries.all())
+    initial["communes"] = list(project.communes.all())
     form = AdjustForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -375,6 +377,8 @@ def project_adjust(request, pk):
                 reason=data["reason"],
                 start_date=data["start_date"],
                 end_date=data["end_date"],
+                beneficiaries=data["beneficiaries"],
+                communes=data["communes"],
             )
         except ValidationError as error:
             _errors_to_form(form, error)

@@ -119,3 +119,20 @@ class SupportRequestFactory(factory.django.DjangoModelFactory):
         obj.search_text = search_text(obj.code, obj.title, obj.applicant.name, obj.applicant.tax_code)
         obj.save()
         return obj
+
+
+# --- projects ---------------------------------------------------------------------------------
+
+
+def make_project(user, **kwargs):
+    """A draft project built through projects.services (see tests/projects/utils.py for options)."""
+    from tests.projects.utils import make_project as _make_project
+
+    return _make_project(user, **kwargs)
+
+
+def advance_project(leader, project, status):
+    """Walk `project` along the transition table to `status` (a leader may take every step)."""
+    from tests.projects.utils import advance
+
+    return advance(leader, project, status)

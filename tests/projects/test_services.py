@@ -484,3 +484,27 @@ def test_late_to_report_after_the_25th(staff, leader):
     assert services.late_to_report(project, today=datetime.date(2026, 6, 26)) is True
     services.progress_entry_add(user=staff, project=project, month=datetime.date(2026, 6, 1), percent=40)
     assert services.late_to_report(project, today=datetime.date(2026, 6, 26)) is False
+
+
+def test_adjustment_can_change_location_and_beneficiaries(staff, leader, applicant):
+    from programmes.models import AdministrativeUnit
+
+    from .utils import make_applicant
+
+    project = advance(leader, make_project(staff, beneficiaries=[applicant]), Status.APPROVED)
+    other = make_applicant(name="Cơ sở thay thế", commune_code="12364")
+    project = services.project_adjust(
+        user=leader,
+        project=project,
+        expected_version=project.version,
+        decision_number="90/QĐ-SCT",
+        decision_date=datetime.date(2026, 4, 2),
+        lines={"KCQG": 300_000_000, "DOI_UNG": 300_000_000},
+        total_cost=600_000_000,
+        beneficiaries=[other],
+        communes=[AdministrativeUnit.objects.get(code="12364")],
+        end_date=datetime.date(2026, 12, 15),
+    )
+    assert list(project.beneficiaries.all()) == [other]
+    assert project.end_date == datetime.date(2026, 12, 15)
+    assert "co so thay the" in Project.objects.get(pk=project.pk).search_text
