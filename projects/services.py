@@ -9,6 +9,7 @@ from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.notifications import Event, notify
 from accounts.roles import Role, has_role, is_staff_like
@@ -55,6 +56,23 @@ def sort_key_text(value):
 # --- support ceilings ---------------------------------------------------------------------------
 
 
+# The cap units of data/support-rules.csv ("per facility"…) in the words a message shows.
+CAP_UNITS = {
+    "per model": _lazy("mô hình"),
+    "per facility": _lazy("cơ sở"),
+    "per trademark": _lazy("nhãn hiệu"),
+    "per fair": _lazy("hội chợ"),
+    "per booth": _lazy("gian hàng"),
+    "per round": _lazy("kỳ bình chọn"),
+    "per cluster": _lazy("cụm công nghiệp"),
+    "per person": _lazy("người"),
+    "per enterprise": _lazy("doanh nghiệp"),
+    "per association": _lazy("hiệp hội"),
+    "per product": _lazy("sản phẩm"),
+    "per linkage cluster": _lazy("cụm liên kết"),
+}
+
+
 @dataclass
 class CeilingCheck:
     ok: bool
@@ -98,7 +116,7 @@ def ceiling_check(*, activity, variant, lead_fund, support, eligible_cost, units
     how = how % {
         "cap": _money(rule.cap_vnd or 0),
         "units": units_covered,
-        "unit": rule.cap_unit.replace("per ", "") if rule.cap_unit else "",
+        "unit": CAP_UNITS.get(rule.cap_unit, _("đơn vị tính")),
         "percent": f"{rule.max_percent.normalize():f}" if rule.max_percent is not None else "",
     }
     if support > limit:

@@ -201,7 +201,7 @@ def test_ceiling_above_the_cap_names_the_ceiling_and_its_legal_basis(staff):
     with pytest.raises(ValidationError) as info:
         make_project(staff, total=800_000_000, support=300_000_001)
     message = " ".join(info.value.messages)
-    assert "300.000.000 đ" in message and "TT 28/2018/TT-BTC Điều 8 khoản 4" in message
+    assert "300.000.000 đ × 1 cơ sở" in message and "TT 28/2018/TT-BTC Điều 8 khoản 4" in message
 
 
 def test_ceiling_above_the_percent_is_refused(staff):
