@@ -556,7 +556,7 @@ def project_transition(*, user, project, step, data=None, expected_version=None)
     if spec is None:
         raise ValidationError(_("Bước “%(step)s” không có trong quy trình.") % {"step": step})
     project = (
-        Project.objects.select_for_update()
+        Project.objects.select_for_update(of=("self",))
         .select_related("activity", "variant", "lead_fund")
         .get(pk=project.pk)
     )
@@ -807,7 +807,7 @@ def project_adjust(
     if not has_role(user, Role.LEADER):
         raise ValidationError(_("Chỉ lãnh đạo Sở được điều chỉnh đề án đã phê duyệt."), code="forbidden")
     project = (
-        Project.objects.select_for_update()
+        Project.objects.select_for_update(of=("self",))
         .select_related("activity", "variant", "lead_fund")
         .get(pk=project.pk)
     )
@@ -989,7 +989,7 @@ def payment_record(*, user, project, kind, amount, paid_on, reference=""):
     payments after acceptance within the accepted support."""
     _require_staff(user)
     project = (
-        Project.objects.select_for_update()
+        Project.objects.select_for_update(of=("self",))
         .select_related("activity", "variant", "lead_fund")
         .get(pk=project.pk)
     )
