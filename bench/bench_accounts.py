@@ -8,12 +8,13 @@ DATABASE_URL) with bulk inserts, requests each page through Django's test client
 and p95 in milliseconds."""
 
 import os
-import statistics
 import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import time_get  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "khuyencong.settings_test")
 
 import django  # noqa: E402
@@ -96,15 +97,8 @@ def seed():
 
 
 def measure(client, label, path, params=None):
-    timings = []
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        response = client.get(path, params or {})
-        timings.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200, (path, response.status_code)
-    timings.sort()
-    p95 = timings[int(len(timings) * 0.95) - 1]
-    print(f"{label:<55} median {statistics.median(timings):7.1f} ms   p95 {p95:7.1f} ms")
+    median, p95, _response = time_get(client, path, RUNS, params=params, warmup=0)
+    print(f"{label:<55} median {median:7.1f} ms   p95 {p95:7.1f} ms")
 
 
 def main():

@@ -13,17 +13,11 @@ all-or-nothing import runner (parse, validate every row, write) and prints the t
 
 import argparse
 import io
-import os
 import random
 import re
-import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from common import setup_django, time_get
 
 
 def parse_args():
@@ -33,23 +27,6 @@ def parse_args():
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--import-rows", type=int, default=5_000)
     return parser.parse_args()
-
-
-def setup_django():
-    if not os.environ.get("DATABASE_URL"):
-        path = Path(tempfile.mkdtemp(prefix="kc-bench-")) / "bench.sqlite3"
-        os.environ["DATABASE_URL"] = f"sqlite:///{path}"
-    os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="kc-bench-media-"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "khuyencong.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    from programmes.reference import load_reference
-
-    load_reference(log=lambda _m: None)
 
 
 SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đỗ", "Bùi", "Đặng", "Ngô"]
@@ -146,21 +123,6 @@ def seed(n_applicants, n_requests):
     return staff
 
 
-def timed(client, url, runs):
-    for _ in range(3):
-        response = client.get(url)
-        assert response.status_code == 200, (url, response.status_code)
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        response = client.get(url)
-        samples.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200
-    samples.sort()
-    p95 = samples[min(len(samples) - 1, int(round(0.95 * len(samples))) - 1)]
-    return statistics.median(samples), p95, response
-
-
 def import_file(rows):
     from openpyxl import Workbook
 
@@ -215,7 +177,7 @@ def main():
         ("requests: search 'duc' + status=submitted", "/co-so/de-nghi/danh-sach/?q=duc&status=submitted"),
         ("requests: year=2026 + activity=2b", "/co-so/de-nghi/danh-sach/?year=2026&activity=2b"),
     ]:
-        median, p95, response = timed(client, url, args.runs)
+        median, p95, response = time_get(client, url, args.runs)
         found = re.search(r"([\d.]+) dòng — trang", response.content.decode())
         count = found.group(1) if found else "?"
         print(f"  {label:<52} median {median:7.1f}  p95 {p95:7.1f}  ({count} rows match)")

@@ -13,16 +13,10 @@ and prints median and p95 of each and the ratio ours/admin.
 """
 
 import argparse
-import os
 import random
-import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from common import get_ms, median_p95, setup_django, time_get
 
 
 def parse_args():
@@ -30,26 +24,6 @@ def parse_args():
     parser.add_argument("--projects", type=int, default=20_000)
     parser.add_argument("--runs", type=int, default=50)
     return parser.parse_args()
-
-
-def setup_django():
-    if not os.environ.get("DATABASE_URL"):
-        path = Path(tempfile.mkdtemp(prefix="kc-bench-")) / "bench.sqlite3"
-        os.environ["DATABASE_URL"] = f"sqlite:///{path}"
-    os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="kc-bench-media-"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "khuyencong.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    from programmes.reference import load_reference
-    from projects.reference import load_project_reference
-
-    quiet = lambda _m: None  # noqa: E731
-    load_reference(log=quiet)
-    load_project_reference(log=quiet)
 
 
 WORDS = [
@@ -243,24 +217,13 @@ def seed(n):
     return staff, admin
 
 
-def _stats(samples):
-    samples = sorted(samples)
-    p95 = samples[min(len(samples) - 1, int(round(0.95 * len(samples))) - 1)]
-    return statistics.median(samples), p95
-
-
 def _once(client, url):
-    start = time.perf_counter()
-    response = client.get(url)
-    elapsed = (time.perf_counter() - start) * 1000
-    assert response.status_code == 200, (url, response.status_code)
-    return elapsed
+    return get_ms(client, url)[0]
 
 
 def timed(client, url, runs):
-    for _ in range(3):
-        _once(client, url)
-    return _stats([_once(client, url) for _ in range(runs)])
+    median, p95, _response = time_get(client, url, runs)
+    return median, p95
 
 
 def timed_pair(ours, ours_url, admin, admin_url, runs):
@@ -271,7 +234,7 @@ def timed_pair(ours, ours_url, admin, admin_url, runs):
     for _ in range(runs):
         a.append(_once(ours, ours_url))
         b.append(_once(admin, admin_url))
-    return _stats(a), _stats(b)
+    return median_p95(a), median_p95(b)
 
 
 def main():
