@@ -1,0 +1,10 @@
+from django.db import migrations
+
+from khuyencong.db import trigram_index
+
+
+class Migration(migrations.Migration):
+    dependencies = [("programmes", "0001_initial")]
+    operations = [
+        trigram_index("programmes_administrativeunit"),
+    ]
