@@ -63,9 +63,17 @@ def _cell_value(value):
     return neutralise(str(value))
 
 
-def export_xlsx(headers, rows, sheet_title="Dữ liệu"):
+def _is_plain_header(header):
+    """Columns of years ("Năm", "Năm thành lập"…) and row numbers: whole numbers shown as typed."""
+    header = str(header).strip()
+    return header == "STT" or header.split(" ", 1)[0] == "Năm"
+
+
+def export_xlsx(headers, rows, sheet_title="Dữ liệu", *, plain=()):
     """The bytes of a one-sheet workbook: a bold header row, then `rows` (iterables of values).
-    Numbers stay numbers, dates are dates shown dd/mm/yyyy, text is neutralised."""
+    Numbers stay numbers, dates are dates shown dd/mm/yyyy, text is neutralised. Whole numbers from
+    1.000 up are shown with grouping, except in the columns named in `plain` and those whose header
+    is a year ("Năm…") or "STT": a year must read 2026, not 2.026."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -79,9 +87,10 @@ def export_xlsx(headers, rows, sheet_title="Dữ liệu"):
         cell.font = bold
         header_cells.append(cell)
     sheet.append(header_cells)
+    plain_columns = {i for i, h in enumerate(headers) if h in plain or _is_plain_header(h)}
     for row in rows:
         cells = []
-        for value in row:
+        for index, value in enumerate(row):
             value = _cell_value(value)
             if isinstance(value, datetime.datetime):
                 cell = WriteOnlyCell(sheet, value=value)
@@ -89,7 +98,12 @@ def export_xlsx(headers, rows, sheet_title="Dữ liệu"):
             elif isinstance(value, datetime.date):
                 cell = WriteOnlyCell(sheet, value=value)
                 cell.number_format = "DD/MM/YYYY"
-            elif isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 1000:
+            elif (
+                isinstance(value, int)
+                and not isinstance(value, bool)
+                and abs(value) >= 1000
+                and index not in plain_columns
+            ):
                 cell = WriteOnlyCell(sheet, value=value)
                 cell.number_format = "#,##0"
             else:
@@ -101,9 +115,11 @@ def export_xlsx(headers, rows, sheet_title="Dữ liệu"):
     return buffer.getvalue()
 
 
-def xlsx_response(filename, headers, rows, sheet_title="Dữ liệu"):
+def xlsx_response(filename, headers, rows, sheet_title="Dữ liệu", *, plain=()):
     """An HttpResponse that downloads `export_xlsx(...)` as `filename`."""
-    response = HttpResponse(export_xlsx(headers, rows, sheet_title), content_type=XLSX_CONTENT_TYPE)
+    response = HttpResponse(
+        export_xlsx(headers, rows, sheet_title, plain=plain), content_type=XLSX_CONTENT_TYPE
+    )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

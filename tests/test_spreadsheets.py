@@ -69,6 +69,18 @@ def test_export_types_and_neutralises():
     assert ws["E2"].value == "Có" and ws["E3"].value == "Không"
 
 
+def test_export_groups_money_but_not_years_or_row_numbers():
+    data = export_xlsx(
+        ["STT", "Năm", "Năm thành lập", "Doanh thu năm (đồng)", "Mã"],
+        [[1200, 2026, 2015, 1_500_000, 10001]],
+        plain=["Mã"],
+    )
+    ws = load_workbook(io.BytesIO(data)).active
+    assert [c.value for c in ws[2]] == [1200, 2026, 2015, 1_500_000, 10001]
+    assert ws["D2"].number_format == "#,##0"
+    assert [ws[f"{col}2"].number_format for col in "ABCE"] == ["General"] * 4
+
+
 def test_xlsx_response_headers():
     response = xlsx_response("co-so.xlsx", ["a"], [[1]])
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
