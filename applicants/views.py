@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -264,7 +265,12 @@ def review(request, pk):
             messages.success(request, _("Đã ghi quyết định với hồ sơ %(name)s.") % {"name": applicant.name})
     else:
         messages.error(request, _("Quyết định không hợp lệ."))
-    return redirect(request.POST.get("next") or "applicants:verification_queue")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "applicants:verification_queue"
+    return redirect(target)
 
 
 @role_required(*STAFF)

@@ -112,6 +112,22 @@ def test_staff_posts_for_every_role(people, client_for, own, name):
         assert request.status == "accepted" and request.events.count() == 1
 
 
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "http:/evil.example"])
+def test_review_never_redirects_off_site(people, client_for, own, target):
+    applicant, _request = own
+    Applicant.objects.filter(pk=applicant.pk).update(verification_status="pending")
+    response = client_for(people["staff"]).post(
+        reverse("applicants:review", args=[applicant.pk]), {"decision": "verified", "next": target}
+    )
+    assert response.status_code == 302 and response["Location"] == reverse("applicants:verification_queue")
+    same_site = reverse("applicants:detail", args=[applicant.pk])
+    Applicant.objects.filter(pk=applicant.pk).update(verification_status="pending")
+    response = client_for(people["staff"]).post(
+        reverse("applicants:review", args=[applicant.pk]), {"decision": "verified", "next": same_site}
+    )
+    assert response["Location"] == same_site
+
+
 def test_commune_official_sees_only_its_commune_without_personal_ids(people, client_for, own, other):
     response = client_for(people["unit_reporter"]).get(reverse("applicants:list"))
     rows = list(response.context["listing"].rows)
