@@ -1,5 +1,6 @@
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.cache import cache
@@ -540,23 +541,37 @@ def request_list(request):
 
 
 def _client_ip(request):
+    """The visitor's address. Behind `TRUSTED_PROXY_COUNT` reverse proxies REMOTE_ADDR is the
+    nearest proxy, so take the address that proxy appended to X-Forwarded-For (entries further
+    left are written by the client and cannot be trusted)."""
+    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    if proxies:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [part for part in forwarded if part]
+        if forwarded:
+            return forwarded[-min(proxies, len(forwarded))]
     return request.META.get("REMOTE_ADDR", "")
+
+
+def _lookup_allowed(request):
+    key = f"applicants:lookup:{_client_ip(request)}"
+    cache.add(key, 0, LOOKUP_WINDOW)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, LOOKUP_WINDOW)
+        count = 1
+    return count <= LOOKUP_LIMIT
 
 
 def lookup(request):
     """Anyone with a tracking code and the applicant's tax code (or phone) sees the request's status
-    and its dated steps, nothing else. Rate-limited per address."""
-    form = LookupForm(request.GET or None)
+    and its dated steps, nothing else. Rate-limited per visitor. The form is POSTed so that the tax
+    code or phone never lands in an address bar, a browser history or a server's access log."""
+    form = LookupForm(request.POST if request.method == "POST" else None)
     context = {"form": form}
     if form.is_bound:
-        key = f"applicants:lookup:{_client_ip(request)}"
-        cache.add(key, 0, LOOKUP_WINDOW)
-        try:
-            count = cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, LOOKUP_WINDOW)
-            count = 1
-        if count > LOOKUP_LIMIT:
+        if not _lookup_allowed(request):
             context["limited"] = True
             return render(request, "applicants/lookup.html", context, status=429)
         if form.is_valid():

@@ -176,6 +176,10 @@ IMPORT_FORMATS_DEFAULT = "xlsx"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Reverse proxies in front of the portal (nginx…) that append the client's address to
+# X-Forwarded-For; 0 means clients connect directly. Per-visitor limits (the public request
+# lookup) count the address the nearest trusted proxy saw, not the proxy's own.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:

@@ -456,19 +456,40 @@ def _clear_cache():
     cache.clear()
 
 
+def _lookup(client, code, secret, **extra):
+    return client.post(reverse("applicants:lookup"), {"code": code, "secret": secret}, **extra)
+
+
 def test_lookup_with_tax_code_or_phone_shows_status_and_steps(client, own):
     applicant, request = own
     request.events.create(from_status="draft", to_status="submitted")
     for secret in [applicant.tax_code, applicant.phone]:
-        response = client.get(reverse("applicants:lookup"), {"code": request.code.lower(), "secret": secret})
+        response = _lookup(client, request.code.lower(), secret)
         assert response.context["found"] == request
         html = response.content.decode()
         assert "Đã gửi" in html and applicant.name not in html and str(request.estimated_cost) not in html
 
 
+def test_lookup_keeps_the_tax_code_out_of_addresses(client, own):
+    """A GET with the secret in the query string (which access logs keep) looks nothing up."""
+    applicant, request = own
+    response = client.get(reverse("applicants:lookup"), {"code": request.code, "secret": applicant.tax_code})
+    assert response.status_code == 200 and "found" not in response.context
+    html = response.content.decode()
+    assert 'method="post"' in html and "csrfmiddlewaretoken" in html
+
+
+def test_lookup_needs_the_csrf_token(own):
+    from django.test import Client
+
+    applicant, request = own
+    response = _lookup(Client(enforce_csrf_checks=True), request.code, applicant.tax_code)
+    assert response.status_code == 403
+
+
 def test_lookup_right_code_wrong_tax_code_reveals_nothing(client, own, other):
     applicant, request = own
-    response = client.get(reverse("applicants:lookup"), {"code": request.code, "secret": other[0].tax_code})
+    response = _lookup(client, request.code, other[0].tax_code)
     assert response.context["found"] is None and response.context["not_found"]
     assert request.code not in response.content.decode().split("value=")[0]
     draft = SupportRequestFactory(applicant=applicant, status="draft", code=None)
@@ -478,18 +499,30 @@ def test_lookup_right_code_wrong_tax_code_reveals_nothing(client, own, other):
 def test_lookup_is_rate_limited(client, own):
     applicant, request = own
     for _i in range(10):
-        assert (
-            client.get(reverse("applicants:lookup"), {"code": "YC-2026-000000", "secret": "x"}).status_code
-            == 200
-        )
-    response = client.get(reverse("applicants:lookup"), {"code": request.code, "secret": applicant.tax_code})
+        assert _lookup(client, "YC-2026-000000", "x").status_code == 200
+    response = _lookup(client, request.code, applicant.tax_code)
     assert response.status_code == 429 and "found" not in response.context
-    other_ip = client.get(
-        reverse("applicants:lookup"),
-        {"code": request.code, "secret": applicant.tax_code},
-        REMOTE_ADDR="10.0.0.9",
-    )
+    other_ip = _lookup(client, request.code, applicant.tax_code, REMOTE_ADDR="10.0.0.9")
     assert other_ip.context["found"] == request
+
+
+def test_lookup_limit_counts_each_visitor_behind_the_proxy(client, own, settings):
+    """Behind nginx every request comes from 127.0.0.1: the limit must count the visitor the proxy
+    saw, or ten lookups anywhere would lock out the whole province."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    applicant, request = own
+    proxy = {"REMOTE_ADDR": "127.0.0.1"}
+    for _i in range(10):
+        _lookup(client, "YC-2026-000000", "x", HTTP_X_FORWARDED_FOR="203.0.113.5", **proxy)
+    assert (
+        _lookup(client, "YC-2026-000000", "x", HTTP_X_FORWARDED_FOR="203.0.113.5", **proxy).status_code == 429
+    )
+    # a forged left-most entry does not give the same visitor a fresh allowance
+    forged = _lookup(client, request.code, "x", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.5", **proxy)
+    assert forged.status_code == 429
+    # another visitor through the same proxy is not locked out
+    response = _lookup(client, request.code, applicant.tax_code, HTTP_X_FORWARDED_FOR="198.51.100.7", **proxy)
+    assert response.status_code == 200 and response.context["found"] == request
 
 
 # --- requests through the pages ----------------------------------------------------------------

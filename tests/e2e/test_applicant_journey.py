@@ -105,3 +105,4 @@ def test_register_verify_request_return_resubmit_accept_lookup(page, site, login
     expect(steps.nth(2)).to_contain_text("Đã gửi")
     expect(steps.nth(3)).to_contain_text("Đã chấp nhận")
     expect(page.get_by_test_id("lookup-result")).not_to_contain_text("Đỗ Văn Đức")
+    assert "034085001234" not in page.url  # the tax code is never put in an address
