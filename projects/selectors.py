@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Q, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -58,24 +58,43 @@ def may_see_personal_data(user):
     return bool(user_roles(user) & {Role.STAFF, Role.LEADER})
 
 
+def report_due_month(today, started_on=None):
+    """The latest month whose progress report is overdue (its 25th has passed), or None when the
+    project started after that deadline. A month stays due until its entry is filed: on 03/07 a
+    project without a June entry is still late."""
+    first = today.replace(day=1)
+    due = first if today.day > 25 else (first - datetime.timedelta(days=1)).replace(day=1)
+    if started_on is not None and started_on > due.replace(day=25):
+        return None
+    return due
+
+
 def with_late_flag(queryset, today=None):
-    """Annotate `late`: in progress, past the 25th of the month and no entry for the month."""
+    """Annotate `late`: in progress and no entry for the latest month whose 25th has passed (in
+    Asia/Ho_Chi_Minh), unless the project started after that 25th."""
     today = today or timezone.localdate()
-    this_month = today.replace(day=1)
-    has_entry = Exists(ProgressEntry.objects.filter(project=OuterRef("pk"), month=this_month))
-    if today.day <= 25:
-        from django.db.models import BooleanField, Value
-
-        return queryset.annotate(late=Value(False, output_field=BooleanField()))
-    from django.db.models import BooleanField, Case, When
-
+    due = report_due_month(today)
+    has_entry = Exists(ProgressEntry.objects.filter(project=OuterRef("pk"), month=due))
     return queryset.annotate(
         late=Case(
-            When(Q(status=Status.IN_PROGRESS) & ~has_entry, then=True),
+            When(
+                Q(status=Status.IN_PROGRESS)
+                & (Q(started_on__isnull=True) | Q(started_on__lte=due.replace(day=25)))
+                & ~has_entry,
+                then=True,
+            ),
             default=False,
             output_field=BooleanField(),
         )
     )
+
+
+def late_to_report(project, today=None):
+    """The `late` flag of one project (see with_late_flag)."""
+    if project.status != Status.IN_PROGRESS:
+        return False
+    due = report_due_month(today or timezone.localdate(), project.started_on)
+    return due is not None and not project.progress_entries.filter(month=due).exists()
 
 
 # --- targets ------------------------------------------------------------------------------------

@@ -1,6 +1,5 @@
 """Every write on a project that carries a rule. Keyword-only, transactional, Vietnamese errors."""
 
-import datetime
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -1052,15 +1051,3 @@ def payment_record(*, user, project, kind, amount, paid_on, reference=""):
     payment.full_clean()
     payment.save()
     return payment
-
-
-def late_to_report(project, today=None):
-    """In progress, past the 25th, and no entry for this month."""
-    today = today or timezone.localdate()
-    if project.status != Status.IN_PROGRESS or today.day <= 25:
-        return False
-    return not project.progress_entries.filter(month=today.replace(day=1)).exists()
-
-
-def _first_of_month(day: datetime.date):
-    return day.replace(day=1)

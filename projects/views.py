@@ -38,7 +38,13 @@ from .models import (
     Status,
 )
 from .resources import EXPORT_HEADERS, IMPORT_COLUMNS, export_rows, import_projects
-from .selectors import may_see_personal_data, project_for, projects_visible_to, with_late_flag
+from .selectors import (
+    late_to_report,
+    may_see_personal_data,
+    project_for,
+    projects_visible_to,
+    with_late_flag,
+)
 from .workflow import STEPS_BY_KEY, steps_for
 
 ALL_ROLES = (Role.STAFF, Role.LEADER, Role.UNIT_REPORTER, Role.APPLICANT, Role.OBSERVER)
@@ -210,7 +216,7 @@ def _detail_context(request, project):
         "payments": project.payments.all(),
         "position": services.payment_position(project),
         "progress": project.progress_entries.all(),
-        "late": services.late_to_report(project),
+        "late": late_to_report(project),
         "outputs": project.outputs.all(),
         "beneficiaries": project.beneficiaries.select_related("commune"),
         "communes": project.communes.all(),

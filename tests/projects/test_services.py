@@ -479,11 +479,43 @@ def test_progress_entries_one_per_month_only_in_progress(staff, leader):
 
 
 def test_late_to_report_after_the_25th(staff, leader):
-    project = _in_progress(leader, staff)
-    assert services.late_to_report(project, today=datetime.date(2026, 6, 25)) is False
-    assert services.late_to_report(project, today=datetime.date(2026, 6, 26)) is True
+    from projects.selectors import late_to_report
+
+    project = _in_progress(leader, staff)  # started 16/03/2026: March to May are reported
+    for month in (3, 4, 5):
+        services.progress_entry_add(
+            user=staff, project=project, month=datetime.date(2026, month, 1), percent=10
+        )
+    assert late_to_report(project, today=datetime.date(2026, 6, 25)) is False
+    assert late_to_report(project, today=datetime.date(2026, 6, 26)) is True
     services.progress_entry_add(user=staff, project=project, month=datetime.date(2026, 6, 1), percent=40)
-    assert services.late_to_report(project, today=datetime.date(2026, 6, 26)) is False
+    assert late_to_report(project, today=datetime.date(2026, 6, 26)) is False
+
+
+def test_a_missing_month_stays_late_into_the_next_month(staff, leader):
+    """No June entry: still late on 01/07 and 25/07, not only from 26/06 to 30/06."""
+    from projects.selectors import late_to_report
+
+    project = _in_progress(leader, staff)
+    services.progress_entry_add(user=staff, project=project, month=datetime.date(2026, 5, 1), percent=10)
+    assert late_to_report(project, today=datetime.date(2026, 6, 10)) is False
+    assert late_to_report(project, today=datetime.date(2026, 7, 1)) is True
+    assert late_to_report(project, today=datetime.date(2026, 7, 25)) is True
+    services.progress_entry_add(user=staff, project=project, month=datetime.date(2026, 6, 1), percent=40)
+    assert late_to_report(project, today=datetime.date(2026, 7, 25)) is False
+    assert late_to_report(project, today=datetime.date(2026, 7, 26)) is True
+
+
+def test_a_project_started_after_the_25th_is_not_late_for_that_month(staff, leader):
+    from projects.selectors import late_to_report
+
+    project = _in_progress(leader, staff)  # started 16/03/2026
+    assert late_to_report(project, today=datetime.date(2026, 3, 26)) is True
+    Project.objects.filter(pk=project.pk).update(started_on=datetime.date(2026, 3, 27))
+    project.refresh_from_db()
+    assert late_to_report(project, today=datetime.date(2026, 3, 28)) is False
+    assert late_to_report(project, today=datetime.date(2026, 4, 10)) is False
+    assert late_to_report(project, today=datetime.date(2026, 4, 26)) is True
 
 
 def test_adjustment_can_change_location_and_beneficiaries(staff, leader, applicant):

@@ -516,16 +516,43 @@ def test_document_download_for_the_applicant(client, applicant_user, project):
 def test_late_to_report_flag_on_the_list(client, staff, leader):
     import time_machine
 
-    project = advance(leader, make_project(staff), Status.IN_PROGRESS)
+    from projects import services
+
+    project = advance(leader, make_project(staff), Status.IN_PROGRESS)  # started 16/03/2026
+    for month in (3, 4, 5):
+        services.progress_entry_add(
+            user=staff, project=project, month=datetime.date(2026, month, 1), percent=10
+        )
     client.force_login(staff)
     with time_machine.travel(datetime.datetime(2026, 6, 25, 12, 0, tzinfo=datetime.UTC)):
         assert "chậm báo cáo" not in client.get("/de-an/").content.decode()
     with time_machine.travel(datetime.datetime(2026, 6, 26, 12, 0, tzinfo=datetime.UTC)):
         assert "chậm báo cáo" in client.get("/de-an/").content.decode()
-        from projects import services
-
         services.progress_entry_add(user=staff, project=project, month=datetime.date(2026, 6, 1), percent=30)
         assert "chậm báo cáo" not in client.get("/de-an/").content.decode()
+
+
+def test_late_to_report_boundary_is_the_end_of_the_25th_in_ho_chi_minh(client, staff, leader):
+    """25/06 23:59 in Asia/Ho_Chi_Minh (16:59 UTC) is on time; 26/06 00:01 there (still 25/06 in
+    UTC) is late, on the list and on the project page."""
+    import time_machine
+
+    from projects import services
+
+    project = advance(leader, make_project(staff), Status.IN_PROGRESS)
+    for month in (3, 4, 5):
+        services.progress_entry_add(
+            user=staff, project=project, month=datetime.date(2026, month, 1), percent=10
+        )
+    client.force_login(staff)
+    with time_machine.travel(datetime.datetime(2026, 6, 25, 16, 59, tzinfo=datetime.UTC), tick=False):
+        assert "chậm báo cáo" not in client.get("/de-an/").content.decode()
+        assert "Chậm báo cáo" not in client.get(f"/de-an/{project.pk}/").content.decode()
+    with time_machine.travel(datetime.datetime(2026, 6, 25, 17, 1, tzinfo=datetime.UTC), tick=False):
+        assert "chậm báo cáo" in client.get("/de-an/").content.decode()
+        assert "Chậm báo cáo" in client.get(f"/de-an/{project.pk}/").content.decode()
+    with time_machine.travel(datetime.datetime(2026, 7, 2, 3, 0, tzinfo=datetime.UTC), tick=False):
+        assert "chậm báo cáo" in client.get("/de-an/").content.decode()  # June still missing
 
 
 def test_admin_changelist_and_checklist_admin(client, staff):
