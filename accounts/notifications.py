@@ -16,6 +16,7 @@ class Event(models.TextChoices):
     APPLICANT_VERIFIED = "applicant_verified", _("Hồ sơ cơ sở được xác minh")
     APPLICANT_REJECTED = "applicant_rejected", _("Hồ sơ cơ sở bị từ chối")
     APPLICANT_CHANGES_REQUESTED = "applicant_changes_requested", _("Hồ sơ cơ sở cần bổ sung")
+    APPLICANT_MEMBER_ADDED = "applicant_member_added", _("Được thêm làm thành viên của cơ sở")
     REQUEST_SUBMITTED = "request_submitted", _("Đề nghị hỗ trợ được gửi")
     REQUEST_ACCEPTED = "request_accepted", _("Đề nghị hỗ trợ được chấp nhận")
     REQUEST_DECLINED = "request_declined", _("Đề nghị hỗ trợ không được chấp nhận")

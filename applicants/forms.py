@@ -338,6 +338,24 @@ class LookupForm(BootstrapMixin, forms.Form):
     secret = forms.CharField(label=_("Mã số thuế hoặc số điện thoại của cơ sở"), max_length=20)
 
 
+class MemberForm(BootstrapMixin, forms.Form):
+    contact = forms.CharField(
+        label=_("Số điện thoại hoặc email"),
+        max_length=254,
+        help_text=_("Số điện thoại (ví dụ 0912 345 678) hoặc email của người cần thêm."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    full_name = forms.CharField(
+        label=_("Họ và tên"),
+        max_length=150,
+        required=False,
+        help_text=_(
+            "Chỉ cần khi người đó chưa có tài khoản: hệ thống tạo tài khoản với mật khẩu tạm, "
+            "người đó phải đổi khi đăng nhập lần đầu."
+        ),
+    )
+
+
 class ImportForm(BootstrapMixin, forms.Form):
     file = forms.FileField(label=_("Tệp Excel (.xlsx) hoặc CSV (UTF-8)"))
 

@@ -45,6 +45,27 @@ def applicant_for(user, pk, *, edit=False):
     return get_object_or_404(queryset.select_related("commune", "owner"), pk=pk)
 
 
+def applicant_members_for(user, pk):
+    """The applicant whose member accounts `user` may manage: staff any, an applicant account only
+    the one it owns (a plain member may not add others). Anything else answers 404."""
+    if is_staff_like(user):
+        queryset = Applicant.objects.all()
+    elif has_role(user, Role.APPLICANT):
+        queryset = Applicant.objects.filter(owner=user)
+    else:
+        queryset = Applicant.objects.none()
+    return get_object_or_404(queryset.select_related("owner"), pk=pk)
+
+
+def applicant_member_list(applicant):
+    """The owner first, then the other members by name."""
+    people = list(applicant.members.order_by("full_name", "id"))
+    if applicant.owner_id and applicant.owner not in people:
+        people.insert(0, applicant.owner)
+    people.sort(key=lambda u: u.pk != applicant.owner_id)
+    return people
+
+
 def own_applicants(user):
     if not has_role(user, Role.APPLICANT):
         return Applicant.objects.none()

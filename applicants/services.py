@@ -16,7 +16,7 @@ from accounts.notifications import Event, notify
 from accounts.roles import Role, grant_roles, is_staff_like
 from khuyencong.concurrency import save_versioned
 from khuyencong.text import clean_text, fold, nfc, search_text, vi_sort_key
-from khuyencong.validators import normalize_phone
+from khuyencong.validators import normalize_phone, validate_phone
 from programmes.models import FundingSource
 from programmes.selectors import rule_in_force
 
@@ -283,6 +283,84 @@ def applicant_update(*, applicant: Applicant, actor, data: dict, expected_versio
             _("Mã số thuế hoặc số đăng ký đã được đăng ký.") + " " + CONTACT_DEPARTMENT
         ) from None
     return applicant
+
+
+@dataclass
+class MemberAdded:
+    user: User
+    password: str  # a one-time password when the account was created here, else ""
+
+
+def _may_manage_members(actor, applicant):
+    return is_staff_like(actor) or (applicant.owner_id is not None and applicant.owner_id == actor.pk)
+
+
+@transaction.atomic
+def applicant_member_add(*, applicant: Applicant, actor, contact: str, full_name: str = ""):
+    """The owner (or staff) adds a member account by phone or email (design: an applicant may have
+    several member accounts, one the owner). An existing account is added as it is; otherwise an
+    account is created with a one-time password that must be changed at first sign-in."""
+    if not _may_manage_members(actor, applicant):
+        raise ValidationError(_("Chỉ tài khoản chủ của cơ sở hoặc cán bộ Sở mới thêm được thành viên."))
+    contact = clean_text(contact)
+    if not contact:
+        raise ValidationError({"contact": [_("Vui lòng nhập số điện thoại hoặc email.")]})
+    if "@" in contact:
+        email, phone = contact.lower(), ""
+        user = User.objects.filter(email__iexact=email).first()
+    else:
+        try:
+            validate_phone(contact)
+        except ValidationError as error:
+            raise ValidationError({"contact": error.messages}) from None
+        email, phone = "", normalize_phone(contact)
+        user = User.objects.filter(phone=phone).first()
+    password = ""
+    if user is not None:
+        if user.pk == applicant.owner_id or applicant.members.filter(pk=user.pk).exists():
+            raise ValidationError({"contact": [_("Tài khoản này đã là thành viên của cơ sở.")]})
+        if not user.is_active:
+            raise ValidationError(
+                {"contact": [_("Tài khoản này đang bị khóa. Vui lòng liên hệ Sở Công Thương.")]}
+            )
+    else:
+        full_name = clean_text(full_name)
+        if not full_name:
+            raise ValidationError(
+                {
+                    "full_name": [
+                        _("Chưa có tài khoản với số điện thoại, email này: hãy nhập họ và tên để tạo.")
+                    ]
+                }
+            )
+        password = secrets.token_urlsafe(8)
+        user = _create_account(full_name=full_name, phone=phone, email=email, password=password)
+        user.must_change_password = True
+        user.save(update_fields=["must_change_password"])
+    grant_roles(user, Role.APPLICANT)
+    applicant.members.add(user)
+    notify(
+        recipients=[user],
+        event=Event.APPLICANT_MEMBER_ADDED,
+        title=_("Bạn được thêm làm thành viên của %(name)s") % {"name": applicant.name},
+        body=_("Bạn xem và gửi được hồ sơ, đề nghị hỗ trợ của cơ sở này."),
+        url=reverse("applicants:my_profile"),
+    )
+    return MemberAdded(user=user, password=password)
+
+
+@transaction.atomic
+def applicant_member_remove(*, applicant: Applicant, actor, user_id: int):
+    """The owner (or staff) removes a member; the owner account itself stays."""
+    if not _may_manage_members(actor, applicant):
+        raise ValidationError(_("Chỉ tài khoản chủ của cơ sở hoặc cán bộ Sở mới bớt được thành viên."))
+    if user_id == applicant.owner_id:
+        raise ValidationError(_("Không bớt được tài khoản chủ của cơ sở."))
+    member = applicant.members.filter(pk=user_id).first()
+    if member is None:
+        raise ValidationError(_("Tài khoản này không phải thành viên của cơ sở."))
+    applicant.members.remove(member)
+    return member
 
 
 REVIEW_EVENTS = {

@@ -25,6 +25,7 @@ from .forms import (
     ArtisanTitleForm,
     ImportForm,
     LookupForm,
+    MemberForm,
     RegistrationForm,
     ReviewForm,
     StaffEntryForm,
@@ -124,6 +125,55 @@ def my_data(request):
     response = HttpResponse(payload, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="du-lieu-cua-toi.json"'
     return response
+
+
+@role_required(Role.APPLICANT, *STAFF)
+def members(request, pk):
+    """The owner (or staff) sees the accounts of an applicant and adds one by phone or email."""
+    applicant = selectors.applicant_members_for(request.user, pk)
+    form = MemberForm(request.POST or None)
+    added = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            added = services.applicant_member_add(
+                applicant=applicant,
+                actor=request.user,
+                contact=form.cleaned_data["contact"],
+                full_name=form.cleaned_data["full_name"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Đã thêm %(name)s vào cơ sở.") % {"name": added.user.full_name})
+            if not added.password:
+                return redirect("applicants:members", pk=applicant.pk)
+            form = MemberForm()
+    return render(
+        request,
+        "applicants/members.html",
+        {
+            "applicant": applicant,
+            "people": selectors.applicant_member_list(applicant),
+            "form": form,
+            "added": added,
+            "staff": is_staff_like(request.user),
+        },
+    )
+
+
+@require_POST
+@role_required(Role.APPLICANT, *STAFF)
+def member_remove(request, pk):
+    applicant = selectors.applicant_members_for(request.user, pk)
+    try:
+        member = services.applicant_member_remove(
+            applicant=applicant, actor=request.user, user_id=int(request.POST.get("user", 0) or 0)
+        )
+    except (ValidationError, ValueError) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [_("Yêu cầu không hợp lệ.")])))
+    else:
+        messages.success(request, _("Đã bớt %(name)s khỏi cơ sở.") % {"name": member.full_name})
+    return redirect("applicants:members", pk=applicant.pk)
 
 
 # --- Staff: lists, detail, verification, paper dossiers, import --------------------------------

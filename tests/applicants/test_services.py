@@ -432,3 +432,22 @@ def test_review_history_is_ordered(staff):
         "changes_requested",
         "verified",
     ]
+
+
+def test_member_add_only_by_owner_or_staff_and_grants_the_applicant_role():
+    applicant = ApplicantFactory()
+    member = UserFactory()
+    applicant.members.add(member)
+    newcomer = UserFactory(phone="0977222333")
+    with pytest.raises(ValidationError):
+        services.applicant_member_add(applicant=applicant, actor=member, contact="0977222333")
+    assert not applicant.members.filter(pk=newcomer.pk).exists()
+    services.applicant_member_add(applicant=applicant, actor=applicant.owner, contact="0977222333")
+    assert applicant.members.filter(pk=newcomer.pk).exists() and has_role(newcomer, Role.APPLICANT)
+    with pytest.raises(ValidationError):
+        services.applicant_member_remove(applicant=applicant, actor=newcomer, user_id=member.pk)
+    staff = UserFactory(roles=[Role.STAFF])
+    services.applicant_member_remove(applicant=applicant, actor=staff, user_id=member.pk)
+    assert not applicant.members.filter(pk=member.pk).exists()
+    with pytest.raises(ValidationError):
+        services.applicant_member_remove(applicant=applicant, actor=staff, user_id=applicant.owner_id)

@@ -589,3 +589,84 @@ def test_staff_entry_page_hands_over_an_account(people, client_for):
     assert password and password in response.content.decode()
     applicant = Applicant.objects.get(name="Hộ bà Lan (hồ sơ giấy)")
     assert applicant.entered_by_staff and applicant.is_verified and applicant.owner.check_password(password)
+
+
+# --- member accounts ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "which,expected",
+    [
+        ("own", [200, 200, 403, 200, 403, "login"]),
+        ("other", [200, 200, 403, 404, 403, "login"]),
+    ],
+)
+def test_member_page_for_every_role(people, client_for, own, other, which, expected):
+    applicant = (own if which == "own" else other)[0]
+    for role, answer in zip(ROLES, expected, strict=True):
+        response = client_for(people[role]).get(reverse("applicants:members", args=[applicant.pk]))
+        assert _status(response) == answer, (which, role)
+        post = client_for(people[role]).post(
+            reverse("applicants:members", args=[applicant.pk]), {"contact": "0987654321", "full_name": "X"}
+        )
+        # staff create the account (its one-time password shown), the others are told it is a member
+        assert _status(post) == answer, (which, role)
+    # only staff added someone; the other roles were refused before the service
+    assert applicant.members.filter(phone="0987654321").exists()
+
+
+def test_owner_adds_an_existing_account_by_phone_and_it_sees_the_profile(people, client_for, own):
+    from tests.factories import UserFactory
+
+    applicant, request = own
+    colleague = UserFactory(phone="0977111222", email="ketoan@example.test")
+    response = client_for(people["applicant"]).post(
+        reverse("applicants:members", args=[applicant.pk]), {"contact": "0977 111 222"}
+    )
+    assert response.status_code == 302
+    assert applicant.members.filter(pk=colleague.pk).exists()
+    page = client_for(colleague).get(reverse("applicants:request_detail", args=[request.pk]))
+    assert page.status_code == 200
+    assert colleague.notifications.filter(event="applicant_member_added").exists()
+    # a plain member may not add others: the page answers 404
+    assert client_for(colleague).get(reverse("applicants:members", args=[applicant.pk])).status_code == 404
+    # adding twice is refused with a message
+    again = client_for(people["applicant"]).post(
+        reverse("applicants:members", args=[applicant.pk]), {"contact": "ketoan@example.test"}
+    )
+    assert "đã là thành viên" in again.content.decode()
+
+
+def test_owner_creates_a_member_account_with_a_one_time_password(people, client_for, own):
+    from accounts.models import User
+
+    applicant, _request = own
+    url = reverse("applicants:members", args=[applicant.pk])
+    missing_name = client_for(people["applicant"]).post(url, {"contact": "0966000111"})
+    assert "hãy nhập họ và tên" in missing_name.content.decode()
+    assert not User.objects.filter(phone="0966000111").exists()
+    bad = client_for(people["applicant"]).post(url, {"contact": "12345", "full_name": "Lê Thị B"})
+    assert "Số điện thoại không hợp lệ" in bad.content.decode() and applicant.members.count() == 1
+    response = client_for(people["applicant"]).post(url, {"contact": "0966000111", "full_name": "Lê Thị B"})
+    password = response.context["added"].password
+    assert password and password in response.content.decode()
+    user = User.objects.get(phone="0966000111")
+    assert user.check_password(password) and user.must_change_password and user.full_name == "Lê Thị B"
+    assert applicant.members.filter(pk=user.pk).exists()
+
+
+def test_owner_removes_a_member_but_not_itself(people, client_for, own, other):
+    from tests.factories import UserFactory
+
+    applicant, _request = own
+    colleague = UserFactory(roles=["applicant"])
+    applicant.members.add(colleague)
+    url = reverse("applicants:member_remove", args=[applicant.pk])
+    client_for(people["applicant"]).post(url, {"user": people["applicant"].pk})
+    assert applicant.members.filter(pk=people["applicant"].pk).exists()
+    # the other applicant's owner cannot touch this one
+    stranger = other[0].owner
+    assert client_for(stranger).post(url, {"user": colleague.pk}).status_code == 404
+    assert client_for(people["applicant"]).get(url).status_code == 405
+    client_for(people["applicant"]).post(url, {"user": colleague.pk})
+    assert not applicant.members.filter(pk=colleague.pk).exists()
