@@ -1,5 +1,7 @@
 """Import and export of applicants and support requests (XLSX), through khuyencong.spreadsheets."""
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -203,3 +205,72 @@ def request_export_rows(queryset):
         for r in queryset
     ]
     return headers, rows
+
+
+_PERSONAL_LABELS = {
+    "full_name": "Họ và tên",
+    "email": "Email",
+    "phone": "Điện thoại",
+    "date_joined": "Ngày tạo tài khoản",
+    "kind": "Loại hình",
+    "name": "Tên cơ sở",
+    "tax_code": "Mã số thuế / số định danh",
+    "registration_number": "Số đăng ký kinh doanh",
+    "representative": "Người đại diện",
+    "address": "Địa chỉ",
+    "commune": "Xã, phường",
+    "sector": "Ngành nghề",
+    "founded_year": "Năm thành lập",
+    "insured_employees": "Lao động BHXH",
+    "revenue_vnd": "Doanh thu năm (đồng)",
+    "capital_vnd": "Tổng nguồn vốn (đồng)",
+    "verification_status": "Tình trạng xác minh",
+    "privacy_consent_at": "Đồng ý xử lý dữ liệu cá nhân lúc",
+    "title": "Nội dung",
+    "year": "Năm",
+    "craft": "Nghề",
+    "decision": "Quyết định",
+    "reason": "Lý do",
+    "at": "Lúc",
+    "code": "Mã theo dõi",
+    "description": "Nhu cầu hỗ trợ",
+    "estimated_cost": "Tổng kinh phí dự kiến (đồng)",
+    "counterpart": "Vốn đối ứng (đồng)",
+    "requested_support": "Kinh phí đề nghị hỗ trợ (đồng)",
+    "status": "Trạng thái",
+    "to": "Chuyển sang",
+    "comment": "Ghi chú",
+}
+_PERSONAL_DATETIMES = {"date_joined", "privacy_consent_at", "at"}
+
+
+def personal_data_rows(data):
+    """The own-data download (selectors.personal_data) as rows of one sheet: section, item,
+    value, with Vietnamese labels and dates as dates."""
+
+    def value_of(key, value):
+        if key in _PERSONAL_DATETIMES and value:
+            return datetime.datetime.fromisoformat(value)
+        return value
+
+    def fields(section, item):
+        return [
+            [section, _PERSONAL_LABELS.get(key, key), value_of(key, value)]
+            for key, value in item.items()
+            if not isinstance(value, list)
+        ]
+
+    rows = fields("Tài khoản", data["account"])
+    for applicant in data["applicants"]:
+        section = f"Cơ sở: {applicant['name']}"
+        rows += fields(section, applicant)
+        for title in applicant["artisan_titles"]:
+            rows += fields(f"{section} — danh hiệu nghệ nhân", title)
+        for review in applicant["reviews"]:
+            rows += fields(f"{section} — xác minh", review)
+        for request in applicant["support_requests"]:
+            name = f"Đề nghị {request['code'] or '(nháp)'}"
+            rows += fields(name, request)
+            for step in request["steps"]:
+                rows += fields(f"{name} — bước xử lý", step)
+    return ["Mục", "Thông tin", "Giá trị"], rows

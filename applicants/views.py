@@ -34,7 +34,13 @@ from .forms import (
     apply_errors,
 )
 from .models import Applicant, SupportRequest
-from .resources import APPLICANT_COLUMNS, applicant_export_rows, applicant_import, request_export_rows
+from .resources import (
+    APPLICANT_COLUMNS,
+    applicant_export_rows,
+    applicant_import,
+    personal_data_rows,
+    request_export_rows,
+)
 
 STAFF = (Role.STAFF, Role.LEADER)
 LOOKUP_LIMIT = 10
@@ -120,8 +126,13 @@ def _lock(form, locked):
 
 @role_required(Role.APPLICANT)
 def my_data(request):
-    """A person downloads everything the portal holds about them (JSON)."""
-    payload = json.dumps(selectors.personal_data(request.user), ensure_ascii=False, indent=2)
+    """A person downloads everything the portal holds about them: JSON, or XLSX with
+    `?format=xlsx` (easier to read for most people)."""
+    data = selectors.personal_data(request.user)
+    if request.GET.get("format") == "xlsx":
+        headers, rows = personal_data_rows(data)
+        return xlsx_response("du-lieu-cua-toi.xlsx", headers, rows, "Dữ liệu của tôi")
+    payload = json.dumps(data, ensure_ascii=False, indent=2)
     response = HttpResponse(payload, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="du-lieu-cua-toi.json"'
     return response

@@ -217,6 +217,27 @@ def test_my_data_download(people, client_for, own):
     assert "attachment" in response["Content-Disposition"]
 
 
+def test_my_data_download_as_xlsx(people, client_for, own, other):
+    import datetime
+
+    applicant, request = own
+    applicant.artisan_titles.create(title="uu_tu", year=2019, craft="Mây tre", decision="=HYPERLINK(1)")
+    response = client_for(people["applicant"]).get(reverse("applicants:my_data") + "?format=xlsx")
+    assert 'filename="du-lieu-cua-toi.xlsx"' in response["Content-Disposition"]
+    ws = load_workbook(io.BytesIO(response.content)).active
+    rows = [[c.value for c in row] for row in ws.iter_rows()]
+    assert rows[0] == ["Mục", "Thông tin", "Giá trị"]
+    by_label = {(r[0], r[1]): r[2] for r in rows[1:]}
+    section = f"Cơ sở: {applicant.name}"
+    assert by_label[(section, "Mã số thuế / số định danh")] == "034085001234"
+    assert by_label[(section, "Năm thành lập")] == applicant.founded_year
+    assert by_label[(f"Đề nghị {request.code}", "Mã theo dõi")] == request.code
+    assert by_label[(f"{section} — danh hiệu nghệ nhân", "Quyết định")] == "'=HYPERLINK(1)"
+    assert isinstance(by_label[("Tài khoản", "Ngày tạo tài khoản")], datetime.datetime)
+    values = {str(r[2]) for r in rows}
+    assert other[0].name not in values and other[0].tax_code not in values
+
+
 # --- lists: constant queries, search, filters, export ------------------------------------------
 
 
