@@ -223,6 +223,7 @@ class AdjustForm(forms.Form):
 
 
 class ProgressForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     month = _date_field(_("Tháng báo cáo (ngày bất kỳ trong tháng)"), required=True)
     percent = forms.DecimalField(label=_("Tiến độ (%)"), min_value=0, max_value=100, decimal_places=2)
     spent = _money_field(_("Kinh phí đã thực hiện (đồng)"))
@@ -231,6 +232,7 @@ class ProgressForm(forms.Form):
 
 
 class PaymentForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     kind = forms.ChoiceField(label=_("Loại"), choices=Payment.Kind.choices)
     amount = _money_field(_("Số tiền (đồng)"), required=True)
     paid_on = _date_field(_("Ngày chi"), required=True)

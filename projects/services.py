@@ -891,11 +891,26 @@ def project_adjust(
 # --- progress and payments ----------------------------------------------------------------------
 
 
+def _check_version(project, expected_version):
+    """Forms on the project page carry the version they were opened at (None: a caller without a
+    form, such as demo data); a stale one is refused. Called under the project's row lock."""
+    if expected_version is not None and project.version != int(expected_version):
+        raise ValidationError(STALE_MESSAGE, code="stale")
+
+
+def _bump_version(project):
+    Project.objects.filter(pk=project.pk).update(version=project.version + 1)
+    project.version += 1
+
+
 @transaction.atomic
-def progress_entry_add(*, user, project, month, percent, spent=0, notes="", document=None):
+def progress_entry_add(
+    *, user, project, month, percent, spent=0, notes="", document=None, expected_version=None
+):
     """A monthly progress entry while the project is in progress (by the 25th, TT 36/2013)."""
     _require_staff(user)
     project = Project.objects.select_for_update().get(pk=project.pk)
+    _check_version(project, expected_version)
     if project.status != Status.IN_PROGRESS:
         raise ValidationError(_("Chỉ báo cáo tiến độ khi đề án đang thực hiện."))
     month = month.replace(day=1)
@@ -918,6 +933,7 @@ def progress_entry_add(*, user, project, month, percent, spent=0, notes="", docu
     )
     entry.full_clean()
     entry.save()
+    _bump_version(project)
     return entry
 
 
@@ -983,7 +999,7 @@ def payment_position(project, on_date=None):
 
 
 @transaction.atomic
-def payment_record(*, user, project, kind, amount, paid_on, reference=""):
+def payment_record(*, user, project, kind, amount, paid_on, reference="", expected_version=None):
     """Advances in contracted/in progress within the advance share and its progress condition;
     payments after acceptance within the accepted support."""
     _require_staff(user)
@@ -992,6 +1008,7 @@ def payment_record(*, user, project, kind, amount, paid_on, reference=""):
         .select_related("activity", "variant", "lead_fund")
         .get(pk=project.pk)
     )
+    _check_version(project, expected_version)
     amount = int(amount or 0)
     if amount <= 0:
         raise ValidationError({"amount": _("Số tiền phải lớn hơn 0.")})
@@ -1050,4 +1067,5 @@ def payment_record(*, user, project, kind, amount, paid_on, reference=""):
     )
     payment.full_clean()
     payment.save()
+    _bump_version(project)
     return payment

@@ -225,8 +225,10 @@ def _detail_context(request, project):
         "is_staff": staff,
         "is_leader": has_role(user, Role.LEADER),
         "document_form": DocumentForm(kinds=None if staff else asked_kinds) if uploader else None,
-        "progress_form": ProgressForm() if staff and project.status == Status.IN_PROGRESS else None,
-        "payment_form": PaymentForm()
+        "progress_form": ProgressForm(initial={"version": project.version})
+        if staff and project.status == Status.IN_PROGRESS
+        else None,
+        "payment_form": PaymentForm(initial={"version": project.version})
         if staff and project.status in (Status.CONTRACTED, Status.IN_PROGRESS, Status.ACCEPTED)
         else None,
     }
@@ -343,7 +345,7 @@ def project_transition(request, pk, step):
                 project=project,
                 step=step,
                 data=form.step_data(),
-                expected_version=form.cleaned_data.get("version"),
+                expected_version=form.cleaned_data.get("version") or 0,  # no version: stale
             )
         except ValidationError as error:
             _errors_to_form(form, error)
@@ -410,6 +412,7 @@ def progress_add(request, pk):
                 spent=d["spent"],
                 notes=d["notes"],
                 document=d["file"],
+                expected_version=d["version"] or 0,
             )
             messages.success(request, _("Đã ghi báo cáo tiến độ."))
         except ValidationError as error:
@@ -434,6 +437,7 @@ def payment_add(request, pk):
                 amount=d["amount"],
                 paid_on=d["paid_on"],
                 reference=d["reference"],
+                expected_version=d["version"] or 0,
             )
             messages.success(request, _("Đã ghi khoản chi."))
         except ValidationError as error:

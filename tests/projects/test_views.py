@@ -273,13 +273,52 @@ def test_progress_and_payment_pages(client, staff, leader):
         Status.IN_PROGRESS,
     )
     client.force_login(staff)
-    client.post(f"/de-an/{project.pk}/tien-do/", {"month": "10/04/2026", "percent": "40", "spent": "1000"})
+    version = project.version
     client.post(
-        f"/de-an/{project.pk}/chi/", {"kind": "advance", "amount": "30000000", "paid_on": "15/04/2026"}
+        f"/de-an/{project.pk}/tien-do/",
+        {"month": "10/04/2026", "percent": "40", "spent": "1000", "version": version},
+    )
+    client.post(
+        f"/de-an/{project.pk}/chi/",
+        {"kind": "advance", "amount": "30000000", "paid_on": "15/04/2026", "version": version + 1},
     )
     html = client.get(f"/de-an/{project.pk}/").content.decode()
     assert project.progress_entries.get().month == datetime.date(2026, 4, 1)
     assert 'data-testid="balance">20.000.000 đ' in html
+
+
+def test_payment_and_progress_forms_carry_the_version_and_a_stale_one_is_refused(client, staff, leader):
+    """Two officers open the page; the first records the advance; the second's identical form (a
+    double entry of the same voucher) is refused with the stale message and records nothing."""
+    project = advance(
+        leader,
+        make_project(staff, activity_code="3c", variant_key="showroom", lead="KCDP", support=50_000_000),
+        Status.IN_PROGRESS,
+    )
+    client.force_login(staff)
+    html = client.get(f"/de-an/{project.pk}/").content.decode()
+    assert html.count(f'name="version" value="{project.version}"') == 2  # progress and payment forms
+    payment = {"kind": "advance", "amount": "10000000", "paid_on": "15/04/2026", "version": project.version}
+    client.post(f"/de-an/{project.pk}/chi/", payment)
+    response = client.post(f"/de-an/{project.pk}/chi/", payment, follow=True)
+    assert "vừa được người khác cập nhật" in response.content.decode()
+    assert project.payments.count() == 1
+    progress = {"month": "10/04/2026", "percent": "40", "version": project.version}
+    response = client.post(f"/de-an/{project.pk}/tien-do/", progress, follow=True)
+    assert "vừa được người khác cập nhật" in response.content.decode()
+    assert not project.progress_entries.exists()
+    for url, data in ((f"/de-an/{project.pk}/chi/", payment), (f"/de-an/{project.pk}/tien-do/", progress)):
+        del data["version"]  # a form without its version is stale too
+        client.post(url, data)
+    assert project.payments.count() == 1 and not project.progress_entries.exists()
+
+
+def test_a_transition_posted_without_its_version_is_refused(client, staff, draft):
+    upload_required(staff, draft)
+    client.force_login(staff)
+    response = client.post(f"/de-an/{draft.pk}/buoc/submit/", {"comment": "Trình"})
+    assert response.status_code == 200 and "vừa được người khác cập nhật" in response.content.decode()
+    assert Project.objects.get(pk=draft.pk).status == Status.DRAFT
 
 
 # --- list: search, filters, totals, export, queries -----------------------------------------------
