@@ -4,10 +4,18 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint setup migrate demo worker beat serve-prod clean
+.PHONY: run test lint setup messages migrate demo worker beat serve-prod clean
 
 setup:
 	@./scripts/bootstrap.sh
+
+## make messages: compile the message catalogues (.mo files are not committed); a .po is compiled
+## only when it is newer than its .mo, so this is quick when nothing changed.
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
+messages: $(MO_FILES)
+
+locale/%.mo: locale/%.po | setup
+	$(PY) manage.py compilemessages --ignore=.venv --locale=$(firstword $(subst /, ,$*))
 
 migrate: setup
 	$(PY) manage.py migrate --noinput
@@ -18,7 +26,7 @@ demo: migrate
 	$(PY) manage.py load_demo
 
 ## make run: install what is missing, migrate, load reference and demo data, serve on 127.0.0.1:8000
-run: demo
+run: demo messages
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 lint: setup
@@ -26,7 +34,7 @@ lint: setup
 	$(VENV)/bin/ruff format --check .
 
 ## make test: lint and the whole test suite (SQLite by default, PostgreSQL when DATABASE_URL is set)
-test: setup
+test: setup messages
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py check

@@ -3,7 +3,11 @@ the law or the territory (communes, activities, support rules, collaborators) im
 as XLSX (default) or CSV: preview, then confirm; all or nothing."""
 
 from django.contrib import admin
+from django.core.exceptions import FieldDoesNotExist
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
+from import_export.forms import ImportForm, SelectableFieldsExportForm
 
 from .models import (
     ActivityType,
@@ -26,9 +30,45 @@ from .resources import (
     SupportRuleResource,
 )
 
+FORMAT_LABELS = {"xlsx": _("Excel (.xlsx)"), "csv": _("CSV UTF-8 (.csv)")}
+
+
+def _formats_in_vietnamese(form):
+    """The library lists formats as "---", "xlsx", "csv" with nothing chosen: ours name the file
+    types and start on the first format, XLSX (the default the issue promised)."""
+    field = form.fields["format"]
+    field.choices = [(key, FORMAT_LABELS.get(str(label), label)) for key, label in field.choices if key != ""]
+    field.initial = field.choices[0][0]
+
+
+class PortalImportForm(ImportForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _formats_in_vietnamese(self)
+
+
+class PortalExportForm(SelectableFieldsExportForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _formats_in_vietnamese(self)
+
+    def _get_field_label(self, resource, field_name):
+        """ "Xã, phường (commune)" rather than "Commune": the model's Vietnamese name of the field,
+        then the column the file uses."""
+        field = resource.fields.get(field_name)
+        column = field.column_name if field else field_name
+        attribute = (field.attribute if field else None) or field_name
+        try:
+            name = resource._meta.model._meta.get_field(attribute).verbose_name
+        except FieldDoesNotExist:
+            return column
+        return f"{capfirst(name)} ({column})"
+
 
 class PortalImportExportAdmin(ImportExportModelAdmin):
     formats = FORMATS
+    import_form_class = PortalImportForm
+    export_form_class = PortalExportForm
 
 
 class TargetInline(admin.TabularInline):

@@ -1,6 +1,7 @@
 """The Django admin: superusers only; reference lists import (preview, confirm, all or nothing)
 and export (XLSX by default, CSV with BOM, formulas neutralised)."""
 
+import csv
 import datetime
 import io
 
@@ -10,7 +11,7 @@ import tablib
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import User
-from programmes.models import AdministrativeUnit, Collaborator, SupportRule
+from programmes.models import ActivityType, AdministrativeUnit, Collaborator, SupportRule
 from programmes.resources import CSV, XLSX, CollaboratorResource, SupportRuleResource
 from tests.factories import CollaboratorFactory, UserFactory
 
@@ -231,3 +232,106 @@ def test_a_file_in_tcvn3_is_refused_naming_the_encoding(client, superuser):
     assert "TCVN3" in response.content.decode()
     assert response.context.get("confirm_form") is None
     assert not Collaborator.objects.exists()
+
+
+# --- The admin's import and export pages speak Vietnamese (our catalogue for django-import-export)
+
+
+def test_import_page_is_in_vietnamese_with_xlsx_chosen(client, superuser):
+    response = client.get("/quan-tri/programmes/collaborator/import/")
+    page = response.content.decode()
+    for text in ["Nhập dữ liệu", "Tệp cần nhập", "Định dạng tệp", "Các cột của tệp", "Tiếp tục"]:
+        assert text in page, text
+    for english in ["This importer", "File to import", ">Submit<", ">Format", "<h1>Import"]:
+        assert english not in page, english
+    assert '<option value="0" selected>Excel (.xlsx)</option>' in page
+    assert '<option value="1">CSV UTF-8 (.csv)</option>' in page
+    assert 'value="">---' not in page
+
+
+def test_import_preview_errors_and_confirmation_are_in_vietnamese(client, superuser):
+    missing = _xlsx([["99999", "Người ở xã không có", "", "", "", datetime.date(2026, 1, 15)]])
+    page = client.post(
+        "/quan-tri/programmes/collaborator/import/",
+        {"resource": "0", "format": "0", "import_file": SimpleUploadedFile("ctv.xlsx", missing)},
+    ).content.decode()
+    assert "Lỗi" in page and "Dòng số: 1" in page and "Không tìm thấy xã, phường" in page
+    assert "Errors" not in page and "Line number" not in page
+
+    invalid = _xlsx([["11953", "Ngày sai", "", "", "", "31/02/2026"]])
+    page = client.post(
+        "/quan-tri/programmes/collaborator/import/",
+        {"resource": "0", "format": "0", "import_file": SimpleUploadedFile("ctv.xlsx", invalid)},
+    ).content.decode()
+    assert "Một số dòng không hợp lệ" in page and "Không dòng nào được ghi" in page
+    assert "Some rows failed" not in page and "Please correct" not in page
+    assert not Collaborator.objects.exists()
+
+    good = _xlsx([["11953", "Ngô Thị Thu", "", "", "", datetime.date(2026, 1, 15)]])
+    response = client.post(
+        "/quan-tri/programmes/collaborator/import/",
+        {"resource": "0", "format": "0", "import_file": SimpleUploadedFile("ctv.xlsx", good)},
+    )
+    page = response.content.decode()
+    assert "Xác nhận nhập dữ liệu" in page and "Xem trước" in page and "Mới" in page
+    assert "Confirm import" not in page and "Below is a preview" not in page
+    response = client.post(
+        "/quan-tri/programmes/collaborator/process_import/",
+        response.context["confirm_form"].initial,
+        follow=True,
+    )
+    assert "Đã nhập xong: 1 mới, 0 cập nhật, 0 xóa, 0 bỏ qua" in response.content.decode()
+    assert Collaborator.objects.filter(full_name="Ngô Thị Thu").exists()
+
+
+def test_export_page_names_columns_in_vietnamese(client, superuser):
+    page = client.get("/quan-tri/programmes/collaborator/export/").content.decode()
+    for text in ["Xuất dữ liệu", "Các cột sẽ được xuất", "Chọn tất cả", "Họ và tên (full_name)"]:
+        assert text in page, text
+    assert "This exporter" not in page and "Select all" not in page
+
+
+def _poison(model):
+    """Put a formula in one text column of one row; return (column, formula)."""
+    formula = '=HYPERLINK("http://evil.example","x")'
+    if model == "collaborator":
+        CollaboratorFactory(full_name=formula)
+        return "full_name", formula
+    if model == "administrativeunit":
+        AdministrativeUnit.objects.filter(code="11953").update(full_name=formula)
+        return "full_name", formula
+    if model == "activitytype":
+        ActivityType.objects.filter(programme__is_current=True, code="2b").update(short_label=formula)
+        return "short_label", formula
+    SupportRule.objects.filter(code="TT28_DEMO_NEW").update(note=formula)
+    return "note", formula
+
+
+def _admin_export(client, model, file_format):
+    form = client.get(f"/quan-tri/programmes/{model}/export/").context["form"]
+    data = {"resource": "0", "format": file_format}
+    data.update({name: "on" for name in form.fields if name not in ("resource", "format", "export_items")})
+    response = client.post(f"/quan-tri/programmes/{model}/export/", data)
+    assert response.status_code == 200, response.content.decode()[-2000:]
+    return response
+
+
+@pytest.mark.parametrize("model", ["administrativeunit", "activitytype", "supportrule", "collaborator"])
+def test_every_admin_export_neutralises_formulas_in_xlsx_and_csv(client, superuser, model):
+    column, formula = _poison(model)
+
+    response = _admin_export(client, model, "0")
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows())
+    headers = [c.value for c in rows[0]]
+    assert all(c.data_type != "f" for row in rows for c in row), model
+    assert "'" + formula in [row[headers.index(column)].value for row in rows[1:]], model
+
+    response = _admin_export(client, model, "1")
+    assert response["Content-Type"].startswith("text/csv")
+    assert response.content.startswith("\ufeff".encode())
+    table = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    values = [row[table[0].index(column)] for row in table[1:]]
+    assert "'" + formula in values and formula not in values, model
+    assert not any(cell.startswith(("=", "+", "@")) for row in table[1:] for cell in row), model
