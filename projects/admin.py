@@ -3,13 +3,26 @@ from django.contrib import admin
 from .models import AdvanceCondition, BudgetLine, BudgetVersion, Project, ProjectTransition, RequiredDocument
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows whose writes carry rules (ceilings, the frozen budget, optimistic locking, history) are
+    written by projects.services only; the admin shows them."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(ReadOnlyAdmin):
     list_display = ("code", "title", "year", "activity", "lead_fund", "status", "total_cost", "state_support")
     list_filter = ("year", "status", "activity", "lead_fund")
     search_fields = ("code", "title", "search_text")
     list_select_related = ("activity", "lead_fund")
-    readonly_fields = ("status", "version", "current_budget", "state_support", "ceiling_flag", "ceiling_note")
     raw_id_fields = ("beneficiaries", "communes", "support_request")
     show_full_result_count = True
 
@@ -18,22 +31,28 @@ class BudgetLineInline(admin.TabularInline):
     model = BudgetLine
     extra = 0
 
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(BudgetVersion)
-class BudgetVersionAdmin(admin.ModelAdmin):
+class BudgetVersionAdmin(ReadOnlyAdmin):
     list_display = ("project", "number", "total_cost", "decision_number", "decision_date")
     inlines = [BudgetLineInline]
     raw_id_fields = ("project",)
 
 
 @admin.register(ProjectTransition)
-class ProjectTransitionAdmin(admin.ModelAdmin):
+class ProjectTransitionAdmin(ReadOnlyAdmin):
     list_display = ("project", "step", "from_status", "to_status", "actor", "at")
     list_filter = ("step", "to_status")
     raw_id_fields = ("project", "document", "budget")
-
-    def has_change_permission(self, request, obj=None):
-        return False  # history rows are immutable
 
 
 @admin.register(RequiredDocument)

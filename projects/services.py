@@ -686,6 +686,17 @@ def project_transition(*, user, project, step, data=None, expected_version=None)
             )
         if total_amount > accepted_cost:
             raise ValidationError({"amounts": _("Kinh phí hỗ trợ nghiệm thu vượt tổng kinh phí nghiệm thu.")})
+        paid = _paid(project)
+        if total_amount < paid:  # every payment stays within the accepted support (workflow.md)
+            raise ValidationError(
+                {
+                    "amounts": _(
+                        "Kinh phí hỗ trợ nghiệm thu (%(value)s) thấp hơn số đã tạm ứng (%(paid)s): "
+                        "thu hồi phần tạm ứng thừa trước khi nghiệm thu."
+                    )
+                    % {"value": _money(total_amount), "paid": _money(paid)}
+                }
+            )
         if project.started_on and data["acceptance_date"] < project.started_on:
             raise ValidationError(
                 {"acceptance_date": _("Ngày nghiệm thu không được trước ngày bắt đầu thực hiện.")}

@@ -466,6 +466,30 @@ def test_final_payments_after_acceptance_within_accepted_support(staff, leader):
     assert services.payment_position(project).balance == 80_000_000
 
 
+def test_acceptance_below_what_was_already_advanced_is_refused(staff, leader):
+    """All payments ≤ accepted support (workflow.md): accepting less support than the advances
+    already paid is refused and changes nothing."""
+    project = advance(
+        leader,
+        make_project(staff, activity_code="3c", variant_key="showroom", lead="KCDP", support=50_000_000),
+        Status.IN_PROGRESS,
+    )
+    services.payment_record(
+        user=staff, project=project, kind="advance", amount=30_000_000, paid_on=START_DATE
+    )
+    project.refresh_from_db()
+    data = step_data(project, "accept")
+    data["amounts"] = {"KCDP": 29_999_999}
+    with pytest.raises(ValidationError, match="thấp hơn số đã tạm ứng"):
+        services.project_transition(user=staff, project=project, step="accept", data=data)
+    project.refresh_from_db()
+    assert project.status == Status.IN_PROGRESS and project.accepted_support is None
+    data = step_data(project, "accept")
+    data["amounts"] = {"KCDP": 30_000_000}
+    project = services.project_transition(user=staff, project=project, step="accept", data=data)
+    assert project.status == Status.ACCEPTED
+
+
 def test_progress_entries_one_per_month_only_in_progress(staff, leader):
     project = _in_progress(leader, staff)
     services.progress_entry_add(user=staff, project=project, month=datetime.date(2026, 4, 12), percent=10)

@@ -7,7 +7,7 @@ from openpyxl import Workbook, load_workbook
 
 from accounts.roles import Role
 from programmes.models import AdministrativeUnit
-from projects.models import Project, ProjectDocument, Status
+from projects.models import BudgetVersion, Project, ProjectDocument, Status
 
 from .utils import PDF, advance, make_applicant, make_project, upload_required
 
@@ -603,3 +603,27 @@ def test_admin_changelist_and_checklist_admin(client, staff):
     assert client.get("/quan-tri/projects/project/?q=may&year__exact=2026").status_code == 200
     assert client.get("/quan-tri/projects/requireddocument/").status_code == 200
     assert client.get("/quan-tri/projects/advancecondition/").status_code == 200
+
+
+def test_admin_cannot_edit_the_frozen_budget_or_history(client, staff, leader):
+    """An approved project's money, its budget versions and its history are written by the services
+    only (ceiling, freeze, locking): the admin shows them read-only."""
+    from tests.factories import UserFactory
+
+    project = advance(leader, make_project(staff), Status.APPROVED)
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    client.force_login(admin)
+    budget = project.current_budget
+    transition = project.transitions.first()
+    assert client.get(f"/quan-tri/projects/project/{project.pk}/change/").status_code == 200
+    for url in (
+        f"/quan-tri/projects/project/{project.pk}/change/",
+        f"/quan-tri/projects/budgetversion/{budget.pk}/change/",
+        f"/quan-tri/projects/projecttransition/{transition.pk}/delete/",
+        f"/quan-tri/projects/project/{project.pk}/delete/",
+    ):
+        client.post(url, {"total_cost": 1, "state_support": 1, "post": "yes"})
+    assert client.get("/quan-tri/projects/project/add/").status_code == 403
+    project.refresh_from_db()
+    assert project.total_cost == 600_000_000 and project.transitions.filter(pk=transition.pk).exists()
+    assert BudgetVersion.objects.filter(pk=budget.pk).exists()
