@@ -63,4 +63,4 @@ class RequiredDocumentAdmin(admin.ModelAdmin):
 
 @admin.register(AdvanceCondition)
 class AdvanceConditionAdmin(admin.ModelAdmin):
-    list_display = ("activity", "min_progress_percent", "legal_basis")
+    list_display = ("activity", "min_progress_percent", "no_advance", "legal_basis")

@@ -368,7 +368,8 @@ class AdvanceCondition(models.Model):
     """The progress a project must have reported before an advance is paid, per activity
     (TT 36/2013/TT-BCT Điều 13: more than 70% of the investment realised for demonstration
     models, machinery and facility pollution treatment; more than 50% for cluster pollution
-    treatment). Data, editable by staff, because the circular is amended from time to time."""
+    treatment), or no advance at all (support to found an enterprise is paid in full after
+    acceptance). Data, editable by staff, because the circular is amended from time to time."""
 
     activity = models.OneToOneField(
         ActivityType, on_delete=models.CASCADE, related_name="advance_condition", verbose_name=_("hoạt động")
@@ -380,6 +381,14 @@ class AdvanceCondition(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
     legal_basis = models.CharField(_("căn cứ pháp lý"), max_length=300)
+    no_advance = models.BooleanField(
+        _("không tạm ứng"),
+        default=False,
+        help_text=_(
+            "Thanh toán một lần sau nghiệm thu, không tạm ứng (ví dụ hỗ trợ thành lập doanh nghiệp, "
+            "TT 36/2013/TT-BCT Điều 13)."
+        ),
+    )
 
     class Meta:
         verbose_name = _("điều kiện tạm ứng")

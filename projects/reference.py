@@ -41,6 +41,7 @@ def load_project_reference(log=print):
             defaults={
                 "min_progress_percent": Decimal(row["min_progress_percent"]),
                 "legal_basis": row["legal_basis"],
+                "no_advance": row.get("no_advance", "").strip() in ("1", "true", "x"),
             },
         )
     log(

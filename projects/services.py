@@ -1003,7 +1003,10 @@ def payment_position(project, on_date=None):
             position.advance_limit = int(rule.max_percent * (project.contract_value or 0) // 100)
         condition = AdvanceCondition.objects.filter(activity=project.activity_id).first()
         position.condition = condition
-        if condition is not None:
+        if condition is not None and condition.no_advance:
+            position.advance_limit = 0
+            position.condition_met = False
+        elif condition is not None:
             best = project.progress_entries.aggregate(m=Max("percent"))["m"]
             position.condition_met = best is not None and best > condition.min_progress_percent
     return position
@@ -1028,6 +1031,11 @@ def payment_record(*, user, project, kind, amount, paid_on, reference="", expect
     if kind == Payment.Kind.ADVANCE:
         if project.status not in (Status.CONTRACTED, Status.IN_PROGRESS):
             raise ValidationError(_("Chỉ tạm ứng khi đề án đã ký hợp đồng hoặc đang thực hiện."))
+        if position.condition is not None and position.condition.no_advance:
+            raise ValidationError(
+                _("Hoạt động này không được tạm ứng: thanh toán một lần sau nghiệm thu (%(basis)s).")
+                % {"basis": position.condition.legal_basis}
+            )
         rule = position.advance_rule
         if rule is None or position.advance_limit is None:
             raise ValidationError(

@@ -414,6 +414,36 @@ def test_advance_without_condition_for_other_activities(staff, leader):
         services.payment_record(user=staff, project=project, kind="advance", amount=1, paid_on=START_DATE)
 
 
+def test_no_advance_for_support_paid_in_full_after_acceptance(client, staff, leader):
+    """Enterprise-founding support gets no advance (TT 36/2013/TT-BCT Điều 13): an activity whose
+    advance condition says so refuses every advance, whatever its progress, and is paid after
+    acceptance; the project page says so instead of showing an advance limit."""
+    project = _in_progress(
+        leader, staff, activity_code="3c", variant_key="showroom", lead="KCDP", support=50_000_000
+    )
+    AdvanceCondition.objects.create(
+        activity=project.activity,
+        min_progress_percent=0,
+        no_advance=True,
+        legal_basis="TT 36/2013/TT-BCT Điều 13: hỗ trợ thành lập doanh nghiệp",
+    )
+    services.progress_entry_add(user=staff, project=project, month=datetime.date(2026, 4, 1), percent=100)
+    with pytest.raises(ValidationError, match="không được tạm ứng"):
+        services.payment_record(user=staff, project=project, kind="advance", amount=1, paid_on=START_DATE)
+    assert not project.payments.exists()
+    client.force_login(staff)
+    html = client.get(f"/de-an/{project.pk}/").content.decode()
+    assert "Không tạm ứng" in html and "Tạm ứng tối đa" not in html
+    project.refresh_from_db()
+    project = services.project_transition(
+        user=staff, project=project, step="accept", data=step_data(project, "accept")
+    )
+    services.payment_record(
+        user=staff, project=project, kind="final", amount=50_000_000, paid_on=ACCEPTANCE_DATE
+    )
+    assert services.payment_position(project).balance == 0
+
+
 def test_cluster_pollution_advance_is_30_percent_after_50_percent_progress(staff, leader):
     project = _in_progress(
         leader,
