@@ -5,8 +5,10 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from .forms import ThrottledLoginMixin
 
-class SuperuserAuthenticationForm(AdminAuthenticationForm):
+
+class SuperuserAuthenticationForm(ThrottledLoginMixin, AdminAuthenticationForm):
     error_messages = {
         **AdminAuthenticationForm.error_messages,
         "invalid_login": _(

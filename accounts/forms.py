@@ -4,12 +4,18 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
+from khuyencong.http import client_ip
 from khuyencong.text import clean_text
 from khuyencong.validators import looks_like_phone, normalize_phone
 
 from .roles import Role
 from .selectors import reporting_units_for_choice
-from .services import user_change_password
+from .services import (
+    login_failure_record,
+    login_success_record,
+    login_throttle_check,
+    user_change_password,
+)
 
 CONTACT_STAFF = _(
     "Tài khoản đăng nhập bằng số điện thoại không nhận được email đặt lại mật khẩu. Vui lòng liên hệ "
@@ -34,7 +40,27 @@ class BootstrapMixin:
                 widget.attrs.setdefault("class", "form-control")
 
 
-class LoginForm(auth_forms.AuthenticationForm):
+class ThrottledLoginMixin:
+    """Too many wrong passwords for a login or from an address: refused for a while, before the
+    password is even checked (so guessing on does not help), with a Vietnamese message."""
+
+    def clean(self):
+        login = self.cleaned_data.get("username") or ""
+        ip = client_ip(self.request) if self.request is not None else ""
+        if login and self.cleaned_data.get("password"):
+            login_throttle_check(login=login, ip=ip)
+        try:
+            data = super().clean()
+        except ValidationError as exc:
+            if exc.code == "invalid_login":
+                login_failure_record(login=login, ip=ip)
+            raise
+        if self.user_cache is not None:
+            login_success_record(login=login)
+        return data
+
+
+class LoginForm(ThrottledLoginMixin, auth_forms.AuthenticationForm):
     """Sign in with an email or a phone number."""
 
     username = forms.CharField(

@@ -1,13 +1,21 @@
 """Writes on accounts: staff create accounts and reset passwords, users change theirs, messages
 are marked as read. Every function checks its rule and raises a Vietnamese ValidationError."""
 
+import hashlib
+import math
+import time
+
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
+
+from khuyencong.validators import normalize_phone
 
 from .models import Notification, User
 from .notifications import Event, notify
@@ -178,3 +186,71 @@ def notification_mark_read(*, user: User, notification_id: int) -> Notification:
 
 def notifications_mark_all_read(*, user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
+# --- Failed sign-ins -----------------------------------------------------------------------------
+# A portal on the internet: repeated wrong passwords are slowed down per login (an account under
+# attack) and per address (one machine trying many accounts). Offices share one address behind
+# their router, so the per-address limit is higher. Counters live in the cache (Redis in
+# production, shared by every web process) and expire with their window.
+LOGIN_FAILURE_LIMIT = 5
+LOGIN_FAILURE_IP_LIMIT = 20
+LOGIN_FAILURE_WINDOW = 15 * 60  # seconds
+
+
+def _login_failure_keys(login, ip):
+    """(cache key, limit) for the login as typed (email case, phone format ignored) and the
+    address. Keys carry a hash, never the email or phone itself."""
+    keys = []
+    login = (login or "").strip().lower()
+    if login:
+        if "@" not in login:
+            login = normalize_phone(login) or login
+        digest = hashlib.sha256(login.encode()).hexdigest()[:32]
+        keys.append((f"accounts:login-failures:login:{digest}", _setting("LOGIN_FAILURE_LIMIT")))
+    if ip:
+        keys.append((f"accounts:login-failures:ip:{ip}", _setting("LOGIN_FAILURE_IP_LIMIT")))
+    return keys
+
+
+def _setting(name):
+    """A limit above, unless settings override it."""
+    return getattr(settings, name, globals()[name])
+
+
+def login_throttle_check(*, login: str, ip: str) -> None:
+    """Refuse a sign-in attempt, before any password is checked, while the login or the address
+    has had too many failures in the window; the message says how long to wait."""
+    window = _setting("LOGIN_FAILURE_WINDOW")
+    for key, limit in _login_failure_keys(login, ip):
+        if cache.get(key, 0) >= limit:
+            since = cache.get(f"{key}:since") or time.time()
+            minutes = max(1, math.ceil((since + window - time.time()) / 60))
+            raise ValidationError(
+                _(
+                    "Bạn đã nhập sai mật khẩu quá nhiều lần. Để bảo vệ tài khoản, vui lòng chờ %(minutes)s phút "
+                    "rồi thử lại, hoặc dùng chức năng “Quên mật khẩu?”."
+                )
+                % {"minutes": minutes},
+                code="throttled",
+            )
+
+
+def login_failure_record(*, login: str, ip: str) -> None:
+    """Count one failed sign-in against the login and the address."""
+    window = _setting("LOGIN_FAILURE_WINDOW")
+    for key, _limit in _login_failure_keys(login, ip):
+        if cache.add(key, 1, window):
+            cache.set(f"{key}:since", time.time(), window)
+            continue
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, window)
+            cache.set(f"{key}:since", time.time(), window)
+
+
+def login_success_record(*, login: str) -> None:
+    """A right password ends the count of its login (not of the address)."""
+    for key, _limit in _login_failure_keys(login, ""):
+        cache.delete_many([key, f"{key}:since"])

@@ -10,6 +10,15 @@ def _quiet(_message):
     pass
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Every test starts with an empty cache (the tests' in-memory one): counters such as failed
+    sign-ins per address must not carry over from one test to the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """The test database gets the reference data once, as `make run` does."""

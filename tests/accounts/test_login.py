@@ -1,5 +1,9 @@
-import pytest
+import datetime
 
+import pytest
+import time_machine
+
+from accounts.models import User
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -20,3 +24,85 @@ def test_wrong_password_gets_a_vietnamese_message(client):
     response = client.post("/tai-khoan/dang-nhap/", {"username": "0912345678", "password": "sai"})
     assert response.status_code == 200
     assert "mật khẩu không đúng" in response.content.decode()
+
+
+# --- Repeated wrong passwords are slowed down per login and per address ----------------------
+
+PASSWORD = "matkhau-Test-123"
+LOGIN_URL = "/tai-khoan/dang-nhap/"
+
+
+def _attempt(client, login, password, **extra):
+    return client.post(LOGIN_URL, {"username": login, "password": password}, **extra)
+
+
+def _signed_in(client):
+    return "_auth_user_id" in client.session
+
+
+def test_five_wrong_passwords_lock_the_login_for_fifteen_minutes(client):
+    UserFactory(phone="0912345678", email="canbo@example.test")
+    with time_machine.travel(datetime.datetime(2026, 11, 24, 9, 0, tzinfo=datetime.UTC), tick=False) as clock:
+        # the same login however it is written: phone formats and email case count together
+        for login in ["0912345678", "0912 345 678", "+84 912 345 678", "0912.345.678", "0912345678"]:
+            assert "mật khẩu không đúng" in _attempt(client, login, "sai").content.decode()
+        response = _attempt(client, "0912345678", PASSWORD)  # even the right password now waits
+        page = response.content.decode()
+        assert response.status_code == 200 and not _signed_in(client)
+        assert "sai mật khẩu quá nhiều lần" in page and "chờ 15 phút" in page
+        clock.shift(datetime.timedelta(minutes=10))
+        assert "chờ 5 phút" in _attempt(client, "0912345678", PASSWORD).content.decode()
+        assert not _signed_in(client)
+        clock.shift(datetime.timedelta(minutes=5, seconds=1))
+        response = _attempt(client, "0912345678", PASSWORD)
+        assert response.status_code == 302 and _signed_in(client)
+
+
+def test_a_right_password_ends_the_count_of_its_login(client):
+    UserFactory(email="canbo@example.test")
+    for _ in range(4):
+        _attempt(client, "canbo@example.test", "sai")
+    assert _attempt(client, "CanBo@Example.test", PASSWORD).status_code == 302
+    client.logout()
+    for _ in range(4):
+        _attempt(client, "canbo@example.test", "sai")
+    assert _attempt(client, "canbo@example.test", PASSWORD).status_code == 302
+
+
+def test_a_locked_login_does_not_lock_other_accounts(client):
+    UserFactory(phone="0912345678")
+    UserFactory(phone="0912000111")
+    for _ in range(5):
+        _attempt(client, "0912345678", "sai")
+    assert "quá nhiều lần" in _attempt(client, "0912345678", PASSWORD).content.decode()
+    assert _attempt(client, "0912000111", PASSWORD).status_code == 302
+
+
+def test_one_address_trying_many_logins_is_slowed_down(client):
+    UserFactory(phone="0912000111")
+    for n in range(20):
+        _attempt(client, f"nguoi{n}@example.test", "sai", REMOTE_ADDR="203.0.113.5")
+    response = _attempt(client, "0912000111", PASSWORD, REMOTE_ADDR="203.0.113.5")
+    assert "quá nhiều lần" in response.content.decode() and not _signed_in(client)
+    assert _attempt(client, "0912000111", PASSWORD, REMOTE_ADDR="198.51.100.7").status_code == 302
+
+
+def test_behind_the_proxy_each_visitor_is_counted(client, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    UserFactory(phone="0912000111")
+    proxy = {"REMOTE_ADDR": "127.0.0.1"}
+    for n in range(20):
+        _attempt(client, f"nguoi{n}@example.test", "sai", HTTP_X_FORWARDED_FOR="203.0.113.5", **proxy)
+    forged = _attempt(client, "0912000111", PASSWORD, HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.5", **proxy)
+    assert "quá nhiều lần" in forged.content.decode()
+    other = _attempt(client, "0912000111", PASSWORD, HTTP_X_FORWARDED_FOR="198.51.100.7", **proxy)
+    assert other.status_code == 302
+
+
+def test_the_admin_login_is_throttled_too(client):
+    root = User.objects.create_superuser(email="root@example.test", password=PASSWORD, full_name="Quản trị")
+    for _ in range(5):
+        client.post("/quan-tri/login/", {"username": root.email, "password": "sai"})
+    response = client.post("/quan-tri/login/?next=/quan-tri/", {"username": root.email, "password": PASSWORD})
+    assert response.status_code == 200 and "quá nhiều lần" in response.content.decode()
+    assert client.get("/quan-tri/").status_code == 302
