@@ -130,6 +130,8 @@ class ApplicantForm(BootstrapMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["phone"].required = True
         self.fields["founded_year"].widget.attrs["inputmode"] = "numeric"
+        self.fields["kind"].choices = [("", _("— Chọn loại hình —")), *Applicant.Kind.choices]
+        self.fields["commune"].empty_label = _("— Chọn xã, phường —")
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
 
@@ -291,6 +293,8 @@ class SupportRequestForm(BootstrapMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["activity"].empty_label = _("— Chọn hoạt động —")
+        self.fields["variant"].empty_label = _("— Chưa rõ / không phân trường hợp —")
         if not self.instance.pk:
             self.fields["year"].initial = timezone.localdate().year
         else:
