@@ -691,3 +691,10 @@ def test_owner_removes_a_member_but_not_itself(people, client_for, own, other):
     assert client_for(people["applicant"]).get(url).status_code == 405
     client_for(people["applicant"]).post(url, {"user": colleague.pk})
     assert not applicant.members.filter(pk=colleague.pk).exists()
+
+
+def test_selects_prompt_in_vietnamese(people, client_for, own):
+    html = client_for(None).get(reverse("applicants:register")).content.decode()
+    assert "— Chọn loại hình —" in html and "— Chọn xã, phường —" in html and "---------" not in html
+    form = client_for(people["applicant"]).get(reverse("applicants:request_create", args=[own[0].pk]))
+    assert "— Chọn hoạt động —" in form.content.decode() and "---------" not in form.content.decode()
