@@ -69,6 +69,29 @@ def report_due_month(today, started_on=None):
     return due
 
 
+def approved_figures_only(user):
+    """An observer (without a role that sees more) reads what was decided: the approval and what
+    followed, not the dossier's preparation (drafts, appraisal, returns and their comments)."""
+    roles = user_roles(user)
+    return Role.OBSERVER in roles and not roles & {
+        Role.STAFF,
+        Role.LEADER,
+        Role.UNIT_REPORTER,
+        Role.APPLICANT,
+    }
+
+
+# The history rows of the preparation, before a decision.
+PREPARATION_STEPS = ("create", "submit", "return", "appraise", "cancel")
+
+
+def project_history(user, project):
+    rows = project.transitions.select_related("actor", "document").prefetch_related("amounts__funding_source")
+    if approved_figures_only(user):
+        rows = rows.exclude(step__in=PREPARATION_STEPS)
+    return rows
+
+
 def with_late_flag(queryset, today=None):
     """Annotate `late`: in progress and no entry for the latest month whose 25th has passed (in
     Asia/Ho_Chi_Minh), unless the project started after that 25th."""

@@ -42,6 +42,7 @@ from .selectors import (
     late_to_report,
     may_see_personal_data,
     project_for,
+    project_history,
     projects_visible_to,
     with_late_flag,
 )
@@ -184,9 +185,7 @@ def _detail_context(request, project):
         .prefetch_related("lines__funding_source")
         .order_by("number")
     )
-    transitions = project.transitions.select_related("actor", "document").prefetch_related(
-        "amounts__funding_source"
-    )
+    transitions = project_history(user, project)
     documents = list(project.documents.select_related("uploaded_by"))
     have = {d.kind for d in documents}
     checklist = [

@@ -104,6 +104,19 @@ def test_detail_shows_budget_timeline_checklist_and_only_allowed_buttons(client,
     )
 
 
+def test_observer_sees_the_decision_and_after_not_the_preparation(client, observer, staff, project):
+    """Observers see approved figures: the approval, contract and later steps, not the draft,
+    the submission or the appraisal with its comments."""
+    client.force_login(observer)
+    html = client.get(f"/de-an/{project.pk}/").content.decode()
+    assert 'data-step="approve"' in html
+    assert 'data-step="appraise"' not in html and 'data-step="submit"' not in html
+    assert "Kết quả thẩm định" not in html
+    client.force_login(staff)
+    html = client.get(f"/de-an/{project.pk}/").content.decode()
+    assert 'data-step="appraise"' in html and "Kết quả thẩm định" in html
+
+
 def test_observer_sees_figures_but_no_personal_data_or_files(client, observer, project):
     client.force_login(observer)
     html = client.get(f"/de-an/{project.pk}/").content.decode()
