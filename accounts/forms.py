@@ -1,4 +1,7 @@
+from urllib.parse import urlsplit
+
 from django import forms
+from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -105,6 +108,18 @@ class PasswordResetForm(BootstrapMixin, auth_forms.PasswordResetForm):
         except ValidationError:
             raise ValidationError(_("Nhập đúng địa chỉ email của tài khoản."), code="invalid") from None
         return value
+
+    def save(self, **kwargs):
+        """The link names the portal's public address (SITE_URL), never the Host header of the
+        request that asked for it, and the email says how long the link stays valid."""
+        site = urlsplit(settings.SITE_URL)
+        kwargs["domain_override"] = site.netloc
+        kwargs["use_https"] = site.scheme == "https"
+        kwargs["extra_email_context"] = {
+            **(kwargs.get("extra_email_context") or {}),
+            "valid_hours": max(1, settings.PASSWORD_RESET_TIMEOUT // 3600),
+        }
+        return super().save(**kwargs)
 
 
 class UserForm(BootstrapMixin, forms.Form):

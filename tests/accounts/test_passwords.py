@@ -1,6 +1,8 @@
+import datetime
 import re
 
 import pytest
+import time_machine
 from django.core import mail
 
 from accounts.models import User
@@ -58,7 +60,21 @@ def test_anonymous_cannot_open_password_change(client):
     assert response.status_code == 302 and response.url.startswith("/tai-khoan/dang-nhap/")
 
 
-def test_reset_by_email_case_insensitive_sends_a_working_link(client):
+def _reset_link(client, email):
+    client.post("/tai-khoan/quen-mat-khau/", {"email": email})
+    return re.search(
+        r"https://khuyencong\.hungyen\.gov\.vn(/tai-khoan/dat-lai-mat-khau/\S+/)", mail.outbox[-1].body
+    )
+
+
+@pytest.fixture
+def site_url(settings):
+    settings.SITE_URL = "https://khuyencong.hungyen.gov.vn"
+    return settings.SITE_URL
+
+
+def test_reset_by_email_case_insensitive_sends_a_working_link(client, site_url):
+    # The link names the portal's public address (SITE_URL), not the Host the request came with.
     user = UserFactory(email="canbo@example.test", must_change_password=True)
     response = client.post("/tai-khoan/quen-mat-khau/", {"email": "CanBo@Example.TEST"})
     assert response.status_code == 302 and response.url == "/tai-khoan/quen-mat-khau/da-gui/"
@@ -66,7 +82,11 @@ def test_reset_by_email_case_insensitive_sends_a_working_link(client):
     message = mail.outbox[0]
     assert message.to == ["canbo@example.test"]
     assert "Đặt lại mật khẩu" in message.subject
-    link = re.search(r"http://testserver(/tai-khoan/dat-lai-mat-khau/\S+/)", message.body).group(1)
+    assert "Kính gửi" in message.body and "có hiệu lực trong 24 giờ và chỉ dùng được một lần" in message.body
+    assert "testserver" not in message.body
+    link = re.search(
+        r"https://khuyencong\.hungyen\.gov\.vn(/tai-khoan/dat-lai-mat-khau/\S+/)", message.body
+    ).group(1)
 
     form_page = client.get(link, follow=True)
     assert form_page.status_code == 200 and "Đặt mật khẩu mới" in form_page.content.decode()
@@ -76,6 +96,24 @@ def test_reset_by_email_case_insensitive_sends_a_working_link(client):
     assert response.status_code == 302 and response.url == "/tai-khoan/dat-lai-mat-khau/xong/"
     user.refresh_from_db()
     assert user.check_password(NEW_PASSWORD) and not user.must_change_password
+
+    again = client.get(link, follow=True).content.decode()  # a link works once
+    assert "không hợp lệ, đã hết hạn hoặc đã được dùng" in again
+
+
+def test_a_reset_link_expires_after_a_day(client, site_url):
+    user = UserFactory(email="canbo@example.test")
+    start = datetime.datetime(2026, 11, 24, 8, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(start, tick=False) as clock:
+        link = _reset_link(client, "canbo@example.test").group(1)
+        clock.shift(datetime.timedelta(hours=23, minutes=59))
+        assert "Đặt mật khẩu mới" in client.get(link, follow=True).content.decode()
+        assert "đã hết hạn" not in client.get(link, follow=True).content.decode()
+        clock.shift(datetime.timedelta(minutes=2))
+        page = client.get(link, follow=True).content.decode()
+    assert "không hợp lệ, đã hết hạn hoặc đã được dùng" in page
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
 
 
 def test_reset_for_an_unknown_email_sends_nothing_and_tells_nothing(client):
