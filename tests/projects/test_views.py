@@ -640,3 +640,43 @@ def test_admin_cannot_edit_the_frozen_budget_or_history(client, staff, leader):
     project.refresh_from_db()
     assert project.total_cost == 600_000_000 and project.transitions.filter(pk=transition.pk).exists()
     assert BudgetVersion.objects.filter(pk=budget.pk).exists()
+
+
+PROJECT_URLS = [
+    "/de-an/{pk}/",
+    "/de-an/{pk}/sua/",
+    "/de-an/{pk}/buoc/submit/",
+    "/de-an/{pk}/buoc/cancel/",
+    "/de-an/{pk}/dieu-chinh/",
+    "/de-an/{pk}/tien-do/",
+    "/de-an/{pk}/chi/",
+    "/de-an/{pk}/tai-lieu/",
+    "/de-an/{pk}/tai-lieu/{doc}/",
+]
+
+
+@pytest.mark.parametrize("url", PROJECT_URLS)
+@pytest.mark.parametrize("role", [Role.UNIT_REPORTER, Role.APPLICANT, Role.OBSERVER])
+def test_every_project_url_refuses_a_project_outside_the_scope(client, users, staff, draft, url, role):
+    """A draft in Tiên Lữ with another facility as beneficiary: outside the scope of the Phố Hiến
+    official, of the applicant and of observers. GET and POST answer 403 or 404; nothing changes."""
+    from .utils import pdf
+
+    other = make_applicant(name="Cơ sở khác", tax_code="0109999999", commune_code="12364")
+    draft.beneficiaries.add(other)
+    document = services_add_document(staff, draft)
+    target = url.format(pk=draft.pk, doc=document.pk)
+    client.force_login(users[role])
+    assert client.get(target).status_code in (403, 404, 405)  # 405: a POST-only endpoint
+    post = {"version": draft.version, "reason": "x", "kind": "proposal", "file": pdf("a.pdf")}
+    assert client.post(target, post).status_code in (403, 404)
+    draft.refresh_from_db()
+    assert draft.status == Status.DRAFT and draft.documents.count() == 1
+
+
+def services_add_document(user, project):
+    from projects import services
+
+    from .utils import pdf
+
+    return services.project_document_add(user=user, project=project, kind="proposal", uploaded=pdf("p.pdf"))
