@@ -5,9 +5,12 @@ communes; an applicant's members see their own applicant and requests; anyone el
 A row outside the scope answers 404."""
 
 from django.db.models import Q
+from django.db.models.functions import Length
 from django.shortcuts import get_object_or_404
 
 from accounts.roles import Role, has_role, is_staff_like
+from khuyencong.listing import apply_search
+from khuyencong.text import fold
 from programmes.selectors import communes_of
 
 from .models import Applicant, SupportRequest
@@ -77,6 +80,29 @@ def own_applicants(user):
 def staff_applicant_list(user):
     """The staff / commune list with what its columns need (no query per row)."""
     return applicants_visible_to(user).select_related("commune")
+
+
+def applicant_search_for(user):
+    """The list search for `user`. Whoever may not see 12-digit personal ID numbers (commune
+    officials) cannot find a row by a number that only its personal ID contains: otherwise typing
+    "0340", "03408"… would reveal the ID digit by digit."""
+
+    def search(queryset, query):
+        queryset = apply_search(queryset, query)
+        if is_staff_like(user):
+            return queryset
+        for word in fold(query).split():
+            if not word.isdigit():
+                continue
+            elsewhere = Q()
+            for name in ("name", "representative", "registration_number", "phone", "address", "sector"):
+                elsewhere |= Q(**{f"{name}__contains": word})
+            queryset = queryset.alias(tax_code_length=Length("tax_code")).filter(
+                Q(tax_code__isnull=True) | ~Q(tax_code_length=12) | ~Q(tax_code__contains=word) | elsewhere
+            )
+        return queryset
+
+    return search
 
 
 def verification_queue(user):

@@ -205,6 +205,7 @@ def _applicant_listing(request, queryset):
     return Listing(
         request,
         queryset,
+        search=selectors.applicant_search_for(request.user),
         filters={
             "kind": "kind",
             "commune": "commune__code",

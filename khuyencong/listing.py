@@ -47,7 +47,8 @@ class Listing:
 
     `filters` maps a GET parameter to a lookup ("commune__code") or to a callable (queryset, value)
     -> queryset. `sorts` maps a sort key to the order_by fields; anything else falls back to
-    `default_sort`."""
+    `default_sort`. `search` (queryset, query) -> queryset replaces the default search on
+    `search_field` (e.g. to keep some users from finding rows by data they may not see)."""
 
     def __init__(
         self,
@@ -58,6 +59,7 @@ class Listing:
         sorts=None,
         default_sort=None,
         search_field="search_text",
+        search=None,
         per_page=PER_PAGE,
     ):
         self.params = request.GET
@@ -65,7 +67,8 @@ class Listing:
         self.filters = filters or {}
         self.sorts = sorts or {}
         self.values = {}
-        queryset = apply_search(queryset, self.q, search_field) if self.q else queryset
+        if self.q:
+            queryset = search(queryset, self.q) if search else apply_search(queryset, self.q, search_field)
         for name, lookup in self.filters.items():
             value = clean_text(self.params.get(name, ""))
             if not value:

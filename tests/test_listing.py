@@ -74,3 +74,15 @@ def test_list_issues_two_queries_whatever_the_size(django_assert_num_queries):
     with django_assert_num_queries(2):
         listing = _listing("?kind=xa")
         list(listing.rows)
+
+
+def test_a_custom_search_replaces_the_default_one():
+    seen = []
+
+    def search(queryset, query):
+        seen.append(query)
+        return queryset.filter(code="11953")
+
+    listing = _listing("?q=pho+hien", search=search)
+    assert seen == ["pho hien"] and [u.code for u in listing.queryset] == ["11953"]
+    assert _listing("?q=", search=search).queryset.count() > 1 and seen == ["pho hien"]

@@ -149,6 +149,22 @@ def test_commune_official_sees_only_its_commune_without_personal_ids(people, cli
     assert "034085001234" in client_for(people["staff"]).get(reverse("applicants:list")).content.decode()
 
 
+def test_commune_official_cannot_find_a_row_by_its_personal_id(people, client_for, own):
+    applicant = own[0]
+    url = reverse("applicants:list")
+    for query in ["034085001234", "0340", "85001", "Hộ 0340"]:
+        rows = client_for(people["unit_reporter"]).get(url, {"q": query}).context["listing"].rows
+        assert list(rows) == [], query
+        export = client_for(people["unit_reporter"]).get(url, {"q": query, "format": "xlsx"})
+        assert load_workbook(io.BytesIO(export.content)).active.max_row == 1, query
+    # what the official may see still finds it, and staff find it by the ID
+    for query in [applicant.phone, applicant.name]:
+        rows = client_for(people["unit_reporter"]).get(url, {"q": query}).context["listing"].rows
+        assert list(rows) == [applicant], query
+    rows = client_for(people["staff"]).get(url, {"q": "0340850"}).context["listing"].rows
+    assert list(rows) == [applicant]
+
+
 def test_applicant_sees_only_own_requests(people, client_for, own, other):
     response = client_for(people["applicant"]).get(reverse("applicants:my_requests"))
     assert list(response.context["requests"]) == [own[1]]
