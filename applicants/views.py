@@ -1,6 +1,5 @@
 import json
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.cache import cache
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import role_required
 from accounts.roles import Role, has_role, is_staff_like
+from khuyencong.http import client_ip
 from khuyencong.listing import Listing, int_filter
 from khuyencong.spreadsheets import drop_stash, load_stash, read_table, stash_rows, xlsx_response
 from programmes.models import ActivityType, ActivityVariant, AdministrativeUnit
@@ -602,21 +602,8 @@ def request_list(request):
 # --- Public status lookup ----------------------------------------------------------------------
 
 
-def _client_ip(request):
-    """The visitor's address. Behind `TRUSTED_PROXY_COUNT` reverse proxies REMOTE_ADDR is the
-    nearest proxy, so take the address that proxy appended to X-Forwarded-For (entries further
-    left are written by the client and cannot be trusted)."""
-    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
-    if proxies:
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        forwarded = [part for part in forwarded if part]
-        if forwarded:
-            return forwarded[-min(proxies, len(forwarded))]
-    return request.META.get("REMOTE_ADDR", "")
-
-
 def _lookup_allowed(request):
-    key = f"applicants:lookup:{_client_ip(request)}"
+    key = f"applicants:lookup:{client_ip(request)}"
     cache.add(key, 0, LOOKUP_WINDOW)
     try:
         count = cache.incr(key)
