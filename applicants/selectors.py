@@ -105,6 +105,16 @@ def applicant_search_for(user):
     return search
 
 
+def possible_duplicates_of(user, applicant):
+    """Other applicants of the same commune whose name folds to the same text (what flagged
+    `applicant.possible_duplicate`), for staff."""
+    if not is_staff_like(user) or not applicant.possible_duplicate:
+        return []
+    folded = fold(applicant.name)
+    others = Applicant.objects.filter(commune_id=applicant.commune_id).exclude(pk=applicant.pk)
+    return [a for a in others.only("pk", "name", "verification_status") if fold(a.name) == folded]
+
+
 def verification_queue(user):
     if not is_staff_like(user):
         return Applicant.objects.none()

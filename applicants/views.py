@@ -259,15 +259,7 @@ def detail(request, pk):
     requests = (
         selectors.requests_visible_to(request.user).filter(applicant=applicant).select_related("activity")
     )
-    duplicates = []
-    if staff and applicant.possible_duplicate:
-        from khuyencong.text import fold
-
-        duplicates = [
-            a
-            for a in Applicant.objects.filter(commune=applicant.commune).exclude(pk=applicant.pk)
-            if fold(a.name) == fold(applicant.name)
-        ]
+    duplicates = selectors.possible_duplicates_of(request.user, applicant) if staff else []
     return render(
         request,
         "applicants/detail.html",

@@ -714,3 +714,17 @@ def test_selects_prompt_in_vietnamese(people, client_for, own):
     assert "— Chọn loại hình —" in html and "— Chọn xã, phường —" in html and "---------" not in html
     form = client_for(people["applicant"]).get(reverse("applicants:request_create", args=[own[0].pk]))
     assert "— Chọn hoạt động —" in form.content.decode() and "---------" not in form.content.decode()
+
+
+def test_staff_see_the_possible_duplicates_of_a_flagged_profile(people, client_for):
+    first = ApplicantFactory(name="Hộ kinh doanh Đỗ Văn Đức", commune=commune("11953"))
+    second = ApplicantFactory(
+        name="HỘ KINH DOANH ĐỖ VĂN ĐỨC", commune=commune("11953"), possible_duplicate=True
+    )
+    ApplicantFactory(name="Hộ kinh doanh Đỗ Văn Đức", commune=commune("12364"))
+    url = reverse("applicants:detail", args=[second.pk])
+    assert client_for(people["staff"]).get(url).context["duplicates"] == [first]
+    official = client_for(people["unit_reporter"]).get(url)
+    assert (
+        official.context["duplicates"] == [] and 'data-testid="duplicates"' not in official.content.decode()
+    )
