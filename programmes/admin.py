@@ -2,8 +2,10 @@
 the law or the territory (communes, activities, support rules, collaborators) import and export
 as XLSX (default) or CSV: preview, then confirm; all or nothing."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import FieldDoesNotExist
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
@@ -65,10 +67,38 @@ class PortalExportForm(SelectableFieldsExportForm):
         return f"{capfirst(name)} ({column})"
 
 
+def _result_errors(result, limit=10):
+    """The errors of an import result as "Dòng n: …" lines (numbered as the preview numbers them)."""
+    lines = []
+    for number, errors in result.row_errors():
+        lines += [_("Dòng %(row)s: %(error)s") % {"row": number, "error": e.error} for e in errors]
+    for row in result.invalid_rows:
+        lines += [_("Dòng %(row)s: %(error)s") % {"row": row.number, "error": m} for m in row.error.messages]
+    lines += [str(e.error) for e in result.base_errors]
+    return lines[:limit]
+
+
 class PortalImportExportAdmin(ImportExportModelAdmin):
     formats = FORMATS
     import_form_class = PortalImportForm
     export_form_class = PortalExportForm
+
+    def process_result(self, result, request):
+        """The confirm step re-reads the file: when the data changed since the preview and a row
+        now fails, nothing was written (all or nothing), so say that instead of the library's
+        "Import finished", log nothing, and go back to the import page."""
+        if result.has_errors() or result.has_validation_errors():
+            messages.error(
+                request,
+                _(
+                    "Không dòng nào được ghi: dữ liệu đã thay đổi từ lúc xem trước. %(errors)s Hãy tải tệp lên lại."
+                )
+                % {"errors": " ".join(_result_errors(result))},
+            )
+            app_label, model_name = self.get_model_info()
+            url = reverse(f"admin:{app_label}_{model_name}_import", current_app=self.admin_site.name)
+            return HttpResponseRedirect(url)
+        return super().process_result(result, request)
 
 
 class TargetInline(admin.TabularInline):

@@ -8,6 +8,7 @@ import io
 import openpyxl
 import pytest
 import tablib
+from django.contrib.admin.models import LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import User
@@ -335,3 +336,28 @@ def test_every_admin_export_neutralises_formulas_in_xlsx_and_csv(client, superus
     values = [row[table[0].index(column)] for row in table[1:]]
     assert "'" + formula in values and formula not in values, model
     assert not any(cell.startswith(("=", "+", "@")) for row in table[1:] for cell in row), model
+
+
+def test_confirm_is_all_or_nothing_when_the_data_changed_since_the_preview(client, superuser):
+    """Preview fine, then a commune code changes before the confirm: the confirm writes no row."""
+    upload = _xlsx(
+        [
+            ["11953", "Ngô Thị Thu", "", "", "", datetime.date(2026, 1, 15)],
+            ["12364", "Bùi Văn Hải", "", "", "", datetime.date(2026, 1, 15)],
+        ]
+    )
+    response = client.post(
+        "/quan-tri/programmes/collaborator/import/",
+        {"resource": "0", "format": "0", "import_file": SimpleUploadedFile("ctv.xlsx", upload)},
+    )
+    confirm = response.context["confirm_form"].initial
+    AdministrativeUnit.objects.filter(code="12364").update(code="99998")
+    response = client.post("/quan-tri/programmes/collaborator/process_import/", confirm, follow=True)
+    assert response.redirect_chain[-1][0] == "/quan-tri/programmes/collaborator/import/"
+    [message] = [str(m) for m in response.context["messages"]]
+    assert (
+        message.startswith("Không dòng nào được ghi") and "Không tìm thấy xã, phường có mã “12364”" in message
+    )
+    assert "Đã nhập xong" not in response.content.decode()
+    assert not Collaborator.objects.exists()
+    assert not LogEntry.objects.filter(content_type__model="collaborator").exists()
