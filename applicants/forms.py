@@ -19,6 +19,16 @@ class MoneyField(forms.IntegerField):
     """Whole đồng, typed as people write it: "1.500.000", "1 500 000 đ"."""
 
     widget = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
+    # Django's own Vietnamese ("Nhập một số tổng thể.", "… bằng với 0 .") reads badly.
+    default_error_messages = {
+        "invalid": _("Nhập số tiền bằng chữ số, ví dụ 600.000.000."),
+        "min_value": _("Số tiền không được âm."),
+        "max_value": _("Số tiền quá lớn."),
+    }
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_value", 10**15)  # a quadrillion đồng: far above any support, inside BIGINT
+        super().__init__(*args, **kwargs)
 
     def widget_attrs(self, widget):
         return {}
@@ -27,6 +37,10 @@ class MoneyField(forms.IntegerField):
         if isinstance(value, str):
             value = _MONEY_NOISE.sub("", value)
         return super().to_python(value)
+
+
+YEAR_ERRORS = {"invalid": _("Nhập năm bằng 4 chữ số, ví dụ 2026.")}
+COUNT_ERRORS = {"invalid": _("Nhập một số nguyên, ví dụ 12."), "min_value": _("Số này không được âm.")}
 
 
 def bootstrap(form):
@@ -131,6 +145,8 @@ class ApplicantForm(BootstrapMixin, forms.ModelForm):
         self.fields["phone"].required = True
         self.fields["founded_year"].widget.attrs["inputmode"] = "numeric"
         self.fields["kind"].choices = [("", _("— Chọn loại hình —")), *Applicant.Kind.choices]
+        self.fields["founded_year"].error_messages.update(YEAR_ERRORS)
+        self.fields["insured_employees"].error_messages.update(COUNT_ERRORS)
         self.fields["commune"].empty_label = _("— Chọn xã, phường —")
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
@@ -162,7 +178,15 @@ class ArtisanTitleForm(BootstrapMixin, forms.Form):
         label=_("Danh hiệu nghệ nhân"), choices=[("", "—")] + list(ArtisanTitle.Title.choices), required=False
     )
     title_year = forms.IntegerField(
-        label=_("Năm được phong tặng"), required=False, min_value=1990, max_value=2100
+        label=_("Năm được phong tặng"),
+        required=False,
+        min_value=1990,
+        max_value=2100,
+        error_messages={
+            **YEAR_ERRORS,
+            "min_value": _("Năm được phong tặng không hợp lệ."),
+            "max_value": _("Năm được phong tặng không hợp lệ."),
+        },
     )
     craft = forms.CharField(label=_("Nghề"), required=False, max_length=200)
     decision = forms.CharField(label=_("Quyết định phong tặng (số, ngày)"), required=False, max_length=100)
@@ -294,6 +318,7 @@ class SupportRequestForm(BootstrapMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["activity"].empty_label = _("— Chọn hoạt động —")
+        self.fields["year"].error_messages.update(YEAR_ERRORS)
         self.fields["variant"].empty_label = _("— Chưa rõ / không phân trường hợp —")
         if not self.instance.pk:
             self.fields["year"].initial = timezone.localdate().year

@@ -728,3 +728,34 @@ def test_staff_see_the_possible_duplicates_of_a_flagged_profile(people, client_f
     assert (
         official.context["duplicates"] == [] and 'data-testid="duplicates"' not in official.content.decode()
     )
+
+
+def test_bad_numbers_get_plain_vietnamese_messages_and_save_nothing(people, client_for, own):
+    from programmes.models import ActivityVariant
+
+    applicant = own[0]
+    variant = ActivityVariant.objects.get(activity__code="2b", key="machine")
+    data = {
+        "year": 2026,
+        "activity": variant.activity.pk,
+        "variant": variant.pk,
+        "title": "Máy",
+        "description": "Máy",
+        "estimated_cost": "700.000.000",
+        "counterpart": "400.000.000",
+        "submit": "1",
+    }
+    expected = {
+        ("estimated_cost", "bảy trăm triệu"): "Nhập số tiền bằng chữ số, ví dụ 600.000.000.",
+        ("estimated_cost", "9223372036854775807"): "Số tiền quá lớn.",
+        ("counterpart", "-5"): "Số tiền không được âm.",
+        ("year", "2.026"): "Nhập năm bằng 4 chữ số, ví dụ 2026.",
+    }
+    before = SupportRequest.objects.count()
+    client = client_for(people["applicant"])
+    for (field, value), message in expected.items():
+        response = client.post(
+            reverse("applicants:request_create", args=[applicant.pk]), {**data, field: value}
+        )
+        assert response.context["form"].errors[field] == [message], field
+    assert SupportRequest.objects.count() == before
