@@ -680,3 +680,16 @@ def services_add_document(user, project):
     from .utils import pdf
 
     return services.project_document_add(user=user, project=project, kind="proposal", uploaded=pdf("p.pdf"))
+
+
+def test_import_refuses_a_legacy_encoding_naming_it(client, staff):
+    """A past-years sheet typed in TCVN3 (ABC) is refused with the encoding's name; nothing is written."""
+    row = list(GOOD[1])  # the template's Unicode headers, the row typed with a .Vn font
+    row[1] = "M« h×nh tr×nh diÔn kü thuËt dÖt thæ cÈm"
+    row[6] = "Trung t©m KhuyÕn c«ng"
+    row[14] = "§· nghiÖm thu"
+    client.force_login(staff)
+    response = client.post("/de-an/nhap/", {"file": _xlsx([row])})
+    html = response.content.decode()
+    assert response.status_code == 200 and "TCVN3" in html and "token" not in response.context
+    assert not Project.objects.exists()
