@@ -3,10 +3,15 @@
 `notify()` stores the in-app message at once (in the caller's transaction) and sends the email only
 after that transaction commits, so a rolled-back change never tells anybody anything."""
 
+import logging
+import smtplib
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
+
+logger = logging.getLogger(__name__)
 
 
 class Event(models.TextChoices):
@@ -47,8 +52,19 @@ def notify(*, recipients, event, title, body="", url="", email=True):
             subject, message = str(title), f"{body}{link}"
 
             def send():
+                # The change is committed and the in-app message stored: a mail server that is
+                # down must not turn the user's saved action into an error page, nor stop the
+                # other recipients' mail. The log names the event, never an address.
+                failed = 0
                 for address in addresses:
-                    send_mail(subject, message, None, [address], fail_silently=False)
+                    try:
+                        send_mail(subject, message, None, [address], fail_silently=False)
+                    except (smtplib.SMTPException, OSError):
+                        failed += 1
+                if failed:
+                    logger.warning(
+                        "notify: %s of %s emails for event %s not sent", failed, len(addresses), event
+                    )
 
             transaction.on_commit(send)
     return rows

@@ -87,17 +87,8 @@ def user_list(request):
 def user_create(request):
     form = forms.UserCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            user, password = services.user_create(
-                actor=request.user,
-                full_name=data["full_name"],
-                email=data["email"],
-                phone=data["phone"],
-                roles=data["roles"],
-                reporting_units=data["reporting_units"],
-                temporary_password=data["temporary_password"],
-            )
+        try:  # the form's fields are the service's arguments
+            user, password = services.user_create(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
             _service_errors(form, exc)
         else:
@@ -122,18 +113,8 @@ def user_edit(request, pk):
     }
     form = forms.UserEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            services.user_update(
-                actor=request.user,
-                user=account,
-                full_name=data["full_name"],
-                email=data["email"],
-                phone=data["phone"],
-                roles=data["roles"],
-                reporting_units=data["reporting_units"],
-                is_active=data["is_active"],
-            )
+            services.user_update(actor=request.user, user=account, **form.cleaned_data)
         except ValidationError as exc:
             _service_errors(form, exc)
         else:

@@ -138,3 +138,27 @@ def test_list_and_bell_query_count_is_constant(client, django_assert_max_num_que
         response = client.get("/tai-khoan/thong-bao/")
     assert response.status_code == 200
     assert response.content.decode().count("data-notification=") == min(count, 20)
+
+
+def test_a_mail_server_failure_after_commit_stops_nothing(
+    django_capture_on_commit_callbacks, monkeypatch, caplog
+):
+    """The change is saved and the in-app message stored: a failing mail server must not raise
+    after the commit (an error page for a saved action) nor stop the other recipients' mail."""
+    import smtplib
+
+    from django.core.mail import send_mail as real_send_mail
+
+    def flaky(subject, message, from_email, recipients, **kwargs):
+        if recipients == ["down@example.test"]:
+            raise smtplib.SMTPServerDisconnected("mail server down")
+        return real_send_mail(subject, message, from_email, recipients, **kwargs)
+
+    monkeypatch.setattr("accounts.notifications.send_mail", flaky)
+    first, second = UserFactory(email="down@example.test"), UserFactory(email="htx@example.test")
+    with django_capture_on_commit_callbacks(execute=True):
+        _notify(first, second)
+    assert [m.to for m in mail.outbox] == [["htx@example.test"]]
+    assert Notification.objects.filter(recipient__in=[first, second]).count() == 2
+    assert "1 of 2 emails for event test not sent" in caplog.text
+    assert "down@example.test" not in caplog.text
