@@ -127,14 +127,21 @@ class UserForm(BootstrapMixin, forms.Form):
 
     full_name = forms.CharField(label=_("Họ và tên"), max_length=150)
     email = forms.EmailField(label=_("Email"), required=False)
-    phone = forms.CharField(label=_("Số điện thoại"), max_length=20, required=False)
+    phone = forms.CharField(
+        label=_("Số điện thoại"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )
     roles = forms.MultipleChoiceField(
         label=_("Vai trò"), choices=Role.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
     reporting_units = forms.MultipleChoiceField(
         label=_("Đơn vị báo cáo (xã, phường, đơn vị phối hợp)"),
         required=False,
-        help_text=_("Chỉ cho cán bộ xã, phường, đơn vị phối hợp. Giữ Ctrl để chọn nhiều đơn vị."),
+        help_text=_(
+            "Chỉ cho cán bộ xã, phường, đơn vị phối hợp. Trên máy tính, giữ Ctrl để chọn nhiều đơn vị."
+        ),
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )
 

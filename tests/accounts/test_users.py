@@ -228,3 +228,14 @@ def test_user_list_pages_keep_the_vietnamese_order(client, staff):
     ]
     assert len(first) == 50 and len(second) == 10
     assert first + second == [f"Đặng Thị {n:02d}" for n in range(60)]
+
+
+def test_user_list_folds_contacts_under_the_name_at_phone_width(client, staff):
+    """At 390 px the email, phone and unit columns are hidden; the contact shows under the name."""
+    account = UserFactory(full_name="Phạm Thị Lan", phone="0912000444", email="lan@example.test")
+    page = client.get("/tai-khoan/nguoi-dung/").content.decode()
+    row = page.split(f'data-user="{account.pk}"', 1)[1].split("</tr>", 1)[0]
+    folded = row.split('data-testid="contact-phone-width">', 1)[1].split("</div>", 1)[0]
+    assert folded == "0912000444<br>lan@example.test"
+    assert 'class="small text-muted d-md-none' in row
+    assert row.count('class="d-none d-md-table-cell"') == 3
