@@ -188,17 +188,26 @@ def notifications_mark_all_read(*, user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
 
 
-# --- Failed sign-ins -----------------------------------------------------------------------------
+# --- Failed sign-ins and reset emails ------------------------------------------------------------
 # A portal on the internet: repeated wrong passwords are slowed down per login (an account under
-# attack) and per address (one machine trying many accounts). Offices share one address behind
-# their router, so the per-address limit is higher. Counters live in the cache (Redis in
-# production, shared by every web process) and expire with their window.
+# attack) and per address (one machine trying many accounts); reset emails likewise, so that nobody
+# can flood a mailbox. Offices share one address behind their router, so the per-address limits are
+# higher. Counters live in the cache (Redis in production, shared by every web process) and expire
+# with their window, counted from the first event.
 LOGIN_FAILURE_LIMIT = 5
 LOGIN_FAILURE_IP_LIMIT = 20
 LOGIN_FAILURE_WINDOW = 15 * 60  # seconds
+PASSWORD_RESET_EMAIL_LIMIT = 3
+PASSWORD_RESET_IP_LIMIT = 10
+PASSWORD_RESET_WINDOW = 60 * 60
 
 
-def _login_failure_keys(login, ip):
+def _setting(name):
+    """A limit above, unless settings override it."""
+    return getattr(settings, name, globals()[name])
+
+
+def _counter_keys(kind, login, ip, login_limit, ip_limit):
     """(cache key, limit) for the login as typed (email case, phone format ignored) and the
     address. Keys carry a hash, never the email or phone itself."""
     keys = []
@@ -207,39 +216,27 @@ def _login_failure_keys(login, ip):
         if "@" not in login:
             login = normalize_phone(login) or login
         digest = hashlib.sha256(login.encode()).hexdigest()[:32]
-        keys.append((f"accounts:login-failures:login:{digest}", _setting("LOGIN_FAILURE_LIMIT")))
+        keys.append((f"accounts:{kind}:login:{digest}", _setting(login_limit)))
     if ip:
-        keys.append((f"accounts:login-failures:ip:{ip}", _setting("LOGIN_FAILURE_IP_LIMIT")))
+        keys.append((f"accounts:{kind}:ip:{ip}", _setting(ip_limit)))
     return keys
 
 
-def _setting(name):
-    """A limit above, unless settings override it."""
-    return getattr(settings, name, globals()[name])
+def _login_failure_keys(login, ip):
+    return _counter_keys("login-failures", login, ip, "LOGIN_FAILURE_LIMIT", "LOGIN_FAILURE_IP_LIMIT")
 
 
-def login_throttle_check(*, login: str, ip: str) -> None:
-    """Refuse a sign-in attempt, before any password is checked, while the login or the address
-    has had too many failures in the window; the message says how long to wait."""
-    window = _setting("LOGIN_FAILURE_WINDOW")
-    for key, limit in _login_failure_keys(login, ip):
+def _minutes_left(keys, window):
+    """None while every counter is under its limit, else the minutes until the first one clears."""
+    for key, limit in keys:
         if cache.get(key, 0) >= limit:
             since = cache.get(f"{key}:since") or time.time()
-            minutes = max(1, math.ceil((since + window - time.time()) / 60))
-            raise ValidationError(
-                _(
-                    "Bạn đã nhập sai mật khẩu quá nhiều lần. Để bảo vệ tài khoản, vui lòng chờ %(minutes)s phút "
-                    "rồi thử lại, hoặc dùng chức năng “Quên mật khẩu?”."
-                )
-                % {"minutes": minutes},
-                code="throttled",
-            )
+            return max(1, math.ceil((since + window - time.time()) / 60))
+    return None
 
 
-def login_failure_record(*, login: str, ip: str) -> None:
-    """Count one failed sign-in against the login and the address."""
-    window = _setting("LOGIN_FAILURE_WINDOW")
-    for key, _limit in _login_failure_keys(login, ip):
+def _count(keys, window):
+    for key, _limit in keys:
         if cache.add(key, 1, window):
             cache.set(f"{key}:since", time.time(), window)
             continue
@@ -250,7 +247,48 @@ def login_failure_record(*, login: str, ip: str) -> None:
             cache.set(f"{key}:since", time.time(), window)
 
 
+def login_throttle_check(*, login: str, ip: str) -> None:
+    """Refuse a sign-in attempt, before any password is checked, while the login or the address
+    has had too many failures in the window; the message says how long to wait."""
+    minutes = _minutes_left(_login_failure_keys(login, ip), _setting("LOGIN_FAILURE_WINDOW"))
+    if minutes is not None:
+        raise ValidationError(
+            _(
+                "Bạn đã nhập sai mật khẩu quá nhiều lần. Để bảo vệ tài khoản, vui lòng chờ %(minutes)s phút "
+                "rồi thử lại, hoặc dùng chức năng “Quên mật khẩu?”."
+            )
+            % {"minutes": minutes},
+            code="throttled",
+        )
+
+
+def login_failure_record(*, login: str, ip: str) -> None:
+    """Count one failed sign-in against the login and the address."""
+    _count(_login_failure_keys(login, ip), _setting("LOGIN_FAILURE_WINDOW"))
+
+
 def login_success_record(*, login: str) -> None:
     """A right password ends the count of its login (not of the address)."""
     for key, _limit in _login_failure_keys(login, ""):
         cache.delete_many([key, f"{key}:since"])
+
+
+def password_reset_allow(*, email: str, ip: str) -> None:
+    """Count one request for a reset email, or refuse it (nothing is sent) when this address or
+    this email had too many in the hour. The count is per email typed, whether or not an account
+    has it, so the message tells nothing about accounts."""
+    keys = _counter_keys(
+        "password-resets", email, ip, "PASSWORD_RESET_EMAIL_LIMIT", "PASSWORD_RESET_IP_LIMIT"
+    )
+    window = _setting("PASSWORD_RESET_WINDOW")
+    minutes = _minutes_left(keys, window)
+    if minutes is not None:
+        raise ValidationError(
+            _(
+                "Đã có quá nhiều yêu cầu đặt lại mật khẩu. Vui lòng kiểm tra hộp thư (cả thư mục thư rác) "
+                "hoặc chờ %(minutes)s phút rồi thử lại."
+            )
+            % {"minutes": minutes},
+            code="throttled",
+        )
+    _count(keys, window)

@@ -145,3 +145,37 @@ def test_demo_user_without_email_can_sign_in_by_phone(client):
     User.objects.create_user(phone="0912000004", password=PASSWORD, full_name="Phạm Thị Lan")
     response = client.post("/tai-khoan/dang-nhap/", {"username": "0912.000.004", "password": PASSWORD})
     assert response.status_code == 302 and response.url == "/tai-khoan/"
+
+
+def test_reset_emails_are_limited_per_email_and_per_address(client):
+    """Nobody can flood a mailbox: three reset emails an hour per email typed, ten per address."""
+    UserFactory(email="canbo@example.test")
+    with time_machine.travel(datetime.datetime(2026, 11, 24, 8, 0, tzinfo=datetime.UTC), tick=False) as clock:
+        for _ in range(3):
+            assert (
+                client.post("/tai-khoan/quen-mat-khau/", {"email": "canbo@example.test"}).status_code == 302
+            )
+        response = client.post("/tai-khoan/quen-mat-khau/", {"email": "CanBo@example.test"})
+        page = response.content.decode()
+        assert response.status_code == 200 and "quá nhiều yêu cầu đặt lại mật khẩu" in page
+        assert "chờ 60 phút" in page
+        assert len(mail.outbox) == 3
+        # an address that has no account is counted the same way: the message reveals nothing
+        for _ in range(3):
+            client.post("/tai-khoan/quen-mat-khau/", {"email": "khong-co@example.test"})
+        assert (
+            "quá nhiều yêu cầu"
+            in client.post("/tai-khoan/quen-mat-khau/", {"email": "khong-co@example.test"}).content.decode()
+        )
+        clock.shift(datetime.timedelta(minutes=61))
+        assert client.post("/tai-khoan/quen-mat-khau/", {"email": "canbo@example.test"}).status_code == 302
+        assert len(mail.outbox) == 4
+
+        for n in range(10):
+            client.post(
+                "/tai-khoan/quen-mat-khau/", {"email": f"n{n}@example.test"}, REMOTE_ADDR="203.0.113.5"
+            )
+        response = client.post(
+            "/tai-khoan/quen-mat-khau/", {"email": "canbo@example.test"}, REMOTE_ADDR="203.0.113.5"
+        )
+        assert "quá nhiều yêu cầu" in response.content.decode() and len(mail.outbox) == 4
