@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from khuyencong.http import client_ip
@@ -93,6 +94,7 @@ def user_list(request):
     return render(request, "accounts/user_list.html", {"page": page, "query": query})
 
 
+@never_cache  # the answer shows a temporary password: no browser or proxy may keep it
 @role_required(*MANAGERS)
 def user_create(request):
     form = forms.UserCreateForm(request.POST or None)
@@ -138,6 +140,7 @@ def user_edit(request, pk):
     )
 
 
+@never_cache
 @require_POST
 @role_required(*MANAGERS)
 def user_reset_password(request, pk):

@@ -73,6 +73,7 @@ def test_staff_create_a_phone_only_commune_official_who_must_change_the_password
     )
     assert response.status_code == 200
     assert "tam-thoi-2026" in response.content.decode()
+    assert "no-store" in response["Cache-Control"]
     user = User.objects.get(phone="0912000444")
     assert user.full_name == "Phạm Thị Lan" and user.email is None and user.must_change_password
     assert user_roles(user) == {"unit_reporter"}
@@ -181,6 +182,7 @@ def test_staff_reset_a_password_to_a_temporary_one(client, staff):
         f"/tai-khoan/nguoi-dung/{account.pk}/dat-mat-khau-tam/", {"temporary_password": "mat-khau-tam-9"}
     )
     assert response.status_code == 200 and "mat-khau-tam-9" in response.content.decode()
+    assert "no-store" in response["Cache-Control"]  # a shared office computer keeps no copy
     account.refresh_from_db()
     assert account.check_password("mat-khau-tam-9") and account.must_change_password
     assert Notification.objects.filter(recipient=account, event=Event.PASSWORD_RESET_BY_STAFF).count() == 1
