@@ -351,8 +351,9 @@ def applicant_member_add(*, applicant: Applicant, actor, contact: str, full_name
 
 @transaction.atomic
 def applicant_member_remove(*, applicant: Applicant, actor, user_id: int):
-    """The owner (or staff) removes a member; the owner account itself stays."""
-    if not _may_manage_members(actor, applicant):
+    """The owner (or staff) removes a member, or a member leaves (someone added by mistake, or
+    without wanting it, is not stuck); the owner account itself stays."""
+    if user_id != actor.pk and not _may_manage_members(actor, applicant):
         raise ValidationError(_("Chỉ tài khoản chủ của cơ sở hoặc cán bộ Sở mới bớt được thành viên."))
     if user_id == applicant.owner_id:
         raise ValidationError(_("Không bớt được tài khoản chủ của cơ sở."))

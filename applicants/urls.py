@@ -20,6 +20,7 @@ urlpatterns = [
     path("<int:pk>/xac-minh/", views.review, name="review"),
     path("<int:pk>/thanh-vien/", views.members, name="members"),
     path("<int:pk>/thanh-vien/bot/", views.member_remove, name="member_remove"),
+    path("<int:pk>/thanh-vien/roi/", views.member_leave, name="member_leave"),
     path("<int:applicant_pk>/de-nghi/moi/", views.request_create, name="request_create"),
     path("de-nghi/", views.my_requests, name="my_requests"),
     path("de-nghi/danh-sach/", views.request_list, name="request_list"),

@@ -5,7 +5,7 @@ from django.contrib.auth import login
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -185,6 +185,20 @@ def member_remove(request, pk):
     else:
         messages.success(request, _("Đã bớt %(name)s khỏi cơ sở.") % {"name": member.full_name})
     return redirect("applicants:members", pk=applicant.pk)
+
+
+@require_POST
+@role_required(Role.APPLICANT)
+def member_leave(request, pk):
+    """A member (not the owner) leaves an applicant."""
+    applicant = get_object_or_404(selectors.own_applicants(request.user), pk=pk)
+    try:
+        services.applicant_member_remove(applicant=applicant, actor=request.user, user_id=request.user.pk)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Bạn đã rời khỏi %(name)s.") % {"name": applicant.name})
+    return redirect("applicants:my_profile")
 
 
 # --- Staff: lists, detail, verification, paper dossiers, import --------------------------------

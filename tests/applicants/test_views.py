@@ -759,3 +759,22 @@ def test_bad_numbers_get_plain_vietnamese_messages_and_save_nothing(people, clie
         )
         assert response.context["form"].errors[field] == [message], field
     assert SupportRequest.objects.count() == before
+
+
+def test_a_member_can_leave_but_the_owner_cannot(people, client_for, own, other):
+    from tests.factories import UserFactory
+
+    applicant, request = own
+    member = UserFactory(roles=["applicant"])
+    applicant.members.add(member)
+    client = client_for(member)
+    assert 'data-testid="leave"' in client.get(reverse("applicants:my_profile")).content.decode()
+    # leaving someone else's applicant is not possible: 404
+    assert client.post(reverse("applicants:member_leave", args=[other[0].pk])).status_code == 404
+    client.post(reverse("applicants:member_leave", args=[applicant.pk]))
+    assert not applicant.members.filter(pk=member.pk).exists()
+    assert client.get(reverse("applicants:request_detail", args=[request.pk])).status_code == 404
+    owner = client_for(people["applicant"])
+    assert 'data-testid="leave"' not in owner.get(reverse("applicants:my_profile")).content.decode()
+    owner.post(reverse("applicants:member_leave", args=[applicant.pk]))
+    assert applicant.members.filter(pk=people["applicant"].pk).exists()
