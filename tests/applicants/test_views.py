@@ -287,6 +287,26 @@ def test_lists_issue_constant_queries(people, client_for, django_assert_max_num_
     assert response.status_code == 200 and len(response.context["listing"].rows) == min(n, 25)
 
 
+@pytest.mark.parametrize("n", [3, 30])
+def test_own_pages_and_the_commune_list_issue_constant_queries(
+    people, client_for, own, django_assert_max_num_queries, n
+):
+    applicant = own[0]
+    for _i in range(n):
+        SupportRequestFactory(applicant=applicant)
+        ApplicantFactory(commune=commune("11953"), tax_code=None)
+    for role, url in [
+        ("applicant", reverse("applicants:my_requests")),
+        ("applicant", reverse("applicants:my_profile")),
+        ("applicant", reverse("applicants:members", args=[applicant.pk])),
+        ("unit_reporter", reverse("applicants:list") + "?q=09+ho"),
+    ]:
+        client = client_for(people[role])
+        client.get(url)
+        with django_assert_max_num_queries(12):
+            assert client.get(url).status_code == 200, url
+
+
 def test_search_ignores_case_and_diacritics(people, client_for):
     ApplicantFactory(name="Nghệ nhân Đức Hạnh")
     ApplicantFactory(name="Công ty Cơ khí")
