@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from khuyencong.spreadsheets import require_columns, run_import
 from khuyencong.text import fold
+from khuyencong.validators import normalize_phone, validate_phone
 from programmes.models import AdministrativeUnit
 
 from .models import Applicant
@@ -113,6 +114,12 @@ class ApplicantRowBuilder:
                     _("%(col)s phải là số nguyên, không phải “%(v)s”.") % {"col": label, "v": values[field]}
                 )
                 values[field] = None
+        values["phone"] = _import_phone(values["phone"])
+        if values["phone"]:
+            try:
+                validate_phone(values["phone"])
+            except ValidationError as error:
+                errors.extend(error.messages)
         if not kind or not commune:
             raise ValidationError(errors)
         values["kind"], values["commune"] = kind, commune
@@ -153,6 +160,15 @@ class ApplicantRowBuilder:
         if errors:
             raise ValidationError(errors)
         return applicant
+
+
+def _import_phone(text):
+    """A phone as typed in a spreadsheet. Excel drops the leading 0 of a number typed as a number
+    ("912345678"): a 9-digit mobile number gets it back."""
+    phone = normalize_phone(text)
+    if len(phone) == 9 and phone.isdigit() and phone[0] in "35789":
+        phone = "0" + phone
+    return phone
 
 
 def _messages_with_labels(error):

@@ -453,9 +453,17 @@ def test_import_with_bad_rows_changes_nothing_and_reports_lines(people, client_f
     messages = [str(e) for e in result.errors]
     assert "Loại hình" in messages[0] and "99999" in messages[0]
     assert "đã có trong hệ thống" in messages[1] and "số nguyên" in messages[1], messages
-    assert "Mã số thuế" in messages[2]
+    assert "Mã số thuế" in messages[2] and "Số điện thoại không hợp lệ" in messages[2], messages
     assert "token" not in response.context
     assert Applicant.objects.count() == before
+
+
+def test_import_restores_the_leading_zero_excel_drops_from_a_phone(people, client_for, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    row = list(GOOD)
+    row[5] = 912345678  # typed as a number: Excel keeps 912345678
+    response = client_for(people["staff"]).post(reverse("applicants:import"), {"file": _xlsx([row])})
+    assert response.context["result"].ok and response.context["preview"][0].phone == "0912345678"
 
 
 def test_import_preview_then_confirm(people, client_for, settings, tmp_path):
