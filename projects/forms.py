@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from applicants.forms import BootstrapMixin, bootstrap
 from applicants.models import Applicant, SupportRequest
 from programmes.models import ActivityType, ActivityVariant, AdministrativeUnit, FundingSource
 
@@ -78,7 +79,8 @@ class ProjectForm(forms.ModelForm):
         self.fields["lead_fund"].queryset = FundingSource.objects.filter(can_lead=True)
         self.fields["beneficiaries"].queryset = Applicant.objects.all()
         self.fields["total_cost"].min_value = 0
-        add_amount_fields(self, self.sources, label_format=_("Kinh phí nguồn {name} (đồng)"))
+        add_amount_fields(self, self.sources, label_format="{name} (đồng)")
+        bootstrap(self)
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
             self.fields["beneficiaries"].initial = list(self.instance.beneficiaries.all())
@@ -109,12 +111,27 @@ class ProjectForm(forms.ModelForm):
         return {n: self.cleaned_data.get(n) for n in names}
 
 
-class OutputForm(forms.Form):
-    label = forms.CharField(label=_("Kết quả"), required=False, max_length=300)
-    quantity = forms.DecimalField(
-        label=_("Số lượng"), required=False, min_value=0, max_digits=12, decimal_places=2
+class OutputForm(BootstrapMixin, forms.Form):
+    label = forms.CharField(
+        label=_("Kết quả"),
+        required=False,
+        max_length=300,
+        widget=forms.TextInput(attrs={"placeholder": _("Kết quả, ví dụ: mô hình trình diễn, học viên")}),
     )
-    unit = forms.CharField(label=_("Đơn vị tính"), required=False, max_length=50)
+    quantity = forms.DecimalField(
+        label=_("Số lượng"),
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"placeholder": _("Số lượng")}),
+    )
+    unit = forms.CharField(
+        label=_("Đơn vị tính"),
+        required=False,
+        max_length=50,
+        widget=forms.TextInput(attrs={"placeholder": _("Đơn vị tính")}),
+    )
 
 
 OutputFormSet = forms.formset_factory(OutputForm, extra=3, max_num=30)
@@ -141,6 +158,7 @@ class FromRequestForm(forms.Form):
             f"{r.code} — {r.title} ({r.applicant.name})"
         )
         self.fields["lead_fund"].queryset = FundingSource.objects.filter(can_lead=True)
+        bootstrap(self)
 
 
 class TransitionForm(forms.Form):
@@ -160,6 +178,7 @@ class TransitionForm(forms.Form):
             self.fields["comment"] = forms.CharField(
                 label=_("Ý kiến"), required=False, widget=forms.Textarea(attrs={"rows": 2})
             )
+        bootstrap(self)
 
     def _add(self, f: Field):
         if f.kind == "text" and f.name in ("comment", "reason"):
@@ -216,13 +235,14 @@ class AdjustForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.sources = list(FundingSource.objects.all())
-        add_amount_fields(self, self.sources, label_format=_("Kinh phí nguồn {name} (đồng)"))
+        add_amount_fields(self, self.sources, label_format="{name} (đồng)")
+        bootstrap(self)
 
     def lines(self):
         return amounts_from(self.cleaned_data, self.sources)
 
 
-class ProgressForm(forms.Form):
+class ProgressForm(BootstrapMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     month = _date_field(_("Tháng báo cáo (ngày bất kỳ trong tháng)"), required=True)
     percent = forms.DecimalField(label=_("Tiến độ (%)"), min_value=0, max_value=100, decimal_places=2)
@@ -231,7 +251,7 @@ class ProgressForm(forms.Form):
     file = forms.FileField(label=_("Tệp báo cáo (không bắt buộc)"), required=False)
 
 
-class PaymentForm(forms.Form):
+class PaymentForm(BootstrapMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     kind = forms.ChoiceField(label=_("Loại"), choices=Payment.Kind.choices)
     amount = _money_field(_("Số tiền (đồng)"), required=True)
@@ -239,7 +259,7 @@ class PaymentForm(forms.Form):
     reference = forms.CharField(label=_("Số chứng từ"), required=False, max_length=60)
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(BootstrapMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Loại tài liệu"), choices=DocumentKind.choices)
     file = forms.FileField(label=_("Tệp (PDF, ảnh JPEG/PNG, Word, Excel)"))
 
@@ -249,5 +269,5 @@ class DocumentForm(forms.Form):
             self.fields["kind"].choices = [(k, v) for k, v in DocumentKind.choices if k in kinds]
 
 
-class ImportForm(forms.Form):
+class ImportForm(BootstrapMixin, forms.Form):
     file = forms.FileField(label=_("Tệp Excel (.xlsx) theo mẫu"))
