@@ -79,7 +79,7 @@ class ProjectForm(forms.ModelForm):
         self.fields["lead_fund"].queryset = FundingSource.objects.filter(can_lead=True)
         self.fields["beneficiaries"].queryset = Applicant.objects.all()
         self.fields["total_cost"].min_value = 0
-        add_amount_fields(self, self.sources, label_format="{name} (đồng)")
+        add_amount_fields(self, self.sources, label_format=_("{name} (đồng)"))
         bootstrap(self)
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
@@ -235,7 +235,7 @@ class AdjustForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.sources = list(FundingSource.objects.all())
-        add_amount_fields(self, self.sources, label_format="{name} (đồng)")
+        add_amount_fields(self, self.sources, label_format=_("{name} (đồng)"))
         bootstrap(self)
 
     def lines(self):
