@@ -1,7 +1,6 @@
 """Every write on applicants and support requests that carries a rule."""
 
 import functools
-import secrets
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.notifications import Event, notify
 from accounts.roles import Role, grant_roles, is_staff_like
+from accounts.services import temporary_password_generate
 from khuyencong.concurrency import save_versioned
 from khuyencong.text import clean_text, fold, nfc, search_text, vi_sort_key
 from khuyencong.validators import normalize_phone, validate_phone
@@ -202,7 +202,7 @@ def applicant_enter_paper_dossier(*, actor, applicant: Applicant, create_account
     if create_account:
         if not applicant.phone and not applicant.email:
             raise ValidationError({"phone": [_("Cần số điện thoại hoặc email để tạo tài khoản.")]})
-        password = secrets.token_urlsafe(8)
+        password = temporary_password_generate()
         user = _create_account(
             full_name=applicant.representative,
             phone=applicant.phone,
@@ -333,7 +333,7 @@ def applicant_member_add(*, applicant: Applicant, actor, contact: str, full_name
                     ]
                 }
             )
-        password = secrets.token_urlsafe(8)
+        password = temporary_password_generate()
         user = _create_account(full_name=full_name, phone=phone, email=email, password=password)
         user.must_change_password = True
         user.save(update_fields=["must_change_password"])

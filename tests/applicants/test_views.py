@@ -717,6 +717,8 @@ def test_owner_creates_a_member_account_with_a_one_time_password(people, client_
     assert password and password in response.content.decode()
     user = User.objects.get(phone="0966000111")
     assert user.check_password(password) and user.must_change_password and user.full_name == "Lê Thị B"
+    # read out over the phone: no 0/O, 1/l/i, - or _
+    assert not set(password) & set("0O1lIi-_"), password
     assert applicant.members.filter(pk=user.pk).exists()
 
 
