@@ -1,6 +1,6 @@
 import io
-import re
 import json
+import re
 
 import pytest
 from django.core.cache import cache
