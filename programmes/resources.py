@@ -10,6 +10,7 @@ Vietnamese encoding (TCVN3, VNI) is refused with a message that names the encodi
 import tablib
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
+from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
@@ -123,8 +124,34 @@ class ContentAreaWidget(CodeWidget):
         return value.number if value is not None else ""
 
 
+class DayFirstDateWidget(widgets.DateWidget):
+    """Dates as Vietnamese write them: 09/03/2026 is 9 March. The library's default reads
+    Django's global DATE_INPUT_FORMATS, where 09/03/2026 is 3 September and 15/01/2026 is no
+    date at all; ours are those of the portal's format module (dd/mm/yyyy first, ISO accepted).
+    Exports write dd/mm/yyyy, which imports back."""
+
+    def __init__(self, format=None, coerce_to_string=True):
+        super().__init__(format=format, coerce_to_string=coerce_to_string)
+        if format is None:
+            self.formats = tuple(get_format("DATE_INPUT_FORMATS", lang="vi"))
+
+    def clean(self, value, row=None, **kwargs):
+        if isinstance(value, str):
+            value = value.strip()
+        try:
+            return super().clean(value, row, **kwargs)
+        except ValueError:
+            raise ValueError(
+                _("Ngày “%(value)s” không hợp lệ: hãy ghi theo dạng ngày/tháng/năm, ví dụ 15/01/2026.")
+                % {"value": value}
+            ) from None
+
+
 class PortalResource(resources.ModelResource):
-    """All or nothing, model validation on every row, text normalised to NFC on the way in."""
+    """All or nothing, model validation on every row, text normalised to NFC on the way in,
+    dates day first."""
+
+    WIDGETS_MAP = {**resources.ModelResource.WIDGETS_MAP, "DateField": DayFirstDateWidget}
 
     class Meta:
         abstract = True

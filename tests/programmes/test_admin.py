@@ -361,3 +361,25 @@ def test_confirm_is_all_or_nothing_when_the_data_changed_since_the_preview(clien
     assert "Đã nhập xong" not in response.content.decode()
     assert not Collaborator.objects.exists()
     assert not LogEntry.objects.filter(content_type__model="collaborator").exists()
+
+
+def test_dates_are_read_and_written_day_first():
+    """09/03/2026 is 9 March (Django's default input formats would read 3 September), a wrong
+    date is a Vietnamese row error, and exports write dd/mm/yyyy."""
+    dataset = tablib.Dataset(headers=COLUMNS)
+    dataset.append(["11953", "Ngô Thị Thu", "", "", "", "09/03/2026"])
+    dataset.append(["12364", "Bùi Văn Hải", "", "", "", "2026-01-15"])  # ISO still accepted
+    result = CollaboratorResource().import_data(dataset, dry_run=False)
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert dict(Collaborator.objects.values_list("full_name", "appointed_on")) == {
+        "Ngô Thị Thu": datetime.date(2026, 3, 9),
+        "Bùi Văn Hải": datetime.date(2026, 1, 15),
+    }
+    text = CSV().export_data(CollaboratorResource().export(Collaborator.objects.order_by("appointed_on")))
+    assert ",15/01/2026," in text and ",09/03/2026," in text
+
+    wrong = tablib.Dataset(headers=COLUMNS)
+    wrong.append(["11953", "Ngày sai", "", "", "", "31/02/2026"])
+    result = CollaboratorResource().import_data(wrong, dry_run=True)
+    messages = [m for row in result.invalid_rows for ms in row.error_dict.values() for m in ms]
+    assert any("ngày/tháng/năm" in m and "31/02/2026" in m for m in messages), messages
