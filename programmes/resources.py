@@ -10,6 +10,7 @@ Vietnamese encoding (TCVN3, VNI) is refused with a message that names the encodi
 import tablib
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
+from django.utils import translation
 from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -159,7 +160,15 @@ class PortalResource(resources.ModelResource):
     def import_data(self, dataset, *args, **kwargs):
         kwargs["rollback_on_validation_errors"] = True
         kwargs["use_transactions"] = True
-        return super().import_data(dataset, *args, **kwargs)
+        # Numbers are read with the active language's separators: in Vietnamese "500.000" is five
+        # hundred thousand, in English five hundred. Files are Vietnamese whatever the admin's language.
+        with translation.override("vi"):
+            return super().import_data(dataset, *args, **kwargs)
+
+    def export(self, *args, **kwargs):
+        """Numbers written 1.234.567 and dates dd/mm/yyyy, as imports read them."""
+        with translation.override("vi"):
+            return super().export(*args, **kwargs)
 
     def before_import(self, dataset, **kwargs):
         """A file typed in TCVN3 or VNI is refused whole, with a message naming the encoding."""

@@ -10,6 +10,7 @@ import pytest
 import tablib
 from django.contrib.admin.models import LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from accounts.models import User
 from programmes.models import ActivityType, AdministrativeUnit, Collaborator, SupportRule
@@ -383,3 +384,20 @@ def test_dates_are_read_and_written_day_first():
     result = CollaboratorResource().import_data(wrong, dry_run=True)
     messages = [m for row in result.invalid_rows for ms in row.error_dict.values() for m in ms]
     assert any("ngày/tháng/năm" in m and "31/02/2026" in m for m in messages), messages
+
+
+def test_numbers_are_vietnamese_whatever_the_active_language():
+    """'500.000' is five hundred thousand đồng, also when the admin runs in English (where the
+    library would read five hundred); exports group with dots in every language."""
+    rule = SupportRule.objects.filter(cap_vnd__gte=1000).order_by("code").first()
+    with translation.override("en"):
+        text = CSV().export_data(SupportRuleResource().export(SupportRule.objects.filter(pk=rule.pk)))
+        assert f"{rule.cap_vnd:,}".replace(",", ".") in text
+        dataset = CSV().create_dataset(text.lstrip("\ufeff"))
+        dataset[0] = tuple(
+            ("500.000" if h == "cap_vnd" else v) for h, v in zip(dataset.headers, dataset[0], strict=True)
+        )
+        result = SupportRuleResource().import_data(dataset, dry_run=False)
+    assert not result.has_errors() and not result.has_validation_errors(), list(result.invalid_rows)
+    rule.refresh_from_db()
+    assert rule.cap_vnd == 500_000
