@@ -3,7 +3,7 @@ from django.contrib import admin
 from .models import AdvanceCondition, BudgetLine, BudgetVersion, Project, ProjectTransition, RequiredDocument
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnly:
     """Rows whose writes carry rules (ceilings, the frozen budget, optimistic locking, history) are
     written by projects.services only; the admin shows them."""
 
@@ -18,7 +18,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Project)
-class ProjectAdmin(ReadOnlyAdmin):
+class ProjectAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ("code", "title", "year", "activity", "lead_fund", "status", "total_cost", "state_support")
     list_filter = ("year", "status", "activity", "lead_fund")
     search_fields = ("code", "title", "search_text")
@@ -27,29 +27,20 @@ class ProjectAdmin(ReadOnlyAdmin):
     show_full_result_count = True
 
 
-class BudgetLineInline(admin.TabularInline):
+class BudgetLineInline(ReadOnly, admin.TabularInline):
     model = BudgetLine
     extra = 0
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(BudgetVersion)
-class BudgetVersionAdmin(ReadOnlyAdmin):
+class BudgetVersionAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ("project", "number", "total_cost", "decision_number", "decision_date")
     inlines = [BudgetLineInline]
     raw_id_fields = ("project",)
 
 
 @admin.register(ProjectTransition)
-class ProjectTransitionAdmin(ReadOnlyAdmin):
+class ProjectTransitionAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ("project", "step", "from_status", "to_status", "actor", "at")
     list_filter = ("step", "to_status")
     raw_id_fields = ("project", "document", "budget")

@@ -93,21 +93,7 @@ class ProjectForm(forms.ModelForm):
         return amounts_from(self.cleaned_data, self.sources)
 
     def data_dict(self):
-        names = [
-            "title",
-            "year",
-            "activity",
-            "variant",
-            "lead_fund",
-            "implementing_unit",
-            "start_date",
-            "end_date",
-            "objectives",
-            "content",
-            "total_cost",
-            "eligible_cost",
-            "units_covered",
-        ]
+        names = [n for n in self.Meta.fields if n not in ("beneficiaries", "communes")]
         return {n: self.cleaned_data.get(n) for n in names}
 
 

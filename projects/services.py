@@ -276,12 +276,13 @@ def _apply_fields(project, data):
     project.eligible_cost = project.total_cost if eligible in (None, "") else eligible
 
 
-def _draft_ceiling(project, lines, *, on_date):
+def _apply_ceiling(project, *, support, on_date):
+    """Refuse `support` above the project's ceiling on `on_date`; flag it when no rule is set."""
     check = ceiling_check(
         activity=project.activity,
         variant=project.variant,
         lead_fund=project.lead_fund,
-        support=_state_support(lines),
+        support=support,
         eligible_cost=project.eligible_cost,
         units_covered=project.units_covered,
         on_date=on_date,
@@ -291,6 +292,10 @@ def _draft_ceiling(project, lines, *, on_date):
     project.ceiling_flag = check.flagged
     project.ceiling_note = check.message if check.flagged else ""
     return check
+
+
+def _draft_ceiling(project, lines, *, on_date):
+    return _apply_ceiling(project, support=_state_support(lines), on_date=on_date)
 
 
 def _require_staff(user):
@@ -629,18 +634,7 @@ def project_transition(*, user, project, step, data=None, expected_version=None)
                         }
                     }
                 )
-        check = ceiling_check(
-            activity=project.activity,
-            variant=project.variant,
-            lead_fund=project.lead_fund,
-            support=total_amount,
-            eligible_cost=project.eligible_cost,
-            units_covered=project.units_covered,
-            on_date=data["decision_date"],
-        )
-        if not check.ok:
-            raise ValidationError(check.message, code="ceiling")
-        project.ceiling_flag, project.ceiling_note = check.flagged, check.message if check.flagged else ""
+        _apply_ceiling(project, support=total_amount, on_date=data["decision_date"])
         row.decision_number = clean_text(data["decision_number"])
         row.decision_date = data["decision_date"]
         project.decision_number, project.decision_date = row.decision_number, row.decision_date
@@ -838,17 +832,7 @@ def project_adjust(
         project.end_date = end_date
     cleaned = _clean_lines(lines, lead_fund=project.lead_fund, total_cost=project.total_cost)
     support = _state_support(cleaned)
-    check = ceiling_check(
-        activity=project.activity,
-        variant=project.variant,
-        lead_fund=project.lead_fund,
-        support=support,
-        eligible_cost=project.eligible_cost,
-        units_covered=project.units_covered,
-        on_date=decision_date,
-    )
-    if not check.ok:
-        raise ValidationError(check.message, code="ceiling")
+    _apply_ceiling(project, support=support, on_date=decision_date)
     if project.contract_value is not None and _paid(project) > support:
         raise ValidationError(_("Kinh phí hỗ trợ mới thấp hơn số đã chi."))
     number = (project.budget_versions.aggregate(n=Max("number"))["n"] or 0) + 1
@@ -866,7 +850,6 @@ def project_adjust(
     project.approved_support = support
     if project.contract_value is not None:
         project.contract_value = support
-    project.ceiling_flag, project.ceiling_note = check.flagged, check.message if check.flagged else ""
     project.version += 1
     project.full_clean()
     project.save()

@@ -395,76 +395,85 @@ def project_adjust(request, pk):
     return render(request, "projects/adjust.html", {"project": project, "form": form})
 
 
-@require_POST
-@role_required(*STAFF)
-def progress_add(request, pk):
+def _form_errors(form):
+    """A form's errors named by the fields' Vietnamese labels (never their code names)."""
+    parts = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        parts.append(f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+    return "; ".join(parts)
+
+
+def _record_on_page(request, pk, form, record, *, done, invalid):
+    """The small forms of the project page: validate, call the service, say what happened there."""
     project = project_for(request.user, pk)
-    form = ProgressForm(request.POST, request.FILES)
     if form.is_valid():
-        d = form.cleaned_data
         try:
-            services.progress_entry_add(
-                user=request.user,
-                project=project,
-                month=d["month"],
-                percent=d["percent"],
-                spent=d["spent"],
-                notes=d["notes"],
-                document=d["file"],
-                expected_version=d["version"] or 0,
-            )
-            messages.success(request, _("Đã ghi báo cáo tiến độ."))
+            record(project, form.cleaned_data)
+            messages.success(request, done)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
     else:
-        messages.error(request, _("Báo cáo tiến độ chưa hợp lệ: %(e)s") % {"e": form.errors.as_text()})
+        messages.error(request, invalid % {"e": _form_errors(form)})
     return redirect("projects:detail", pk=pk)
+
+
+@require_POST
+@role_required(*STAFF)
+def progress_add(request, pk):
+    def record(project, d):
+        services.progress_entry_add(
+            user=request.user,
+            project=project,
+            month=d["month"],
+            percent=d["percent"],
+            spent=d["spent"],
+            notes=d["notes"],
+            document=d["file"],
+            expected_version=d["version"] or 0,
+        )
+
+    form = ProgressForm(request.POST, request.FILES)
+    return _record_on_page(
+        request,
+        pk,
+        form,
+        record,
+        done=_("Đã ghi báo cáo tiến độ."),
+        invalid=_("Báo cáo tiến độ chưa hợp lệ: %(e)s"),
+    )
 
 
 @require_POST
 @role_required(*STAFF)
 def payment_add(request, pk):
-    project = project_for(request.user, pk)
+    def record(project, d):
+        services.payment_record(
+            user=request.user,
+            project=project,
+            kind=d["kind"],
+            amount=d["amount"],
+            paid_on=d["paid_on"],
+            reference=d["reference"],
+            expected_version=d["version"] or 0,
+        )
+
     form = PaymentForm(request.POST)
-    if form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.payment_record(
-                user=request.user,
-                project=project,
-                kind=d["kind"],
-                amount=d["amount"],
-                paid_on=d["paid_on"],
-                reference=d["reference"],
-                expected_version=d["version"] or 0,
-            )
-            messages.success(request, _("Đã ghi khoản chi."))
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-    else:
-        messages.error(request, _("Khoản chi chưa hợp lệ: %(e)s") % {"e": form.errors.as_text()})
-    return redirect("projects:detail", pk=pk)
+    return _record_on_page(
+        request, pk, form, record, done=_("Đã ghi khoản chi."), invalid=_("Khoản chi chưa hợp lệ: %(e)s")
+    )
 
 
 @require_POST
 @role_required(Role.STAFF, Role.LEADER, Role.APPLICANT)
 def document_upload(request, pk):
-    project = project_for(request.user, pk)
+    def record(project, d):
+        services.project_document_add(user=request.user, project=project, kind=d["kind"], uploaded=d["file"])
+
     form = DocumentForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.project_document_add(
-                user=request.user,
-                project=project,
-                kind=form.cleaned_data["kind"],
-                uploaded=form.cleaned_data["file"],
-            )
-            messages.success(request, _("Đã tải tài liệu lên."))
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-    else:
-        messages.error(request, _("Chưa chọn loại tài liệu hoặc tệp."))
-    return redirect("projects:detail", pk=pk)
+    return _record_on_page(
+        request, pk, form, record, done=_("Đã tải tài liệu lên."), invalid=_("Tài liệu chưa hợp lệ: %(e)s")
+    )
 
 
 @role_required(*ALL_ROLES)

@@ -693,3 +693,21 @@ def test_import_refuses_a_legacy_encoding_naming_it(client, staff):
     html = response.content.decode()
     assert response.status_code == 200 and "TCVN3" in html and "token" not in response.context
     assert not Project.objects.exists()
+
+
+def test_an_invalid_page_form_names_its_fields_in_vietnamese(client, staff, leader):
+    project = advance(leader, make_project(staff), Status.IN_PROGRESS)
+    client.force_login(staff)
+    response = client.post(
+        f"/de-an/{project.pk}/chi/", {"kind": "advance", "version": project.version}, follow=True
+    )
+    (message,) = [str(m) for m in response.context["messages"]]
+    assert (
+        message.startswith("Khoản chi chưa hợp lệ") and "Số tiền (đồng)" in message and "Ngày chi" in message
+    )
+    assert "paid_on" not in message and "amount" not in message
+    response = client.post(
+        f"/de-an/{project.pk}/tien-do/", {"percent": "40", "version": project.version}, follow=True
+    )
+    assert "Tháng báo cáo" in response.content.decode()
+    assert not project.payments.exists() and not project.progress_entries.exists()
