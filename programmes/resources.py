@@ -34,12 +34,6 @@ from .models import (
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def escape_formula(value):
-    """'=1+1' → "'=1+1": a spreadsheet shows the text and never runs it (the shared rule of
-    `khuyencong.spreadsheets.neutralise`, which also drops characters XLSX cannot hold)."""
-    return neutralise(value)
-
-
 def unescape_formula(value):
     """The inverse on import, so an exported file imports back unchanged."""
     if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
@@ -48,9 +42,11 @@ def unescape_formula(value):
 
 
 def _escaped(dataset):
+    """'=1+1' → "'=1+1": a spreadsheet shows the text and never runs it (the shared rule of
+    `khuyencong.spreadsheets.neutralise`, which also drops characters XLSX cannot hold)."""
     safe = tablib.Dataset(headers=dataset.headers, title=dataset.title)
     for row in dataset:
-        safe.append([escape_formula(cell) for cell in row])
+        safe.append([neutralise(cell) for cell in row])
     return safe
 
 
