@@ -92,3 +92,20 @@ def test_each_menu_page_sends_anonymous_to_login(client):
     for name, url, _roles in _existing_entries():
         response = client.get(url)
         assert response.status_code == 302 and response.url.startswith("/tai-khoan/dang-nhap/"), name
+
+
+def test_error_pages_are_in_vietnamese(client, settings):
+    """A page outside the user's roles, a row outside their scope and a server error all answer
+    in Vietnamese (Django's own pages say "403 Forbidden", "Not Found", "Server Error")."""
+    client.force_login(_user(Role.APPLICANT))
+    response = client.get("/tai-khoan/nguoi-dung/")
+    page = response.content.decode()
+    assert response.status_code == 403 and "Bạn không có quyền mở trang này" in page
+    assert "Forbidden" not in page and 'data-testid="menu"' in page  # the user keeps their menu
+    response = client.get("/tai-khoan/khong-co-trang-nay/")
+    assert response.status_code == 404 and "Không tìm thấy trang hoặc dữ liệu" in response.content.decode()
+
+    from django.template.loader import render_to_string
+
+    assert "Cổng đang gặp lỗi" in render_to_string("500.html")
+    assert "Yêu cầu không hợp lệ" in render_to_string("400.html")
