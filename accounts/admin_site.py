@@ -16,6 +16,10 @@ class SuperuserAuthenticationForm(ThrottledLoginMixin, AdminAuthenticationForm):
         ),
     }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = _("Email hoặc số điện thoại")
+
     def confirm_login_allowed(self, user):
         super().confirm_login_allowed(user)
         if not user.is_superuser:

@@ -57,6 +57,13 @@ def test_admin_is_refused_to_every_role_even_with_is_staff(client, role):
 def test_admin_sends_anonymous_to_its_login(client):
     response = client.get("/quan-tri/")
     assert response.status_code == 302 and response.url.startswith("/quan-tri/login/")
+    assert "Email hoặc số điện thoại" in client.get(response.url).content.decode()
+
+
+def test_a_superuser_signs_in_to_the_admin_by_phone(client):
+    User.objects.create_superuser(phone="0912000000", password="matkhau-Test-123", full_name="Quản trị")
+    client.post("/quan-tri/login/", {"username": "0912 000 000", "password": "matkhau-Test-123"})
+    assert client.get("/quan-tri/").status_code == 200
 
 
 def test_superuser_sees_every_programmes_model(client, superuser):
