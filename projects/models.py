@@ -40,6 +40,8 @@ APPROVED_STATUSES = (
     Status.SETTLED,
 )
 COMPLETED_STATUSES = (Status.ACCEPTED, Status.SETTLED)
+# Nothing more is asked of a beneficiary.
+CLOSED_STATUSES = (Status.SETTLED, Status.REJECTED, Status.CANCELLED)
 
 
 class DocumentKind(models.TextChoices):

@@ -20,6 +20,7 @@ from programmes.models import FundingSource
 from programmes.selectors import rule_in_force
 
 from .models import (
+    CLOSED_STATUSES,
     EDITABLE_STATUSES,
     AdvanceCondition,
     BudgetLine,
@@ -474,6 +475,11 @@ def project_document_add(*, user, project, kind, uploaded):
     if kind not in DocumentKind.values:
         raise ValidationError({"kind": _("Loại tài liệu không hợp lệ.")})
     if has_role(user, Role.APPLICANT) and not is_staff_like(user):
+        if project.status in CLOSED_STATUSES:
+            raise ValidationError(
+                _("Đề án đã “%(status)s”: cơ sở không còn tài liệu phải nộp.")
+                % {"status": project.get_status_display()}
+            )
         asked = set(
             required_documents(project)
             .filter(provider=RequiredDocument.Provider.APPLICANT)
@@ -908,6 +914,15 @@ def progress_entry_add(
     if project.status != Status.IN_PROGRESS:
         raise ValidationError(_("Chỉ báo cáo tiến độ khi đề án đang thực hiện."))
     month = month.replace(day=1)
+    if month > timezone.localdate().replace(day=1):
+        raise ValidationError({"month": _("Chưa đến tháng %(month)s.") % {"month": month.strftime("%m/%Y")}})
+    if project.started_on and month < project.started_on.replace(day=1):
+        raise ValidationError(
+            {
+                "month": _("Tháng %(month)s trước ngày bắt đầu thực hiện (%(start)s).")
+                % {"month": month.strftime("%m/%Y"), "start": _day(project.started_on)}
+            }
+        )
     if ProgressEntry.objects.filter(project=project, month=month).exists():
         raise ValidationError(
             {"month": _("Tháng %(month)s đã có báo cáo tiến độ.") % {"month": month.strftime("%m/%Y")}}

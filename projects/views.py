@@ -29,6 +29,7 @@ from .forms import (
     TransitionForm,
 )
 from .models import (
+    CLOSED_STATUSES,
     BudgetLine,
     BudgetVersion,
     DocumentKind,
@@ -164,7 +165,6 @@ def project_mine(request):
     )
     have = set(ProjectDocument.objects.filter(project__in=rows).values_list("project_id", "kind"))
     kinds = dict(DocumentKind.choices)
-    closed = (Status.SETTLED, Status.REJECTED, Status.CANCELLED)
     for p in rows:
         p.missing = sorted(
             {
@@ -172,7 +172,7 @@ def project_mine(request):
                 for activity_id, kind in asked
                 if activity_id in (None, p.activity_id)
                 and (p.pk, kind) not in have
-                and p.status not in closed
+                and p.status not in CLOSED_STATUSES
             }
         )
     return render(request, "projects/mine.html", {"rows": rows})
@@ -202,6 +202,7 @@ def _detail_context(request, project):
     staff = is_staff_like(user)
     uploader = staff or (
         has_role(user, Role.APPLICANT)
+        and project.status not in CLOSED_STATUSES
         and project.beneficiaries.filter(Q(owner=user) | Q(members=user)).exists()
     )
     return {

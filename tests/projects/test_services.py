@@ -594,3 +594,30 @@ def test_adjustment_can_change_location_and_beneficiaries(staff, leader, applica
     assert list(project.beneficiaries.all()) == [other]
     assert project.end_date == datetime.date(2026, 12, 15)
     assert "co so thay the" in Project.objects.get(pk=project.pk).search_text
+
+
+def test_progress_month_neither_in_the_future_nor_before_the_start(staff, leader):
+    import time_machine
+
+    project = _in_progress(leader, staff)  # started 16/03/2026
+    with time_machine.travel(datetime.datetime(2026, 6, 10, 3, 0, tzinfo=datetime.UTC)):
+        with pytest.raises(ValidationError, match="Chưa đến tháng 07/2026"):
+            services.progress_entry_add(
+                user=staff, project=project, month=datetime.date(2026, 7, 1), percent=10
+            )
+        with pytest.raises(ValidationError, match="trước ngày bắt đầu"):
+            services.progress_entry_add(
+                user=staff, project=project, month=datetime.date(2026, 2, 1), percent=10
+            )
+        services.progress_entry_add(user=staff, project=project, month=datetime.date(2026, 3, 1), percent=10)
+        services.progress_entry_add(user=staff, project=project, month=datetime.date(2026, 6, 1), percent=20)
+    assert project.progress_entries.count() == 2
+
+
+def test_an_applicant_uploads_nothing_to_a_closed_project(staff, leader, applicant_user, applicant):
+    from .utils import pdf
+
+    project = advance(leader, make_project(staff, beneficiaries=[applicant]), Status.SETTLED)
+    with pytest.raises(ValidationError, match="không còn tài liệu phải nộp"):
+        services.project_document_add(user=applicant_user, project=project, kind="invoice", uploaded=pdf())
+    assert not project.documents.filter(uploaded_by=applicant_user).exists()
