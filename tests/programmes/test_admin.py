@@ -408,3 +408,12 @@ def test_numbers_are_vietnamese_whatever_the_active_language():
     assert not result.has_errors() and not result.has_validation_errors(), list(result.invalid_rows)
     rule.refresh_from_db()
     assert rule.cap_vnd == 500_000
+
+
+def test_the_scheduler_section_of_the_admin_is_in_vietnamese(client, superuser):
+    index = client.get("/quan-tri/").content.decode()
+    assert "Lịch chạy tự động" in index and "Tác vụ định kỳ" in index and "Periodic Tasks" not in index
+    form = client.get("/quan-tri/django_celery_beat/periodictask/add/").content.decode()
+    for text in ["Tác vụ (có sẵn)", "Lịch chạy", "Chỉ chọn một loại lịch", "Thời điểm lịch bắt đầu chạy tác vụ"]:
+        assert text in form, text
+    assert "Set only one schedule type" not in form
