@@ -414,6 +414,29 @@ def test_the_scheduler_section_of_the_admin_is_in_vietnamese(client, superuser):
     index = client.get("/quan-tri/").content.decode()
     assert "Lịch chạy tự động" in index and "Tác vụ định kỳ" in index and "Periodic Tasks" not in index
     form = client.get("/quan-tri/django_celery_beat/periodictask/add/").content.decode()
-    for text in ["Tác vụ (có sẵn)", "Lịch chạy", "Chỉ chọn một loại lịch", "Thời điểm lịch bắt đầu chạy tác vụ"]:
+    for text in [
+        "Tác vụ (có sẵn)",
+        "Lịch chạy",
+        "Chỉ chọn một loại lịch",
+        "Thời điểm lịch bắt đầu chạy tác vụ",
+    ]:
         assert text in form, text
     assert "Set only one schedule type" not in form
+
+
+@pytest.mark.parametrize("role", ["staff", "leader", "unit_reporter", "applicant", "observer"])
+def test_import_and_export_urls_are_refused_to_every_role(client, role):
+    CollaboratorFactory(full_name="Ngô Thị Thu", phone="0912000111")
+    client.force_login(UserFactory(roles=[role], is_staff=True))
+    for model in ["administrativeunit", "activitytype", "supportrule", "collaborator"]:
+        for path in [f"/quan-tri/programmes/{model}/import/", f"/quan-tri/programmes/{model}/export/"]:
+            response = client.get(path)
+            assert response.status_code == 302 and response.url.startswith("/quan-tri/login/"), (role, path)
+        response = client.post(f"/quan-tri/programmes/{model}/export/", {"resource": "0", "format": "1"})
+        assert response.status_code == 302 and b"0912000111" not in response.content, (role, model)
+        response = client.post(
+            f"/quan-tri/programmes/{model}/import/",
+            {"resource": "0", "format": "1", "import_file": SimpleUploadedFile("x.csv", b"code\r\n1\r\n")},
+        )
+        assert response.status_code == 302, (role, model)
+    assert Collaborator.objects.count() == 1
