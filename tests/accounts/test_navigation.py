@@ -109,3 +109,16 @@ def test_error_pages_are_in_vietnamese(client, settings):
 
     assert "Cổng đang gặp lỗi" in render_to_string("500.html")
     assert "Yêu cầu không hợp lệ" in render_to_string("400.html")
+
+
+def test_a_form_without_its_csrf_token_is_refused_in_vietnamese():
+    """A login form left open in a tab while the user signed in elsewhere: refused (CSRF), and
+    the user reads why in Vietnamese instead of Django's English page."""
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post(
+        "/tai-khoan/dang-nhap/", {"username": "a", "password": "b"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 403 and "Biểu mẫu đã hết hiệu lực" in page
+    assert "CSRF verification failed" not in page
