@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -15,8 +14,5 @@ urlpatterns = [
     path("bao-cao/", include("reports.urls")),
     path("quan-tri/", admin.site.urls),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded files (documents, import drafts) are never served from MEDIA_URL, not even in
+# development: every download goes through a view that checks who may see the row.
