@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from applicants.forms import BootstrapMixin, bootstrap
+from applicants.forms import BootstrapMixin, MoneyField, bootstrap
 from applicants.models import Applicant, SupportRequest
 from programmes.models import ActivityType, ActivityVariant, AdministrativeUnit, FundingSource
 
@@ -17,8 +17,17 @@ def _date_field(label, required=False):
     return forms.DateField(label=label, required=required, widget=forms.DateInput(attrs=DATE_INPUT))
 
 
+class GroupedMoneyField(MoneyField):
+    """Typed as people write it ("1.500.000") and shown back the same way."""
+
+    def prepare_value(self, value):
+        if isinstance(value, int) and not isinstance(value, bool):
+            return f"{value:,}".replace(",", ".")
+        return value
+
+
 def _money_field(label, required=False):
-    return forms.IntegerField(label=label, required=required, min_value=0)
+    return GroupedMoneyField(label=label, required=required, min_value=0)
 
 
 def add_amount_fields(form, sources, prefix="amount_", label_format="{name}"):
@@ -44,6 +53,7 @@ class ProjectForm(forms.ModelForm):
         queryset=AdministrativeUnit.objects.filter(is_active=True),
         required=False,
     )
+    total_cost = _money_field(_("Tổng kinh phí (đồng)"), required=True)
     eligible_cost = _money_field(_("Chi phí được tính hỗ trợ (đồng; để trống = tổng kinh phí)"))
     start_date = _date_field(_("Ngày bắt đầu dự kiến"))
     end_date = _date_field(_("Ngày kết thúc dự kiến"))
@@ -78,7 +88,6 @@ class ProjectForm(forms.ModelForm):
         self.fields["variant"].label_from_instance = lambda v: f"{v.activity.code}: {v.label}"
         self.fields["lead_fund"].queryset = FundingSource.objects.filter(can_lead=True)
         self.fields["beneficiaries"].queryset = Applicant.objects.all()
-        self.fields["total_cost"].min_value = 0
         add_amount_fields(self, self.sources, label_format=_("{name} (đồng)"))
         bootstrap(self)
         if self.instance.pk:

@@ -711,3 +711,19 @@ def test_an_invalid_page_form_names_its_fields_in_vietnamese(client, staff, lead
     )
     assert "Tháng báo cáo" in response.content.decode()
     assert not project.payments.exists() and not project.progress_entries.exists()
+
+
+def test_money_is_typed_and_shown_with_dots(client, staff, draft):
+    client.force_login(staff)
+    html = client.get(f"/de-an/{draft.pk}/sua/").content.decode()
+    assert 'value="600.000.000"' in html and 'value="300.000.000"' in html
+    data = _form_data(
+        draft,
+        total_cost="700.000.000",
+        amount_KCQG="300.000.000 đ",
+        amount_DOI_UNG="400 000 000",
+        title="Máy mới",
+    )
+    assert client.post(f"/de-an/{draft.pk}/sua/", data).status_code == 302
+    draft.refresh_from_db()
+    assert draft.total_cost == 700_000_000 and draft.title == "Máy mới"
