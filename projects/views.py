@@ -33,6 +33,7 @@ from .models import (
     BudgetLine,
     BudgetVersion,
     DocumentKind,
+    Payment,
     Project,
     ProjectDocument,
     RequiredDocument,
@@ -228,7 +229,13 @@ def _detail_context(request, project):
         "progress_form": ProgressForm(initial={"version": project.version})
         if staff and project.status == Status.IN_PROGRESS
         else None,
-        "payment_form": PaymentForm(initial={"version": project.version})
+        "payment_form": PaymentForm(
+            initial={
+                "version": project.version,
+                # what the status allows: advances before acceptance, the payment after it
+                "kind": Payment.Kind.FINAL if project.status == Status.ACCEPTED else Payment.Kind.ADVANCE,
+            }
+        )
         if staff and project.status in (Status.CONTRACTED, Status.IN_PROGRESS, Status.ACCEPTED)
         else None,
     }

@@ -727,3 +727,11 @@ def test_money_is_typed_and_shown_with_dots(client, staff, draft):
     assert client.post(f"/de-an/{draft.pk}/sua/", data).status_code == 302
     draft.refresh_from_db()
     assert draft.total_cost == 700_000_000 and draft.title == "Máy mới"
+
+
+def test_payment_form_offers_what_the_status_allows_first(client, staff, leader):
+    project = advance(leader, make_project(staff), Status.IN_PROGRESS)
+    client.force_login(staff)
+    assert '<option value="advance" selected>' in client.get(f"/de-an/{project.pk}/").content.decode()
+    project = advance(leader, make_project(staff, title="Đề án đã nghiệm thu"), Status.ACCEPTED)
+    assert '<option value="final" selected>' in client.get(f"/de-an/{project.pk}/").content.decode()
