@@ -7,6 +7,7 @@ development default. Production (DJANGO_DEBUG=0) refuses to start without SECRET
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -167,6 +168,14 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Periodic jobs, declared here; beat copies them into django-celery-beat's tables.
+CELERY_BEAT_SCHEDULE = {
+    # every day at 02:30: delete import previews that were never confirmed
+    "purge-import-drafts": {
+        "task": "khuyencong.tasks.purge_import_drafts",
+        "schedule": crontab(hour=2, minute=30),
+    },
+}
 
 # --- Import / export ---------------------------------------------------------------------------
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True

@@ -365,6 +365,28 @@ _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 _STASH_MAX_AGE = 24 * 3600
 
 
+# The admin's import-export keeps its previews here (import_export.tmp_storages.MediaStorage).
+_ADMIN_DRAFTS = "django-import-export"
+
+
+def purge_stale_drafts(max_age=_STASH_MAX_AGE):
+    """Delete import drafts (ours and the admin's) older than `max_age` seconds: previews never
+    confirmed would otherwise keep uploaded personal data under MEDIA_ROOT. Returns how many."""
+    cutoff = time.time() - max_age
+    removed = 0
+    for folder in (Path(settings.MEDIA_ROOT) / "import-stash", Path(settings.MEDIA_ROOT) / _ADMIN_DRAFTS):
+        if not folder.is_dir():
+            continue
+        for path in folder.iterdir():
+            try:
+                if path.is_file() and path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    removed += 1
+            except OSError:
+                continue
+    return removed
+
+
 def _stash_dir():
     path = Path(settings.MEDIA_ROOT) / "import-stash"
     path.mkdir(parents=True, exist_ok=True)
@@ -374,13 +396,7 @@ def _stash_dir():
 def stash_rows(table, *, user, kind):
     """Keep a parsed upload for the confirm step; returns the token that names it."""
     folder = _stash_dir()
-    cutoff = time.time() - _STASH_MAX_AGE
-    for old in folder.glob("*.json"):
-        try:
-            if old.stat().st_mtime < cutoff:
-                old.unlink()
-        except OSError:
-            pass
+    purge_stale_drafts()
     token = secrets.token_urlsafe(24)
     payload = {"user": user.pk, "kind": kind, "headers": table.headers, "rows": table.rows}
     (folder / f"{token}.json").write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
