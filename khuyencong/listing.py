@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count
 
 from .text import clean_text, fold
 
@@ -61,6 +62,7 @@ class Listing:
         search_field="search_text",
         search=None,
         per_page=PER_PAGE,
+        totals=None,
     ):
         self.params = request.GET
         self.q = clean_text(self.params.get("q", ""))[:200]
@@ -91,6 +93,11 @@ class Listing:
             queryset = queryset.order_by(*fields)
         self.queryset = queryset
         self.paginator = Paginator(queryset, per_page)
+        self.totals = {}
+        if totals:
+            # `totals` ({name: aggregate}) of the filtered rows, counted in the same query.
+            self.totals = queryset.order_by().aggregate(_rows=Count("pk"), **totals)
+            self.paginator.count = self.totals.pop("_rows")
         self.page = self.paginator.get_page(self.params.get("page"))
 
     @property

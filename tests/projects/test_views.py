@@ -735,3 +735,21 @@ def test_payment_form_offers_what_the_status_allows_first(client, staff, leader)
     assert '<option value="advance" selected>' in client.get(f"/de-an/{project.pk}/").content.decode()
     project = advance(leader, make_project(staff, title="Đề án đã nghiệm thu"), Status.ACCEPTED)
     assert '<option value="final" selected>' in client.get(f"/de-an/{project.pk}/").content.decode()
+
+
+def test_list_counts_and_totals_its_filtered_rows_in_one_query(client, staff):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    make_project(staff, title="Máy dệt A")
+    make_project(staff, title="Máy dệt B", total=500_000_000, support=200_000_000)
+    make_project(staff, title="Lò sấy C")
+    client.force_login(staff)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/de-an/?q=may+det")
+    scans = [
+        q["sql"] for q in queries.captured_queries if "projects_project" in q["sql"] and "COUNT(" in q["sql"]
+    ]
+    assert len(scans) == 1 and "SUM(" in scans[0]
+    assert response.context["listing"].paginator.count == 2
+    assert response.context["totals"]["total_cost"] == 1_100_000_000
