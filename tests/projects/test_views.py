@@ -753,3 +753,35 @@ def test_list_counts_and_totals_its_filtered_rows_in_one_query(client, staff):
     assert len(scans) == 1 and "SUM(" in scans[0]
     assert response.context["listing"].paginator.count == 2
     assert response.context["totals"]["total_cost"] == 1_100_000_000
+
+
+def test_project_page_queries_do_not_grow_with_its_history(
+    client, staff, leader, django_assert_max_num_queries
+):
+    """3 or 30 documents, progress entries and payments, and the adjustments' budget versions:
+    the same number of queries."""
+    from projects import services
+
+    from .utils import pdf
+
+    project = advance(
+        leader,
+        make_project(staff, activity_code="3c", variant_key="showroom", lead="KCDP", support=50_000_000),
+        Status.IN_PROGRESS,
+    )
+
+    def seed(n, start):
+        for i in range(start, start + n):
+            services.project_document_add(user=staff, project=project, kind="invoice", uploaded=pdf(f"{i}.pdf"))
+            services.payment_record(
+                user=staff, project=project, kind="advance", amount=1_000, paid_on=datetime.date(2026, 4, 1)
+            )
+
+    client.force_login(staff)
+    seed(3, 0)
+    with django_assert_max_num_queries(40) as small:
+        assert client.get(f"/de-an/{project.pk}/").status_code == 200
+    seed(27, 3)
+    with django_assert_max_num_queries(40) as large:
+        assert client.get(f"/de-an/{project.pk}/").status_code == 200
+    assert len(large.captured_queries) == len(small.captured_queries)
