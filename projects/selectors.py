@@ -92,6 +92,19 @@ def project_history(user, project):
     return rows
 
 
+def step_initial(project, step):
+    """What a step's form starts with: its version and the figure the step is checked against
+    (approval: the budget's state-support lines; contract: the approved support)."""
+    initial = {"version": project.version}
+    if step == "approve" and project.current_budget_id:
+        for line in project.current_budget.lines.select_related("funding_source"):
+            if line.funding_source.is_state_support:
+                initial[f"amount_{line.funding_source.code}"] = line.amount
+    elif step == "contract":
+        initial["contract_value"] = project.approved_support
+    return initial
+
+
 def with_late_flag(queryset, today=None):
     """Annotate `late`: in progress and no entry for the latest month whose 25th has passed (in
     Asia/Ho_Chi_Minh), unless the project started after that 25th."""

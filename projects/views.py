@@ -46,6 +46,7 @@ from .selectors import (
     project_for,
     project_history,
     projects_visible_to,
+    step_initial,
     with_late_flag,
 )
 from .workflow import STEPS_BY_KEY, steps_for
@@ -352,7 +353,7 @@ def project_transition(request, pk, step):
     if spec is None:
         raise Http404
     form = TransitionForm(
-        request.POST or None, request.FILES or None, step=spec, initial={"version": project.version}
+        request.POST or None, request.FILES or None, step=spec, initial=step_initial(project, step)
     )
     if spec not in steps_for(request.user, project.status):
         messages.error(request, _("Bạn không thể thực hiện bước này ở trạng thái hiện tại."))

@@ -772,7 +772,9 @@ def test_project_page_queries_do_not_grow_with_its_history(
 
     def seed(n, start):
         for i in range(start, start + n):
-            services.project_document_add(user=staff, project=project, kind="invoice", uploaded=pdf(f"{i}.pdf"))
+            services.project_document_add(
+                user=staff, project=project, kind="invoice", uploaded=pdf(f"{i}.pdf")
+            )
             services.payment_record(
                 user=staff, project=project, kind="advance", amount=1_000, paid_on=datetime.date(2026, 4, 1)
             )
@@ -785,3 +787,13 @@ def test_project_page_queries_do_not_grow_with_its_history(
     with django_assert_max_num_queries(40) as large:
         assert client.get(f"/de-an/{project.pk}/").status_code == 200
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_approval_and_contract_forms_start_from_the_figures_they_are_checked_against(client, staff, leader):
+    project = advance(leader, make_project(staff), Status.APPRAISED)
+    client.force_login(leader)
+    html = client.get(f"/de-an/{project.pk}/buoc/approve/").content.decode()
+    assert 'name="amount_KCQG" value="300.000.000"' in html
+    project = advance(leader, make_project(staff, title="Đề án đã duyệt"), Status.APPROVED)
+    html = client.get(f"/de-an/{project.pk}/buoc/contract/").content.decode()
+    assert 'name="contract_value" value="300.000.000"' in html
