@@ -644,7 +644,18 @@ def project_transition(*, user, project, step, data=None, expected_version=None)
         row.decision_number = clean_text(data["decision_number"])
         row.decision_date = data["decision_date"]
         project.decision_number, project.decision_date = row.decision_number, row.decision_date
-        project.approved_support = total_amount
+        approved = _approved_lines(lines, amounts)
+        if approved != lines:  # the decision's budget becomes current; the proposal stays in history
+            project.current_budget = _write_budget(
+                project,
+                lines=approved,
+                number=(project.budget_versions.aggregate(n=Max("number"))["n"] or 0) + 1,
+                user=user,
+                decision_number=row.decision_number,
+                decision_date=row.decision_date,
+                reason=_("Kinh phí hỗ trợ theo quyết định phê duyệt"),
+            )
+        project.state_support = project.approved_support = total_amount
     elif step == "contract":
         value = int(data["contract_value"])
         if value != project.approved_support:
@@ -754,6 +765,18 @@ def project_transition(*, user, project, step, data=None, expected_version=None)
     project.save()
     _notify_transition(project, spec, user)
     return project
+
+
+def _approved_lines(lines, amounts):
+    """The budget lines as approved: each state-support source at its approved amount (a source
+    left out is approved at 0); what the State does not cover moves to the counterpart."""
+    approved = {s: a for s, a in lines.items() if not s.is_state_support}
+    approved.update({s: a for s, a in amounts.items() if a})
+    cut = sum(lines.values()) - sum(approved.values())
+    if cut:
+        counterpart = FundingSource.objects.get(code=FundingSource.COUNTERPART)
+        approved[counterpart] = approved.get(counterpart, 0) + cut
+    return approved
 
 
 def _check_lines_add_up(project, lines):

@@ -797,3 +797,32 @@ def test_approval_and_contract_forms_start_from_the_figures_they_are_checked_aga
     project = advance(leader, make_project(staff, title="Đề án đã duyệt"), Status.APPROVED)
     html = client.get(f"/de-an/{project.pk}/buoc/contract/").content.decode()
     assert 'name="contract_value" value="300.000.000"' in html
+
+
+def test_approved_support_below_the_proposal_is_what_every_reader_shows(
+    client, staff, leader, observer, applicant
+):
+    """The leader approves 250M of the 300M proposed: from approval on, the list, its totals, the
+    export, the observer and the page show 250M; the proposal stays in the budget history."""
+    from projects import services
+
+    from .utils import step_data
+
+    p = advance(leader, make_project(staff, beneficiaries=[applicant]), Status.APPRAISED)
+    data = step_data(p, "approve") | {"amounts": {"KCQG": 250_000_000}}
+    p = services.project_transition(user=leader, project=p, step="approve", data=data)
+    p.refresh_from_db()
+    assert p.state_support == p.approved_support == 250_000_000
+    lines = {s.code: a for s, a in services.budget_lines(p).items()}
+    assert lines == {"KCQG": 250_000_000, "DOI_UNG": 350_000_000}
+    versions = list(BudgetVersion.objects.filter(project=p).order_by("number"))
+    assert [v.number for v in versions] == [1, 2] and versions[1].decision_number == "123/QĐ-SCT"
+    assert {line.amount for line in versions[0].lines.all()} == {300_000_000}
+    for user in (staff, observer):
+        client.force_login(user)
+        html = client.get("/de-an/").content.decode()
+        assert 'data-total="state_support">250.000.000 đ' in html and "300.000.000" not in html
+        page = client.get(f"/de-an/{p.pk}/").content.decode()
+        assert 'data-testid="support">250.000.000 đ' in page
+        sheet = load_workbook(io.BytesIO(client.get("/de-an/?format=xlsx").content)).active
+        assert list(sheet.iter_rows(values_only=True))[1][11] == 250_000_000
