@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -206,12 +207,25 @@ class Project(models.Model):
         return self.total_cost - self.state_support
 
     @property
+    def current_support(self):
+        """The state support as it stands: settled, else accepted, else the current budget's
+        (proposed before approval, approved or adjusted after). See CURRENT_SUPPORT."""
+        for value in (self.actual_support, self.accepted_support):
+            if value is not None:
+                return value
+        return self.state_support
+
+    @property
     def is_editable(self):
         return self.status in EDITABLE_STATUSES
 
     @property
     def is_adjustable(self):
         return self.status in ADJUSTABLE_STATUSES
+
+
+# Project.current_support as an expression, for sorting and totalling lists.
+CURRENT_SUPPORT = Coalesce("actual_support", "accepted_support", "state_support")
 
 
 class ProjectCodeCounter(models.Model):

@@ -57,7 +57,7 @@ def export_rows(queryset):
             "; ".join(a.name for a in p.beneficiaries.all()),
             "; ".join(c.full_name for c in p.communes.all()),
             p.total_cost,
-            p.state_support,
+            p.current_support,
             p.counterpart,
             p.decision_number,
             p.decision_date,

@@ -30,6 +30,7 @@ from .forms import (
 )
 from .models import (
     CLOSED_STATUSES,
+    CURRENT_SUPPORT,
     BudgetLine,
     BudgetVersion,
     DocumentKind,
@@ -104,14 +105,14 @@ LIST_SORTS = {
     "year": ("year", "code"),
     "status": ("status", "code"),
     "total": ("total_cost", "id"),
-    "support": ("state_support", "id"),
+    "support": ("support_shown", "id"),
 }
 
 
 # The money columns the list totals over its filtered rows.
 LIST_TOTALS = {
     "total_cost": Sum("total_cost"),
-    "state_support": Sum("state_support"),
+    "state_support": Sum("support_shown"),
     "accepted_support": Sum("accepted_support"),
 }
 
@@ -132,6 +133,7 @@ def _listing(request, queryset):
 def project_list(request):
     queryset = (
         with_late_flag(projects_visible_to(request.user))
+        .annotate(support_shown=CURRENT_SUPPORT)
         .select_related("activity", "variant", "lead_fund")
         .prefetch_related("beneficiaries", "communes")
     )

@@ -826,3 +826,35 @@ def test_approved_support_below_the_proposal_is_what_every_reader_shows(
         assert 'data-testid="support">250.000.000 đ' in page
         sheet = load_workbook(io.BytesIO(client.get("/de-an/?format=xlsx").content)).active
         assert list(sheet.iter_rows(values_only=True))[1][11] == 250_000_000
+
+
+def test_list_and_export_show_accepted_then_settled_support(client, staff, leader, applicant):
+    """After acceptance the list's support column, its total and the export show the accepted
+    support per the minutes; after settlement the settled support."""
+    from projects import services
+
+    from .utils import step_data
+
+    p = advance(leader, make_project(staff, beneficiaries=[applicant]), Status.IN_PROGRESS)
+    data = step_data(p, "accept") | {"amounts": {"KCQG": 280_000_000}}
+    services.project_transition(user=leader, project=p, step="accept", data=data)
+    client.force_login(staff)
+
+    def shown():
+        html = client.get("/de-an/").content.decode()
+        sheet = load_workbook(io.BytesIO(client.get("/de-an/?format=xlsx").content)).active
+        return html, list(sheet.iter_rows(values_only=True))[1][11]
+
+    html, exported = shown()
+    assert "data-support>280.000.000 đ" in html and 'data-total="state_support">280.000.000 đ' in html
+    assert exported == 280_000_000
+    p = Project.objects.get(pk=p.pk)
+    services.payment_record(
+        user=staff, project=p, kind="final", amount=270_000_000, paid_on=datetime.date(2026, 10, 5)
+    )
+    data = step_data(p, "settle") | {"amounts": {"KCQG": 270_000_000}}
+    services.project_transition(user=staff, project=Project.objects.get(pk=p.pk), step="settle", data=data)
+    html, exported = shown()
+    assert "data-support>270.000.000 đ" in html and exported == 270_000_000
+    page = client.get(f"/de-an/{p.pk}/").content.decode()
+    assert "270.000.000 đ" in page.split('data-testid="settled-support"')[1][:80]
