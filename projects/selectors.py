@@ -58,6 +58,18 @@ def may_see_personal_data(user):
     return bool(user_roles(user) & {Role.STAFF, Role.LEADER})
 
 
+def may_download_documents(user, project):
+    """The dossier's files: staff and the project's own beneficiaries. A commune official sees the
+    list (names, kinds, dates) but not the files, which may carry personal ID numbers of household
+    businesses (design: commune officials read projects without them); observers neither."""
+    roles = user_roles(user)
+    if roles & {Role.STAFF, Role.LEADER}:
+        return True
+    if Role.APPLICANT not in roles:
+        return False
+    return project.beneficiaries.filter(Q(owner=user) | Q(members=user)).exists()
+
+
 def report_due_month(today, started_on=None):
     """The latest month whose progress report is overdue (its 25th has passed), or None when the
     project started after that deadline. A month stays due until its entry is filed: on 03/07 a

@@ -43,6 +43,7 @@ from .models import (
 from .resources import EXPORT_HEADERS, IMPORT_COLUMNS, export_rows, import_projects
 from .selectors import (
     late_to_report,
+    may_download_documents,
     may_see_personal_data,
     project_for,
     project_history,
@@ -238,6 +239,7 @@ def _detail_context(request, project):
         "communes": project.communes.all(),
         "personal": may_see_personal_data(user),
         "show_documents": staff or has_role(user, Role.APPLICANT, Role.UNIT_REPORTER),
+        "may_download": may_download_documents(user, project),
         "is_staff": staff,
         "is_leader": has_role(user, Role.LEADER),
         "document_form": DocumentForm(kinds=None if staff else asked_kinds) if uploader else None,
@@ -502,8 +504,8 @@ def document_upload(request, pk):
 @role_required(*ALL_ROLES)
 def document_download(request, pk, doc_pk):
     project = project_for(request.user, pk)
-    if not (is_staff_like(request.user) or has_role(request.user, Role.APPLICANT, Role.UNIT_REPORTER)):
-        raise Http404  # observers see approved figures, not the dossier
+    if not may_download_documents(request.user, project):
+        raise Http404  # observers and commune officials: no files (personal ID numbers)
     document = get_object_or_404(project.documents, pk=doc_pk)
     return FileResponse(document.file.open("rb"), as_attachment=True, filename=document.original_name)
 

@@ -858,3 +858,25 @@ def test_list_and_export_show_accepted_then_settled_support(client, staff, leade
     assert "data-support>270.000.000 đ" in html and exported == 270_000_000
     page = client.get(f"/de-an/{p.pk}/").content.decode()
     assert "270.000.000 đ" in page.split('data-testid="settled-support"')[1][:80]
+
+
+def test_commune_official_sees_the_list_of_documents_but_not_the_files(
+    client, reporter, applicant_user, staff, project
+):
+    """Files may carry personal ID numbers of household businesses: a commune official reads the
+    names, kinds and dates, never downloads; a user both applicant and commune official downloads
+    only the files of projects it benefits from."""
+    document = project.documents.first()
+    url = f"/de-an/{project.pk}/tai-lieu/{document.pk}/"
+    client.force_login(reporter)
+    html = client.get(f"/de-an/{project.pk}/").content.decode()
+    assert document.original_name in html and 'data-testid="documents"' in html
+    assert url not in html
+    assert client.get(url).status_code == 404
+    reporter.groups.add(*applicant_user.groups.all())  # also an applicant, not of this project
+    assert client.get(url).status_code == 404
+    client.force_login(applicant_user)
+    assert client.get(url).status_code == 200
+    assert url in client.get(f"/de-an/{project.pk}/").content.decode()
+    client.force_login(staff)
+    assert client.get(url).status_code == 200
