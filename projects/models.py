@@ -30,6 +30,21 @@ class Status(models.TextChoices):
     CANCELLED = "cancelled", _("Đã hủy / dừng thực hiện")
 
 
+# The colour (Bootstrap text-bg-*) of each status's badge on the list and the page.
+STATUS_BADGE = {
+    Status.DRAFT: "secondary",
+    Status.RETURNED: "warning",
+    Status.SUBMITTED: "info",
+    Status.APPRAISED: "info",
+    Status.APPROVED: "primary",
+    Status.CONTRACTED: "primary",
+    Status.IN_PROGRESS: "primary",
+    Status.ACCEPTED: "success",
+    Status.SETTLED: "success",
+    Status.REJECTED: "danger",
+    Status.CANCELLED: "dark",
+}
+
 EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED)
 ADJUSTABLE_STATUSES = (Status.APPROVED, Status.CONTRACTED, Status.IN_PROGRESS)
 # States whose figures are approved: what observers may see.
@@ -205,6 +220,10 @@ class Project(models.Model):
     @property
     def counterpart(self):
         return self.total_cost - self.state_support
+
+    @property
+    def status_badge(self):
+        return STATUS_BADGE[self.status]
 
     @property
     def current_support(self):

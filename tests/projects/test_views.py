@@ -880,3 +880,29 @@ def test_commune_official_sees_the_list_of_documents_but_not_the_files(
     assert url in client.get(f"/de-an/{project.pk}/").content.decode()
     client.force_login(staff)
     assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("status", "colour"),
+    [
+        (Status.DRAFT, "secondary"),
+        (Status.RETURNED, "warning"),
+        (Status.SUBMITTED, "info"),
+        (Status.APPRAISED, "info"),
+        (Status.APPROVED, "primary"),
+        (Status.CONTRACTED, "primary"),
+        (Status.IN_PROGRESS, "primary"),
+        (Status.ACCEPTED, "success"),
+        (Status.SETTLED, "success"),
+        (Status.REJECTED, "danger"),
+        (Status.CANCELLED, "dark"),
+    ],
+)
+def test_status_badge_is_coloured_by_status(client, staff, status, colour):
+    p = make_project(staff)
+    Project.objects.filter(pk=p.pk).update(status=status, acceptance_date=datetime.date(2026, 9, 30))
+    client.force_login(staff)
+    page = client.get(f"/de-an/{p.pk}/").content.decode()
+    assert f'class="badge text-bg-{colour}" data-testid="status"' in page
+    html = client.get("/de-an/").content.decode()
+    assert f'class="badge text-bg-{colour}" data-status="{status}"' in html
