@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from .models import AdvanceCondition, BudgetLine, BudgetVersion, Project, ProjectTransition, RequiredDocument
+from .models import (
+    AdvanceCondition,
+    BudgetLine,
+    BudgetVersion,
+    Project,
+    ProjectRules,
+    ProjectTransition,
+    RequiredDocument,
+)
 
 
 class ReadOnly:
@@ -55,3 +63,16 @@ class RequiredDocumentAdmin(admin.ModelAdmin):
 @admin.register(AdvanceCondition)
 class AdvanceConditionAdmin(admin.ModelAdmin):
     list_display = ("activity", "min_progress_percent", "no_advance", "legal_basis")
+
+
+@admin.register(ProjectRules)
+class ProjectRulesAdmin(admin.ModelAdmin):
+    """One row, edited in place: no adding a second, no deleting it."""
+
+    list_display = ("__str__", "settlement_deadline_day", "settlement_deadline_month", "legal_basis")
+
+    def has_add_permission(self, request):
+        return not ProjectRules.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False

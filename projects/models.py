@@ -596,3 +596,72 @@ class Payment(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.amount}"
+
+
+class ProjectRules(models.Model):
+    """Dated figures of the project cycle that staff may change without a release: one row.
+
+    Settlement (quyết toán) is due by 22 January of the year after the plan year (TT 36/2013/TT-BCT;
+    domain.md §3): an accepted project not settled after that day is flagged on the staff pages."""
+
+    settlement_deadline_month = models.PositiveSmallIntegerField(
+        _("tháng hạn quyết toán"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text=_("Tháng của năm sau năm kế hoạch (1 = tháng 1)."),
+    )
+    settlement_deadline_day = models.PositiveSmallIntegerField(
+        _("ngày hạn quyết toán"),
+        default=22,
+        validators=[MinValueValidator(1), MaxValueValidator(31)],
+        help_text=_("Hết ngày này mà đề án đã nghiệm thu chưa quyết toán thì bị đánh dấu quá hạn."),
+    )
+    legal_basis = models.CharField(_("căn cứ pháp lý"), max_length=300, default="TT 36/2013/TT-BCT")
+
+    class Meta:
+        verbose_name = _("quy định chung của đề án")
+        verbose_name_plural = _("quy định chung của đề án")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(settlement_deadline_month__gte=1) & Q(settlement_deadline_month__lte=12),
+                name="project_rules_month_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(settlement_deadline_day__gte=1) & Q(settlement_deadline_day__lte=31),
+                name="project_rules_day_range",
+            ),
+        ]
+
+    def __str__(self):
+        return str(_("Hạn quyết toán: ngày %(day)s/%(month)s năm sau")) % {
+            "day": self.settlement_deadline_day,
+            "month": self.settlement_deadline_month,
+        }
+
+    def save(self, *args, **kwargs):
+        self.pk = 1  # one row
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        import calendar
+
+        from django.core.exceptions import ValidationError
+
+        month, day = self.settlement_deadline_month, self.settlement_deadline_day
+        if month and day and 1 <= month <= 12 and day > calendar.monthrange(2025, month)[1]:
+            raise ValidationError(
+                {
+                    "settlement_deadline_day": _("Tháng %(month)s không có ngày %(day)s.")
+                    % {"month": month, "day": day}
+                }
+            )
+
+    @classmethod
+    def current(cls):
+        return cls.objects.filter(pk=1).first() or cls()
+
+    def settlement_deadline(self, year):
+        """The last day to settle a project of plan year `year`."""
+        import datetime
+
+        return datetime.date(year + 1, self.settlement_deadline_month, self.settlement_deadline_day)

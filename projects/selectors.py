@@ -10,7 +10,7 @@ from accounts.roles import Role, user_roles
 from applicants.models import Applicant
 from programmes.selectors import communes_of
 
-from .models import APPROVED_STATUSES, COMPLETED_STATUSES, ProgressEntry, Project, Status
+from .models import APPROVED_STATUSES, COMPLETED_STATUSES, ProgressEntry, Project, ProjectRules, Status
 
 
 def projects_visible_to(user):
@@ -143,6 +143,32 @@ def late_to_report(project, today=None):
         return False
     due = report_due_month(today or timezone.localdate(), project.started_on)
     return due is not None and not project.progress_entries.filter(month=due).exists()
+
+
+def settlement_cutoff_year(today=None, rules=None):
+    """The latest plan year whose settlement deadline (ProjectRules, 22/01 of the next year by
+    default) has passed by the end of that day in Asia/Ho_Chi_Minh."""
+    today = today or timezone.localdate()
+    rules = rules or ProjectRules.current()
+    passed = (today.month, today.day) > (rules.settlement_deadline_month, rules.settlement_deadline_day)
+    return today.year - 1 if passed else today.year - 2
+
+
+def with_settlement_overdue(queryset, today=None):
+    """Annotate `settlement_overdue`: accepted, not settled, past its settlement deadline."""
+    cutoff = settlement_cutoff_year(today)
+    return queryset.annotate(
+        settlement_overdue=Case(
+            When(Q(status=Status.ACCEPTED) & Q(year__lte=cutoff), then=True),
+            default=False,
+            output_field=BooleanField(),
+        )
+    )
+
+
+def settlement_overdue(project, today=None):
+    """The `settlement_overdue` flag of one project (see with_settlement_overdue)."""
+    return project.status == Status.ACCEPTED and project.year <= settlement_cutoff_year(today)
 
 
 # --- targets ------------------------------------------------------------------------------------

@@ -48,8 +48,10 @@ from .selectors import (
     project_for,
     project_history,
     projects_visible_to,
+    settlement_overdue,
     step_initial,
     with_late_flag,
+    with_settlement_overdue,
 )
 from .workflow import STEPS_BY_KEY, steps_for
 
@@ -133,7 +135,7 @@ def _listing(request, queryset):
 @role_required(*LIST_ROLES)
 def project_list(request):
     queryset = (
-        with_late_flag(projects_visible_to(request.user))
+        with_settlement_overdue(with_late_flag(projects_visible_to(request.user)))
         .annotate(support_shown=CURRENT_SUPPORT)
         .select_related("activity", "variant", "lead_fund")
         .prefetch_related("beneficiaries", "communes")
@@ -234,6 +236,7 @@ def _detail_context(request, project):
         "position": services.payment_position(project),
         "progress": project.progress_entries.all(),
         "late": late_to_report(project),
+        "settlement_overdue": is_staff_like(user) and settlement_overdue(project),
         "outputs": project.outputs.all(),
         "beneficiaries": project.beneficiaries.select_related("commune"),
         "communes": project.communes.all(),

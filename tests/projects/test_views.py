@@ -906,3 +906,57 @@ def test_status_badge_is_coloured_by_status(client, staff, status, colour):
     assert f'class="badge text-bg-{colour}" data-testid="status"' in page
     html = client.get("/de-an/").content.decode()
     assert f'class="badge text-bg-{colour}" data-status="{status}"' in html
+
+
+def test_settlement_overdue_after_the_end_of_22_january_of_the_next_year(client, staff, leader, reporter):
+    """An accepted 2026 project not settled: due by 22/01/2027. 22/01 23:59 in Asia/Ho_Chi_Minh
+    (16:59 UTC) is on time; 23/01 00:01 there (22/01 17:01 UTC) is overdue, on the staff list and
+    page. The deadline is data (ProjectRules, editable in the admin); a settled project is never
+    flagged; commune officials do not see the flag."""
+    import time_machine
+
+    from projects.models import ProjectRules
+    from tests.factories import UserFactory
+
+    project = advance(leader, make_project(staff), Status.ACCEPTED)
+    settled = advance(leader, make_project(staff, title="Đã quyết toán"), Status.SETTLED)
+
+    def flagged():
+        client.force_login(staff)  # inside the travelled time (sessions last two weeks)
+        page = client.get(f"/de-an/{project.pk}/").content.decode()
+        html = client.get("/de-an/").content.decode()
+        assert html.count('data-testid="settlement-overdue"') <= 1
+        return 'data-testid="settlement-overdue"' in page, 'data-testid="settlement-overdue"' in html
+
+    before = datetime.datetime(2027, 1, 22, 16, 59, tzinfo=datetime.UTC)
+    after = datetime.datetime(2027, 1, 22, 17, 1, tzinfo=datetime.UTC)
+    with time_machine.travel(before, tick=False):
+        assert flagged() == (False, False)
+    with time_machine.travel(after, tick=False):
+        assert flagged() == (True, True)
+        assert 'data-testid="settlement-overdue"' not in client.get(f"/de-an/{settled.pk}/").content.decode()
+        client.force_login(reporter)
+        assert "settlement-overdue" not in client.get("/de-an/").content.decode()
+    # Staff move the deadline to 25/01 in the admin: the verdict follows the data.
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    client.force_login(admin)
+    assert ProjectRules.objects.count() == 1
+    response = client.post(
+        "/quan-tri/projects/projectrules/1/change/",
+        {"settlement_deadline_month": 1, "settlement_deadline_day": 25, "legal_basis": "TT 36/2013/TT-BCT"},
+    )
+    assert response.status_code == 302 and ProjectRules.current().settlement_deadline_day == 25
+    with time_machine.travel(after, tick=False):
+        assert flagged() == (False, False)
+    with time_machine.travel(datetime.datetime(2027, 1, 25, 17, 1, tzinfo=datetime.UTC), tick=False):
+        assert flagged() == (True, True)
+
+
+def test_project_rules_refuse_a_day_the_month_does_not_have():
+    from django.core.exceptions import ValidationError
+
+    from projects.models import ProjectRules
+
+    rules = ProjectRules(settlement_deadline_month=2, settlement_deadline_day=30)
+    with pytest.raises(ValidationError):
+        rules.full_clean()
