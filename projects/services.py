@@ -1,5 +1,7 @@
 """Every write on a project that carries a rule. Keyword-only, transactional, Vietnamese errors."""
 
+import contextvars
+import functools
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -455,6 +457,31 @@ def project_update(
 
 # --- documents ----------------------------------------------------------------------------------
 
+# The files stored during the outermost service call that is under way (see removes_files_on_error).
+_stored_files = contextvars.ContextVar("projects_stored_files", default=None)
+
+
+def removes_files_on_error(func):
+    """A file stored by a service that then fails (a later check, a database constraint) is deleted
+    once its transaction has rolled back: no orphan stays on disk. Put it above @transaction.atomic."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        if _stored_files.get() is not None:  # an outer call cleans up
+            return func(*args, **kwargs)
+        stored = []
+        token = _stored_files.set(stored)
+        try:
+            return func(*args, **kwargs)
+        except BaseException:
+            for file in stored:
+                file.storage.delete(file.name)
+            raise
+        finally:
+            _stored_files.reset(token)
+
+    return wrapper
+
 
 def _may_upload(user, project):
     if is_staff_like(user):
@@ -467,6 +494,7 @@ def _may_upload(user, project):
     return False
 
 
+@removes_files_on_error
 @transaction.atomic
 def project_document_add(*, user, project, kind, uploaded):
     """Store a checked file (type by content, size limit, random storage name)."""
@@ -502,7 +530,13 @@ def project_document_add(*, user, project, kind, uploaded):
         size=uploaded.size,
         uploaded_by=user,
     )
-    document.save()
+    try:
+        document.save()
+    finally:
+        if document.file.name and document.file.storage.exists(document.file.name):
+            files = _stored_files.get()
+            if files is not None:
+                files.append(document.file)
     return document
 
 
@@ -556,6 +590,7 @@ def _paid(project):
     return project.payments.aggregate(total=Sum("amount"))["total"] or 0
 
 
+@removes_files_on_error
 @transaction.atomic
 def project_transition(*, user, project, step, data=None, expected_version=None):
     """Apply one step of the table (projects.workflow.STEPS): the role must be named, the project
@@ -926,6 +961,7 @@ def _bump_version(project):
     project.version += 1
 
 
+@removes_files_on_error
 @transaction.atomic
 def progress_entry_add(
     *, user, project, month, percent, spent=0, notes="", document=None, expected_version=None

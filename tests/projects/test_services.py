@@ -19,6 +19,7 @@ from .utils import (
     advance,
     fund,
     make_project,
+    pdf,
     step_data,
 )
 
@@ -621,3 +622,38 @@ def test_an_applicant_uploads_nothing_to_a_closed_project(staff, leader, applica
     with pytest.raises(ValidationError, match="không còn tài liệu phải nộp"):
         services.project_document_add(user=applicant_user, project=project, kind="invoice", uploaded=pdf())
     assert not project.documents.filter(uploaded_by=applicant_user).exists()
+
+
+def _stored_files(root):
+    return sorted(p for p in root.rglob("*") if p.is_file())
+
+
+def test_a_step_refused_after_its_file_was_stored_leaves_no_file_on_disk(settings, tmp_path, staff, leader):
+    """The acceptance minutes are stored, then the step fails (a minutes number too long for its
+    column): the transaction rolls back and the file is deleted with it."""
+    settings.MEDIA_ROOT = tmp_path
+    project = advance(leader, make_project(staff), Status.IN_PROGRESS)
+    before = _stored_files(tmp_path)
+    data = step_data(project, "accept") | {"acceptance_number": "NT-" + "9" * 80}
+    with pytest.raises(ValidationError):
+        services.project_transition(user=leader, project=project, step="accept", data=data)
+    assert _stored_files(tmp_path) == before
+    assert Project.objects.get(pk=project.pk).status == Status.IN_PROGRESS
+    # the same step with valid data keeps its file
+    services.project_transition(
+        user=leader, project=project, step="accept", data=step_data(project, "accept")
+    )
+    assert len(_stored_files(tmp_path)) == len(before) + 1
+
+
+def test_a_progress_entry_refused_after_its_file_was_stored_leaves_no_file_on_disk(
+    settings, tmp_path, staff, leader
+):
+    settings.MEDIA_ROOT = tmp_path
+    project = advance(leader, make_project(staff), Status.IN_PROGRESS)
+    before = _stored_files(tmp_path)
+    with pytest.raises(ValidationError):
+        services.progress_entry_add(
+            user=staff, project=project, month=datetime.date(2026, 4, 1), percent=150, document=pdf("bc.pdf")
+        )
+    assert _stored_files(tmp_path) == before and not project.progress_entries.exists()
