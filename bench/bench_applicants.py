@@ -17,7 +17,7 @@ import random
 import re
 import time
 
-from common import setup_django, time_get
+from common import analyze_database, setup_django, time_get
 
 
 def parse_args():
@@ -166,6 +166,7 @@ def main():
     from khuyencong.spreadsheets import read_table
 
     staff = seed(args.applicants, args.requests)
+    analyze_database()
     settings.DEBUG = False
     client = Client()
     client.force_login(staff)

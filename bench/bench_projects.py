@@ -16,7 +16,7 @@ import argparse
 import random
 import time
 
-from common import get_ms, median_p95, setup_django, time_get
+from common import analyze_database, get_ms, median_p95, setup_django, time_get
 
 
 def parse_args():
@@ -248,6 +248,7 @@ def main():
     from projects.models import Project, Status
 
     staff, admin_user = seed(args.projects)
+    analyze_database()
     settings.DEBUG = False  # no query log while timing
     django_admin.site._registry[Project].list_per_page = 25  # the same page size as ours
 

@@ -57,3 +57,13 @@ def time_get(client, url, runs, params=None, warmup=3):
         samples.append(elapsed)
     median, p95 = median_p95(samples)
     return median, p95, response
+
+
+def analyze_database():
+    """After bulk seeding, refresh PostgreSQL's planner statistics, as autovacuum would on a live
+    database; without them the first plans are guesses and the figures measure those."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
