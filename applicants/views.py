@@ -204,13 +204,15 @@ def member_leave(request, pk):
 # --- Staff: lists, detail, verification, paper dossiers, import --------------------------------
 
 
-def _with_requests(lookup):
-    """Applicants with a request matching `lookup` (a subquery: no duplicated rows)."""
+def _with_requests(user, lookup):
+    """Applicants with a request matching `lookup` among the requests `user` may see (a subquery:
+    no duplicated rows). A commune official sees no requests, so the filter tells them nothing."""
 
     def apply(queryset, value):
         if lookup == "year":
             value = int(value)
-        return queryset.filter(pk__in=SupportRequest.objects.filter(**{lookup: value}).values("applicant"))
+        visible = selectors.requests_visible_to(user).filter(**{lookup: value})
+        return queryset.filter(pk__in=visible.values("applicant"))
 
     return apply
 
@@ -224,8 +226,8 @@ def _applicant_listing(request, queryset):
             "kind": "kind",
             "commune": "commune__code",
             "status": "verification_status",
-            "year": _with_requests("year"),
-            "activity": _with_requests("activity__code"),
+            "year": _with_requests(request.user, "year"),
+            "activity": _with_requests(request.user, "activity__code"),
         },
         sorts={
             "name": ("sort_key", "id"),

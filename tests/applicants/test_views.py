@@ -166,6 +166,18 @@ def test_commune_official_cannot_find_a_row_by_its_personal_id(people, client_fo
     assert list(rows) == [applicant]
 
 
+def test_request_filters_tell_a_commune_official_nothing_about_requests(people, client_for, own):
+    """Commune officials see applicants, not their requests: filtering by a request's year or
+    activity must not reveal that one exists."""
+    applicant, support_request = own[0], own[1]
+    url = reverse("applicants:list")
+    for params in [{"year": support_request.year}, {"activity": support_request.activity.code}]:
+        rows = client_for(people["unit_reporter"]).get(url, params).context["listing"].rows
+        assert list(rows) == [], params
+        rows = client_for(people["staff"]).get(url, params).context["listing"].rows
+        assert applicant in list(rows), params
+
+
 def test_applicant_sees_only_own_requests(people, client_for, own, other):
     response = client_for(people["applicant"]).get(reverse("applicants:my_requests"))
     assert list(response.context["requests"]) == [own[1]]
