@@ -10,7 +10,18 @@ from accounts.roles import Role, user_roles
 from applicants.models import Applicant
 from programmes.selectors import communes_of
 
-from .models import APPROVED_STATUSES, COMPLETED_STATUSES, ProgressEntry, Project, ProjectRules, Status
+from .models import (
+    APPROVED_STATUSES,
+    CLOSED_STATUSES,
+    COMPLETED_STATUSES,
+    DocumentKind,
+    ProgressEntry,
+    Project,
+    ProjectDocument,
+    ProjectRules,
+    RequiredDocument,
+    Status,
+)
 
 
 def projects_visible_to(user):
@@ -58,16 +69,48 @@ def may_see_personal_data(user):
     return bool(user_roles(user) & {Role.STAFF, Role.LEADER})
 
 
+def is_beneficiary_member(user, project):
+    """An applicant account that owns or belongs to one of the project's beneficiaries."""
+    return Role.APPLICANT in user_roles(user) and (
+        project.beneficiaries.filter(Q(owner=user) | Q(members=user)).exists()
+    )
+
+
 def may_download_documents(user, project):
     """The dossier's files: staff and the project's own beneficiaries. A commune official sees the
     list (names, kinds, dates) but not the files, which may carry personal ID numbers of household
     businesses (design: commune officials read projects without them); observers neither."""
-    roles = user_roles(user)
-    if roles & {Role.STAFF, Role.LEADER}:
+    return bool(user_roles(user) & {Role.STAFF, Role.LEADER}) or is_beneficiary_member(user, project)
+
+
+def may_upload_documents(user, project):
+    """Staff always; the project's own beneficiaries while it is still open."""
+    if user_roles(user) & {Role.STAFF, Role.LEADER}:
         return True
-    if Role.APPLICANT not in roles:
-        return False
-    return project.beneficiaries.filter(Q(owner=user) | Q(members=user)).exists()
+    return project.status not in CLOSED_STATUSES and is_beneficiary_member(user, project)
+
+
+def documents_missing_from_applicants(projects):
+    """Set `missing` on each project: the labels of the documents asked of its beneficiary that
+    are not uploaded yet (none once the project is closed). Two queries whatever the rows."""
+    asked = list(
+        RequiredDocument.objects.filter(provider=RequiredDocument.Provider.APPLICANT).values_list(
+            "activity_id", "kind"
+        )
+    )
+    have = set(ProjectDocument.objects.filter(project__in=projects).values_list("project_id", "kind"))
+    labels = dict(DocumentKind.choices)
+    for project in projects:
+        project.missing = sorted(
+            {
+                str(labels[kind])
+                for activity_id, kind in asked
+                if activity_id in (None, project.activity_id)
+                and (project.pk, kind) not in have
+                and project.status not in CLOSED_STATUSES
+            }
+        )
+    return projects
 
 
 def report_due_month(today, started_on=None):

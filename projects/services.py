@@ -39,6 +39,7 @@ from .models import (
     Status,
     TransitionAmount,
 )
+from .selectors import is_beneficiary_member
 from .workflow import STEP_DOCUMENT_KIND, STEPS_BY_KEY
 
 
@@ -483,22 +484,11 @@ def removes_files_on_error(func):
     return wrapper
 
 
-def _may_upload(user, project):
-    if is_staff_like(user):
-        return True
-    if has_role(user, Role.APPLICANT):
-        return (
-            project.beneficiaries.filter(owner=user).exists()
-            or project.beneficiaries.filter(members=user).exists()
-        )
-    return False
-
-
 @removes_files_on_error
 @transaction.atomic
 def project_document_add(*, user, project, kind, uploaded):
     """Store a checked file (type by content, size limit, random storage name)."""
-    if not _may_upload(user, project):
+    if not (is_staff_like(user) or is_beneficiary_member(user, project)):
         raise ValidationError(_("Bạn không có quyền tải tài liệu lên đề án này."), code="forbidden")
     if kind not in DocumentKind.values:
         raise ValidationError({"kind": _("Loại tài liệu không hợp lệ.")})

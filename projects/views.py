@@ -29,22 +29,21 @@ from .forms import (
     TransitionForm,
 )
 from .models import (
-    CLOSED_STATUSES,
     CURRENT_SUPPORT,
     BudgetLine,
     BudgetVersion,
-    DocumentKind,
     Payment,
     Project,
-    ProjectDocument,
     RequiredDocument,
     Status,
 )
 from .resources import EXPORT_HEADERS, IMPORT_COLUMNS, export_rows, import_projects
 from .selectors import (
+    documents_missing_from_applicants,
     late_to_report,
     may_download_documents,
     may_see_personal_data,
+    may_upload_documents,
     project_for,
     project_history,
     projects_visible_to,
@@ -176,24 +175,7 @@ def project_mine(request):
         .prefetch_related("beneficiaries")
         .order_by("-year", "code")
     )
-    # What each project still needs from the applicant: two queries whatever the number of rows.
-    asked = list(
-        RequiredDocument.objects.filter(provider=RequiredDocument.Provider.APPLICANT).values_list(
-            "activity_id", "kind"
-        )
-    )
-    have = set(ProjectDocument.objects.filter(project__in=rows).values_list("project_id", "kind"))
-    kinds = dict(DocumentKind.choices)
-    for p in rows:
-        p.missing = sorted(
-            {
-                str(kinds[kind])
-                for activity_id, kind in asked
-                if activity_id in (None, p.activity_id)
-                and (p.pk, kind) not in have
-                and p.status not in CLOSED_STATUSES
-            }
-        )
+    documents_missing_from_applicants(rows)
     return render(request, "projects/mine.html", {"rows": rows})
 
 
@@ -219,11 +201,7 @@ def _detail_context(request, project):
         c["row"].kind for c in checklist if c["row"].provider == RequiredDocument.Provider.APPLICANT
     ]
     staff = is_staff_like(user)
-    uploader = staff or (
-        has_role(user, Role.APPLICANT)
-        and project.status not in CLOSED_STATUSES
-        and project.beneficiaries.filter(Q(owner=user) | Q(members=user)).exists()
-    )
+    uploader = may_upload_documents(user, project)
     return {
         "project": project,
         "budgets": budgets,
