@@ -15,11 +15,12 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 
+from khuyencong.text import clean_text
 from khuyencong.validators import normalize_phone
 
 from .models import Notification, User
 from .notifications import Event, notify
-from .roles import Role, has_role, is_staff_like, user_roles
+from .roles import Role, grant_roles, has_role, is_staff_like, user_roles
 
 # No 0/O, 1/l/i: a temporary password is often read out over the phone.
 _TEMP_PASSWORD_CHARS = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -70,6 +71,30 @@ def _validate_password(password, user):
         raise ValidationError({"temporary_password": exc.messages}) from None
 
 
+def account_create(*, full_name, phone=None, email=None, password, must_change_password=False, roles=()):
+    """The one way an account is made (staff creation, self-registration, paper dossiers, member
+    accounts): the name in NFC, phone and email normalised, a clear message when either is taken."""
+    phone = normalize_phone(phone) or None
+    email = clean_text(email).lower() or None
+    errors = {}
+    if phone and User.objects.filter(phone=phone).exists():
+        errors["phone"] = [
+            _("Số điện thoại này đã tồn tại trong một tài khoản khác. Nếu là của bạn, hãy đăng nhập.")
+        ]
+    if email and User.objects.filter(email__iexact=email).exists():
+        errors["email"] = [_("Email này đã tồn tại trong một tài khoản khác. Nếu là của bạn, hãy đăng nhập.")]
+    if errors:
+        raise ValidationError(errors)
+    user = User(
+        full_name=clean_text(full_name), phone=phone, email=email, must_change_password=must_change_password
+    )
+    user.full_clean(exclude=["password"])
+    user.set_password(password)
+    user.save()
+    grant_roles(user, *roles)
+    return user
+
+
 @transaction.atomic
 def user_create(
     *,
@@ -86,12 +111,11 @@ def user_create(
     roles = [str(r) for r in roles]
     _check_actor(actor, roles=roles)
     _check_roles_and_units(roles, reporting_units)
-    user = User(full_name=full_name, email=email or None, phone=phone or None, must_change_password=True)
-    user.full_clean(exclude=["password"])
     temporary_password = temporary_password or temporary_password_generate()
-    _validate_password(temporary_password, user)
-    user.set_password(temporary_password)
-    user.save()
+    _validate_password(temporary_password, User(full_name=full_name, email=email, phone=phone))
+    user = account_create(
+        full_name=full_name, phone=phone, email=email, password=temporary_password, must_change_password=True
+    )
     _set_roles(user, roles)
     user.reporting_units.set(reporting_units)
     notify(

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.notifications import Event, notify
 from accounts.roles import Role, grant_roles, is_staff_like
-from accounts.services import temporary_password_generate
+from accounts.services import account_create, temporary_password_generate
 from khuyencong.concurrency import save_versioned
 from khuyencong.text import clean_text, fold, nfc, search_text, vi_sort_key
 from khuyencong.validators import normalize_phone, validate_phone
@@ -127,24 +127,6 @@ def _save_artisan_title(applicant, title):
     item.save()
 
 
-def _create_account(*, full_name, phone, email, password=None):
-    phone = normalize_phone(phone) or None
-    email = clean_text(email).lower() or None
-    errors = {}
-    if phone and User.objects.filter(phone=phone).exists():
-        errors["phone"] = [_("Số điện thoại này đã có tài khoản. Hãy đăng nhập, hoặc dùng số khác.")]
-    if email and User.objects.filter(email__iexact=email).exists():
-        errors["email"] = [_("Email này đã có tài khoản. Hãy đăng nhập, hoặc dùng email khác.")]
-    if errors:
-        raise ValidationError(errors)
-    user = User(full_name=clean_text(full_name), phone=phone, email=email)
-    user.set_password(password)
-    user.full_clean(exclude=["password"])
-    user.save()
-    grant_roles(user, Role.APPLICANT)
-    return user
-
-
 @transaction.atomic
 def applicant_register(*, applicant: Applicant, password: str, consent: bool, artisan_title=None):
     """Self-registration (phone first, email optional): the account and the profile in one step.
@@ -156,8 +138,12 @@ def applicant_register(*, applicant: Applicant, password: str, consent: bool, ar
         )
     applicant_prepare(applicant)
     _check_duplicates(applicant)
-    user = _create_account(
-        full_name=applicant.representative, phone=applicant.phone, email=applicant.email, password=password
+    user = account_create(
+        full_name=applicant.representative,
+        phone=applicant.phone,
+        email=applicant.email,
+        password=password,
+        roles=[Role.APPLICANT],
     )
     applicant.owner = user
     applicant.created_by = user
@@ -203,14 +189,14 @@ def applicant_enter_paper_dossier(*, actor, applicant: Applicant, create_account
         if not applicant.phone and not applicant.email:
             raise ValidationError({"phone": [_("Cần số điện thoại hoặc email để tạo tài khoản.")]})
         password = temporary_password_generate()
-        user = _create_account(
+        user = account_create(
             full_name=applicant.representative,
             phone=applicant.phone,
             email=applicant.email,
             password=password,
+            must_change_password=True,
+            roles=[Role.APPLICANT],
         )
-        user.must_change_password = True
-        user.save(update_fields=["must_change_password"])
     applicant.owner = user
     applicant.entered_by_staff = True
     applicant.created_by = actor
@@ -334,9 +320,9 @@ def applicant_member_add(*, applicant: Applicant, actor, contact: str, full_name
                 }
             )
         password = temporary_password_generate()
-        user = _create_account(full_name=full_name, phone=phone, email=email, password=password)
-        user.must_change_password = True
-        user.save(update_fields=["must_change_password"])
+        user = account_create(
+            full_name=full_name, phone=phone, email=email, password=password, must_change_password=True
+        )
     grant_roles(user, Role.APPLICANT)
     applicant.members.add(user)
     notify(
