@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from programmes.models import AdministrativeUnit, Collaborator, Programme, Target
+from projects.selectors import target_achieved
 
 
 @dataclass(frozen=True)
@@ -34,13 +35,6 @@ def _active_communes_with_collaborator(on_date):
     )
 
 
-def _project_measure(programme, measure):
-    """Targets counted from accepted or settled projects (projects.selectors.target_achieved)."""
-    from projects.selectors import target_achieved
-
-    return target_achieved(programme, measure)
-
-
 def programme_progress(programme, on_date=None):
     """Progress of each target: computed from real data, never typed in."""
     on_date = on_date or timezone.localdate()
@@ -54,6 +48,6 @@ def programme_progress(programme, on_date=None):
         if target.measure == Target.Measure.COLLABORATORS:
             achieved = _active_communes_with_collaborator(on_date)
         else:
-            achieved = _project_measure(programme, target.measure)
+            achieved = target_achieved(programme, target.measure)
         rows.append(TargetProgress(target=target, goal=goal, achieved=achieved))
     return rows
