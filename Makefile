@@ -3,6 +3,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# A laptop, CI and the demo run as DJANGO_ENV=local (development key, plain HTTP, DEBUG still off so
+# the portal's own error pages show); production sets nothing of the kind (see README).
+export DJANGO_ENV ?= local
 
 .PHONY: run test lint setup messages migrate demo worker beat serve-prod clean
 
@@ -29,14 +32,14 @@ demo: migrate
 run: demo messages
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+## make lint: ruff (style, complexity ≤ 15) and the import-linter layers contract of pyproject.toml
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 ## make test: lint and the whole test suite (SQLite by default, PostgreSQL when DATABASE_URL is set)
-test: setup messages
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
+test: setup messages lint
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

@@ -7,9 +7,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
-from khuyencong.http import client_ip
-from khuyencong.text import clean_text
-from khuyencong.validators import looks_like_phone, normalize_phone
+from core.http import client_ip
+from core.text import clean_text
+from core.validators import looks_like_phone, normalize_phone
 
 from .roles import Role
 from .selectors import reporting_units_for_choice

@@ -5,8 +5,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from khuyencong.text import clean_text, search_text
-from khuyencong.validators import normalize_phone, validate_phone
+from core.text import clean_text, search_text
+from core.validators import normalize_phone, validate_phone
 
 
 class UserManager(BaseUserManager):

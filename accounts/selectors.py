@@ -4,7 +4,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404
 
-from khuyencong.text import fold, vi_sort_key
+from core.text import fold, vi_sort_key
 
 from .models import Notification, User
 from .roles import is_staff_like

@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 
-from khuyencong.text import clean_text
-from khuyencong.validators import normalize_phone
+from core.text import clean_text
+from core.validators import normalize_phone
 
 from .models import Notification, User
 from .notifications import Event, notify

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from khuyencong.http import client_ip
+from core.http import client_ip
 
 from . import forms, selectors, services
 from .permissions import role_required

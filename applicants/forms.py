@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from khuyencong.text import clean_text
-from khuyencong.validators import normalize_phone, validate_phone
+from core.text import clean_text
+from core.validators import normalize_phone, validate_phone
 from programmes.models import ActivityType, ActivityVariant, AdministrativeUnit
 
 from .models import Applicant, ArtisanTitle, SupportRequest

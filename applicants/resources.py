@@ -1,13 +1,13 @@
-"""Import and export of applicants and support requests (XLSX), through khuyencong.spreadsheets."""
+"""Import and export of applicants and support requests (XLSX), through core.spreadsheets."""
 
 import datetime
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from khuyencong.spreadsheets import require_columns, run_import
-from khuyencong.text import fold
-from khuyencong.validators import normalize_phone, validate_phone
+from core.spreadsheets import require_columns, run_import
+from core.text import fold
+from core.validators import normalize_phone, validate_phone
 from programmes.models import AdministrativeUnit
 
 from .models import Applicant

@@ -9,8 +9,8 @@ from django.db.models.functions import Length
 from django.shortcuts import get_object_or_404
 
 from accounts.roles import Role, has_role, is_staff_like
-from khuyencong.listing import apply_search
-from khuyencong.text import fold
+from core.listing import apply_search
+from core.text import fold
 from programmes.selectors import communes_of
 
 from .models import Applicant, SupportRequest
@@ -151,7 +151,7 @@ def request_for(user, pk):
 def public_lookup(*, code, secret):
     """The request named by `code` if `secret` is its applicant's tax code or phone, else None.
     Nothing else is revealed (a wrong secret and an unknown code look the same)."""
-    from khuyencong.validators import normalize_phone
+    from core.validators import normalize_phone
 
     code = (code or "").strip().upper()
     secret = (secret or "").strip()

@@ -14,9 +14,11 @@ from accounts.models import User
 from accounts.notifications import Event, notify
 from accounts.roles import Role, grant_roles, is_staff_like
 from accounts.services import account_create, temporary_password_generate
-from khuyencong.concurrency import save_versioned
-from khuyencong.text import clean_text, fold, nfc, search_text, vi_sort_key
-from khuyencong.validators import normalize_phone, validate_phone
+from core.concurrency import save_versioned
+from core.money import group
+from core.text import clean_text, fold, nfc, search_text, sort_key
+from core.validators import normalize_phone, validate_phone
+from programmes.ceilings import support_limit
 from programmes.models import FundingSource
 from programmes.selectors import rule_in_force
 
@@ -41,16 +43,6 @@ def _staff_users():
 
 
 # --- Applicants --------------------------------------------------------------------------------
-
-
-def sort_key(name):
-    """vi_sort_key as fixed-width text for an indexed column: a space sorts before every letter
-    ("An Bình" before "Anh"), and anything unusual after them."""
-    parts = []
-    for base, tone in vi_sort_key(name):
-        rank = 0 if base == 100 + ord(" ") else min(base + 1, 999)
-        parts.append(f"{rank:03d}{tone}")
-    return "".join(parts)[:600]
 
 
 @functools.lru_cache(maxsize=64)
@@ -427,14 +419,8 @@ def ceilings_for(*, activity, variant, cost, on_date=None, units=1):
         rule = rule_in_force(activity=activity, variant=variant, funding_source=fund, on_date=on_date)
         if rule is None:
             continue
-        bounds = []
-        if rule.cap_vnd is not None:
-            bounds.append(rule.cap_vnd * units)
-        if rule.max_percent is not None and cost is not None:
-            bounds.append(int(rule.max_percent * cost // 100))
-        result.append(
-            Ceiling(rule=rule, fund=fund.short_name or fund.code, amount=min(bounds) if bounds else None)
-        )
+        amount, _how = support_limit(rule, cost=cost, units=units)
+        result.append(Ceiling(rule=rule, fund=fund.short_name or fund.code, amount=amount))
     return result
 
 
@@ -452,8 +438,8 @@ def check_ceiling(*, activity, variant, cost, support, on_date=None):
                     "(nguồn %(fund)s: %(rule)s; căn cứ %(basis)s)."
                 )
                 % {
-                    "support": f"{support:,}".replace(",", "."),
-                    "cap": f"{best.amount:,}".replace(",", "."),
+                    "support": group(support),
+                    "cap": group(best.amount),
                     "fund": best.fund,
                     "rule": _describe(best.rule),
                     "basis": best.rule.legal_basis,

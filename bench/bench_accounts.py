@@ -35,7 +35,7 @@ RUNS = 30
 def seed():
     from accounts.models import Notification, User
     from accounts.roles import Role, grant_roles
-    from khuyencong.text import search_text
+    from core.text import search_text
     from programmes.models import ReportingUnit
     from programmes.reference import load_reference
 

@@ -58,7 +58,7 @@ def seed(n_applicants, n_requests):
     from accounts.roles import Role, grant_roles
     from applicants.models import Applicant, SupportRequest
     from applicants.services import applicant_prepare
-    from khuyencong.text import search_text
+    from core.text import search_text
     from programmes.models import ActivityType, AdministrativeUnit
 
     started = time.perf_counter()
@@ -163,7 +163,7 @@ def main():
 
     from applicants.models import Applicant
     from applicants.resources import applicant_import
-    from khuyencong.spreadsheets import read_table
+    from core.spreadsheets import read_table
 
     staff = seed(args.applicants, args.requests)
     analyze_database()

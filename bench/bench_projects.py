@@ -52,7 +52,7 @@ def seed(n):
     from accounts.models import User
     from accounts.roles import Role, grant_roles
     from applicants.models import Applicant
-    from khuyencong.text import search_text
+    from core.text import search_text, sort_key
     from programmes.models import ActivityType, AdministrativeUnit, FundingSource
     from projects.models import (
         BudgetLine,
@@ -64,7 +64,6 @@ def seed(n):
         Status,
         TransitionAmount,
     )
-    from projects.services import sort_key_text
 
     rng = random.Random(2026)
     started = time.perf_counter()
@@ -146,7 +145,7 @@ def seed(n):
                 acceptance_date=f"{year}-09-30" if accepted else None,
                 accepted_support=support if accepted else None,
                 search_text=search_text(code, title, "Trung tâm Khuyến công", ben.name),
-                sort_key=sort_key_text(title),
+                sort_key=sort_key(title),
                 created_by=staff,
             )
         )

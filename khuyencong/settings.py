@@ -14,18 +14,30 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 
 # --- Mode and secrets --------------------------------------------------------------------------
-DEBUG = env.bool("DJANGO_DEBUG", default=True)
+# Safe by default: a host that sets nothing runs as production (DEBUG off, secrets required).
+# DJANGO_ENV=local (set by `make run`, `make test` and the worker targets) is a laptop: the
+# development key, local host names, plain HTTP. DEBUG is separate and off unless asked for, so
+# `make run` shows the portal's own Vietnamese error pages.
+DJANGO_ENV = env.str("DJANGO_ENV", default="production")
+if DJANGO_ENV not in {"production", "local"}:
+    raise ImproperlyConfigured("DJANGO_ENV must be 'production' or 'local'.")
+LOCAL = DJANGO_ENV == "local"
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
-if DEBUG:
+if LOCAL:
     SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-change-me-0123456789-abcdefghijklmnop")
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 else:
     SECRET_KEY = env.str("SECRET_KEY", default="")
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
     if not SECRET_KEY:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DJANGO_DEBUG=0.")
+        raise ImproperlyConfigured("SECRET_KEY must be set in production (or DJANGO_ENV=local on a laptop).")
     if not ALLOWED_HOSTS:
-        raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DJANGO_DEBUG=0.")
+        raise ImproperlyConfigured(
+            "ALLOWED_HOSTS must be set in production (or DJANGO_ENV=local on a laptop)."
+        )
+    if DEBUG:
+        raise ImproperlyConfigured("DJANGO_DEBUG=1 is for DJANGO_ENV=local only.")
 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
@@ -45,6 +57,7 @@ INSTALLED_APPS = [
     "simple_history",
     "django_celery_beat",
     "khuyencong",
+    "core",
     "accounts",
     "programmes",
     "applicants",
@@ -132,13 +145,13 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 MAX_UPLOAD_SIZE = env.int("MAX_UPLOAD_SIZE", default=20 * 1024 * 1024)
-WHITENOISE_USE_FINDERS = DEBUG
-WHITENOISE_AUTOREFRESH = DEBUG
+WHITENOISE_USE_FINDERS = LOCAL
+WHITENOISE_AUTOREFRESH = LOCAL
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG
+        if LOCAL
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
@@ -172,7 +185,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     # every day at 02:30: delete import previews that were never confirmed
     "purge-import-drafts": {
-        "task": "khuyencong.tasks.purge_import_drafts",
+        "task": "core.tasks.purge_import_drafts",
         "schedule": crontab(hour=2, minute=30),
     },
 }
@@ -192,7 +205,7 @@ X_FRAME_OPTIONS = "DENY"
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-if not DEBUG:
+if not LOCAL:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
@@ -209,7 +222,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 
-if not DEBUG and USING_SQLITE:
+if not LOCAL and USING_SQLITE:
     import warnings
 
     warnings.warn(

@@ -3,8 +3,12 @@
 The real broker is used only by the tests that ask for it (tests/test_worker.py).
 """
 
-from .settings import *  # noqa: F403
-from .settings import BASE_DIR
+import os
+
+os.environ.setdefault("DJANGO_ENV", "local")
+
+from .settings import *  # noqa: E402, F403
+from .settings import BASE_DIR  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

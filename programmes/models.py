@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from khuyencong.text import search_text
+from core.text import search_text
 
 
 class Programme(models.Model):

@@ -14,7 +14,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from khuyencong.text import clean_text
+from core.text import clean_text
 
 from .models import (
     ActivityType,

@@ -17,8 +17,8 @@ from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
 from import_export.formats import base_formats
 
-from khuyencong.spreadsheets import check_legacy_encoding, neutralise
-from khuyencong.text import nfc
+from core.spreadsheets import check_legacy_encoding, neutralise
+from core.text import nfc
 
 from .models import (
     ActivityType,
@@ -43,7 +43,7 @@ def unescape_formula(value):
 
 def _escaped(dataset):
     """'=1+1' → "'=1+1": a spreadsheet shows the text and never runs it (the shared rule of
-    `khuyencong.spreadsheets.neutralise`, which also drops characters XLSX cannot hold)."""
+    `core.spreadsheets.neutralise`, which also drops characters XLSX cannot hold)."""
     safe = tablib.Dataset(headers=dataset.headers, title=dataset.title)
     for row in dataset:
         safe.append([neutralise(cell) for cell in row])

@@ -344,7 +344,7 @@ class ProjectOutput(models.Model):
 
 
 class ProjectDocument(models.Model):
-    """A file of the project's dossier, checked by content on upload (khuyencong.uploads)."""
+    """A file of the project's dossier, checked by content on upload (core.uploads)."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="documents")
     kind = models.CharField(_("loại tài liệu"), max_length=30, choices=DocumentKind.choices)

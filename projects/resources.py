@@ -1,5 +1,5 @@
 """Projects in and out of spreadsheets: the export of a filtered list and the import of past
-years' projects (all or nothing, row errors), on the shared khuyencong.spreadsheets helpers."""
+years' projects (all or nothing, row errors), on the shared core.spreadsheets helpers."""
 
 import datetime
 from dataclasses import dataclass, field
@@ -9,12 +9,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from applicants.models import Applicant
-from khuyencong.spreadsheets import require_columns, run_import
-from khuyencong.text import clean_text
+from core.spreadsheets import require_columns, run_import
+from core.text import clean_text, sort_key
 from programmes.models import ActivityType, ActivityVariant, AdministrativeUnit, FundingSource, Programme
 
 from .models import BudgetLine, BudgetVersion, Project, ProjectTransition, Status
-from .services import _refresh_search, sort_key_text
+from .services import _refresh_search
 
 # --- export -------------------------------------------------------------------------------------
 
@@ -150,7 +150,7 @@ class ProjectImporter:
     """Builds and checks every row first; writes nothing unless every row is valid."""
 
     def __init__(self, user):
-        from khuyencong.text import fold
+        from core.text import fold
 
         self.user = user
         self.fold = fold
@@ -244,7 +244,7 @@ class ProjectImporter:
             acceptance_date=acceptance_date,
             accepted_support=accepted_support,
             created_by=self.user,
-            sort_key=sort_key_text(title),
+            sort_key=sort_key(title),
         )
         try:
             project.full_clean(exclude=["code"] if code else None)

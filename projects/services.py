@@ -10,14 +10,15 @@ from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.notifications import Event, notify
 from accounts.roles import Role, has_role, is_staff_like
 from applicants.models import SupportRequest
-from khuyencong.concurrency import STALE_MESSAGE
-from khuyencong.text import clean_text, search_text, vi_sort_key
-from khuyencong.uploads import check_upload, safe_storage_name
+from core.concurrency import STALE_MESSAGE
+from core.money import format_vnd
+from core.text import clean_text, search_text, sort_key
+from core.uploads import check_upload, safe_storage_name
+from programmes.ceilings import ceiling_check
 from programmes.models import FundingSource
 from programmes.selectors import rule_in_force
 
@@ -44,102 +45,14 @@ from .workflow import STEP_DOCUMENT_KIND, STEPS_BY_KEY
 
 
 def _money(value):
-    return f"{int(value):,}".replace(",", ".") + " đ"
+    return format_vnd(value)
 
 
 def _day(value):
     return date_format(value, "d/m/Y")
 
 
-def sort_key_text(value):
-    """vi_sort_key as a string a database can order by."""
-    return "".join(f"{base:03d}{tone}" for base, tone in vi_sort_key(value))[:600]
-
-
 # --- support ceilings ---------------------------------------------------------------------------
-
-
-# The cap units of data/support-rules.csv ("per facility"…) in the words a message shows.
-CAP_UNITS = {
-    "per model": _lazy("mô hình"),
-    "per facility": _lazy("cơ sở"),
-    "per trademark": _lazy("nhãn hiệu"),
-    "per fair": _lazy("hội chợ"),
-    "per booth": _lazy("gian hàng"),
-    "per round": _lazy("kỳ bình chọn"),
-    "per cluster": _lazy("cụm công nghiệp"),
-    "per person": _lazy("người"),
-    "per enterprise": _lazy("doanh nghiệp"),
-    "per association": _lazy("hiệp hội"),
-    "per product": _lazy("sản phẩm"),
-    "per linkage cluster": _lazy("cụm liên kết"),
-}
-
-
-@dataclass
-class CeilingCheck:
-    ok: bool
-    flagged: bool = False
-    message: str = ""
-    rule: object = None
-    limit: int | None = None
-
-
-def ceiling_check(*, activity, variant, lead_fund, support, eligible_cost, units_covered, on_date):
-    """State support ≤ min(cap × units covered, max % × eligible cost) under the rule of the
-    activity, variant and lead fund in force on `on_date` (TT 28/2018/TT-BTC Điều 8 as amended by
-    TT 64/2024/TT-BTC for national funds; a resolution of the provincial People's Council for local
-    funds). No rule configured: a warning and a flag, not a block."""
-    rule = rule_in_force(
-        activity=activity, variant=variant, funding_source=lead_fund, on_date=on_date, kind="ceiling"
-    )
-    if rule is None:
-        return CeilingCheck(
-            ok=True,
-            flagged=True,
-            message=_(
-                "Chưa có quy định mức hỗ trợ tối đa cho hoạt động %(activity)s%(variant)s, nguồn %(fund)s "
-                "tại ngày %(date)s: đề án được đánh dấu để cán bộ kiểm tra."
-            )
-            % {
-                "activity": activity.code,
-                "variant": f" ({variant.label})" if variant else "",
-                "fund": lead_fund.short_name,
-                "date": _day(on_date),
-            },
-        )
-    bounds = []
-    if rule.cap_vnd is not None:
-        bounds.append((rule.cap_vnd * units_covered, _("%(cap)s × %(units)s %(unit)s")))
-    if rule.max_percent is not None:
-        bounds.append(
-            (int(rule.max_percent * eligible_cost // 100), _("%(percent)s%% chi phí được tính hỗ trợ"))
-        )
-    limit, how = min(bounds, key=lambda b: b[0])
-    how = how % {
-        "cap": _money(rule.cap_vnd or 0),
-        "units": units_covered,
-        "unit": CAP_UNITS.get(rule.cap_unit, _("đơn vị tính")),
-        "percent": f"{rule.max_percent.normalize():f}" if rule.max_percent is not None else "",
-    }
-    if support > limit:
-        return CeilingCheck(
-            ok=False,
-            rule=rule,
-            limit=limit,
-            message=_(
-                "Kinh phí hỗ trợ %(support)s vượt mức tối đa %(limit)s (%(how)s) theo quy định “%(rule)s”, "
-                "căn cứ %(basis)s."
-            )
-            % {
-                "support": _money(support),
-                "limit": _money(limit),
-                "how": how,
-                "rule": rule.label or rule.code,
-                "basis": rule.legal_basis,
-            },
-        )
-    return CeilingCheck(ok=True, rule=rule, limit=limit)
 
 
 # --- budget -------------------------------------------------------------------------------------
@@ -227,7 +140,7 @@ def _allocate_code(year, lead_fund):
 def _refresh_search(project):
     names = [a.name for a in project.beneficiaries.all()] + [c.full_name for c in project.communes.all()]
     project.search_text = search_text(project.code, project.title, project.implementing_unit, *names)
-    project.sort_key = sort_key_text(project.title)
+    project.sort_key = sort_key(project.title)
     Project.objects.filter(pk=project.pk).update(search_text=project.search_text, sort_key=project.sort_key)
 
 

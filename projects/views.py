@@ -12,8 +12,8 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import role_required
 from accounts.roles import Role, has_role, is_staff_like
-from khuyencong.listing import Listing, int_filter
-from khuyencong.spreadsheets import drop_stash, load_stash, read_table, stash_rows, xlsx_response
+from core.listing import Listing, int_filter
+from core.spreadsheets import drop_stash, load_stash, read_table, stash_rows, xlsx_response
 from programmes.models import ActivityType, ContentArea, FundingSource
 
 from . import services

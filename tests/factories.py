@@ -113,7 +113,7 @@ class SupportRequestFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
-        from khuyencong.text import search_text
+        from core.text import search_text
 
         obj = model_class(*args, **kwargs)
         obj.search_text = search_text(obj.code, obj.title, obj.applicant.name, obj.applicant.tax_code)

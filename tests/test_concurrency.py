@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from khuyencong.concurrency import save_versioned
+from core.concurrency import save_versioned
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

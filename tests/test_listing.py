@@ -1,7 +1,7 @@
 import pytest
 from django.test import RequestFactory
 
-from khuyencong.listing import Listing, apply_search, int_filter
+from core.listing import Listing, apply_search, int_filter
 from programmes.models import AdministrativeUnit
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ def _run(args, **env_overrides):
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_DEBUG", "DJANGO_ENV", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     env.update({"DJANGO_SETTINGS_MODULE": "khuyencong.settings", **env_overrides})
     return subprocess.run(
@@ -20,13 +20,13 @@ def _run(args, **env_overrides):
 
 
 def test_production_refuses_to_start_without_secret_key():
-    result = _run(["manage.py", "check"], DJANGO_DEBUG="0", ALLOWED_HOSTS="khuyencong.hungyen.gov.vn")
+    result = _run(["manage.py", "check"], ALLOWED_HOSTS="khuyencong.hungyen.gov.vn")
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
 
 
 def test_production_refuses_to_start_without_allowed_hosts():
-    result = _run(["manage.py", "check"], DJANGO_DEBUG="0", SECRET_KEY=PROD_SECRET)
+    result = _run(["manage.py", "check"], SECRET_KEY=PROD_SECRET)
     assert result.returncode != 0
     assert "ALLOWED_HOSTS must be set" in result.stderr
 
@@ -34,7 +34,6 @@ def test_production_refuses_to_start_without_allowed_hosts():
 def test_check_deploy_is_clean_in_production():
     result = _run(
         ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        DJANGO_DEBUG="0",
         SECRET_KEY=PROD_SECRET,
         ALLOWED_HOSTS="khuyencong.hungyen.gov.vn",
         DATABASE_URL="postgres://khuyencong@127.0.0.1:5432/khuyencong",
@@ -46,7 +45,6 @@ def test_check_deploy_is_clean_in_production():
 def test_check_deploy_warns_about_sqlite_in_production():
     result = _run(
         ["manage.py", "check", "--deploy"],
-        DJANGO_DEBUG="0",
         SECRET_KEY=PROD_SECRET,
         ALLOWED_HOSTS="khuyencong.hungyen.gov.vn",
         DATABASE_URL="sqlite:////tmp/khuyencong-deploy-check.sqlite3",
@@ -59,10 +57,29 @@ def test_development_defaults_need_nothing():
         [
             "-c",
             "import django; django.setup(); from django.conf import settings as s; "
-            "print(s.LANGUAGE_CODE, s.TIME_ZONE, s.CELERY_TASK_ALWAYS_EAGER)",
+            "print(s.LANGUAGE_CODE, s.TIME_ZONE, s.CELERY_TASK_ALWAYS_EAGER, s.DEBUG)",
         ],
         DATABASE_URL="",
         REDIS_URL="",
+        DJANGO_ENV="local",
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["vi", "Asia/Ho_Chi_Minh", "True"]
+    assert result.stdout.split() == ["vi", "Asia/Ho_Chi_Minh", "True", "False"]
+
+
+def test_a_host_that_sets_nothing_runs_as_production():
+    """DEBUG off and the development key refused: a forgotten variable never serves debug pages."""
+    result = _run(["manage.py", "check"], ALLOWED_HOSTS="khuyencong.hungyen.gov.vn")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_debug_is_refused_in_production():
+    result = _run(
+        ["manage.py", "check"],
+        DJANGO_DEBUG="1",
+        SECRET_KEY=PROD_SECRET,
+        ALLOWED_HOSTS="khuyencong.hungyen.gov.vn",
+    )
+    assert result.returncode != 0
+    assert "DJANGO_DEBUG=1 is for DJANGO_ENV=local only" in result.stderr

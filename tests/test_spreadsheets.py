@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from openpyxl import Workbook, load_workbook
 
-from khuyencong.spreadsheets import (
+from core.spreadsheets import (
     detect_legacy_encoding,
     drop_stash,
     export_xlsx,

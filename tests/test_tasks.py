@@ -3,8 +3,8 @@ import time
 
 from django.conf import settings
 
+from core.tasks import purge_import_drafts
 from khuyencong.celery import app
-from khuyencong.tasks import purge_import_drafts
 
 
 def _draft(folder, name, age_seconds):

@@ -2,8 +2,8 @@ import unicodedata
 
 import pytest
 
-from khuyencong.text import clean_text, fold, nfc, vi_sort_key
-from khuyencong.validators import looks_like_phone, normalize_phone
+from core.text import clean_text, fold, nfc, vi_sort_key
+from core.validators import looks_like_phone, normalize_phone
 
 
 def test_fold_ignores_case_and_diacritics():

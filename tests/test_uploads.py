@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 
-from khuyencong.uploads import check_upload, safe_storage_name, sniff
+from core.uploads import check_upload, safe_storage_name, sniff
 
 
 def _ooxml():

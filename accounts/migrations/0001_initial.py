@@ -2,7 +2,7 @@
 
 import accounts.models
 import django.utils.timezone
-import khuyencong.validators
+import core.validators
 from django.db import migrations, models
 
 
@@ -46,7 +46,7 @@ class Migration(migrations.Migration):
                         max_length=15,
                         null=True,
                         unique=True,
-                        validators=[khuyencong.validators.validate_phone],
+                        validators=[core.validators.validate_phone],
                         verbose_name="số điện thoại",
                     ),
                 ),

@@ -1,6 +1,6 @@
 from django.db import migrations, models
 
-from khuyencong.text import search_text
+from core.text import search_text
 
 
 def fill_search_text(apps, schema_editor):

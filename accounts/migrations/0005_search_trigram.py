@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from khuyencong.db import trigram_index
+from core.db import trigram_index
 
 
 class Migration(migrations.Migration):

@@ -109,7 +109,7 @@ def test_applicant_derives_sme_class_and_category():
 
 
 def test_sort_key_is_vietnamese_dictionary_order():
-    from applicants.services import sort_key
+    from core.text import sort_key
 
     names = ["Đức", "Dũng", "Anh", "An Bình", "Ăn", "Bình", "Ông", "Ưng", "Uyên"]
     assert sorted(names, key=sort_key) == [

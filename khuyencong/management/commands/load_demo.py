@@ -8,9 +8,9 @@ class Command(BaseCommand):
     help = "Nạp dữ liệu dùng thử (tài khoản mẫu cho mỗi vai trò). Chỉ dùng khi chạy thử, không dùng trên máy chủ thật."
 
     def add_arguments(self, parser):
-        parser.add_argument("--force", action="store_true", help="Cho phép chạy cả khi DJANGO_DEBUG=0.")
+        parser.add_argument("--force", action="store_true", help="Cho phép chạy cả ở chế độ vận hành.")
 
     def handle(self, *args, force=False, **options):
-        if not settings.DEBUG and not force:
-            raise CommandError("Dữ liệu dùng thử không được nạp ở chế độ vận hành (DJANGO_DEBUG=0).")
+        if not settings.LOCAL and not force:
+            raise CommandError("Dữ liệu dùng thử không được nạp ở chế độ vận hành (DJANGO_ENV khác local).")
         load_demo(log=self.stdout.write)

@@ -8,7 +8,7 @@ page and its export use exactly the same filtered queryset.
     listing.queryset   # searched, filtered, sorted: what the export writes
     listing.page       # the current page (25 rows by default)
 
-Search folds the query like the `search_text` column (khuyencong.text.fold) and requires every
+Search folds the query like the `search_text` column (core.text.fold) and requires every
 word: "nghe nhan" finds "Nghệ nhân", "duc" finds "Đức".
 """
 

@@ -57,3 +57,14 @@ def vi_sort_key(value):
             continue
         key.append((_BASE_RANK.get(ch, 100 + ord(ch)), 0))
     return tuple(key)
+
+
+def sort_key(value):
+    """vi_sort_key as fixed-width text for an indexed column, the one database sort key of the
+    portal (names, titles, communes): a space sorts before every letter ("An Bình" before "Anh
+    Đào"), and anything unusual after the letters."""
+    parts = []
+    for base, tone in vi_sort_key(value):
+        rank = 0 if base == 100 + ord(" ") else min(base + 1, 999)
+        parts.append(f"{rank:03d}{tone}")
+    return "".join(parts)[:600]

@@ -1,9 +1,9 @@
 """Template helpers for Vietnamese figures: money as 1.234.567 đ, codes and years unlocalised."""
 
-from decimal import Decimal
-
 from django import template
 from django.utils.formats import number_format
+
+from core.money import format_trieu, format_vnd
 
 register = template.Library()
 
@@ -11,19 +11,13 @@ register = template.Library()
 @register.filter
 def vnd(value):
     """Whole đồng with dot thousands separators: 1234567 → '1.234.567 đ'."""
-    if value is None or value == "":
-        return "—"
-    return f"{number_format(int(value), decimal_pos=0, use_l10n=True, force_grouping=True)} đ"
+    return format_vnd(value)
 
 
 @register.filter
 def trieu(value):
     """Đồng shown in triệu đồng, as yearly reports use: 1250000000 → '1.250'."""
-    if value is None or value == "":
-        return "—"
-    millions = (Decimal(int(value)) / 1_000_000).quantize(Decimal("0.001")).normalize()
-    decimals = max(0, -millions.as_tuple().exponent)
-    return number_format(millions, decimal_pos=decimals, use_l10n=True, force_grouping=True)
+    return format_trieu(value)
 
 
 @register.filter
