@@ -1,6 +1,7 @@
 """Django admin (superusers only) for the programme's frame. Reference lists that change with
-the law or the territory (communes, activities, support rules, collaborators) import and export
-as XLSX (default) or CSV: preview, then confirm; all or nothing."""
+the law or the territory (communes, activities, support rules, collaborators, unit-report
+indicators) import and export as XLSX (default) or CSV: preview, then confirm; all or nothing.
+Support rules keep their history (who changed what, when)."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import FieldDoesNotExist
@@ -10,6 +11,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.forms import ImportForm, SelectableFieldsExportForm
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
     ActivityType,
@@ -19,6 +21,7 @@ from .models import (
     Collaborator,
     ContentArea,
     FundingSource,
+    Indicator,
     Programme,
     ReportingUnit,
     SupportRule,
@@ -29,6 +32,7 @@ from .resources import (
     ActivityTypeResource,
     AdministrativeUnitResource,
     CollaboratorResource,
+    IndicatorResource,
     SupportRuleResource,
 )
 
@@ -163,7 +167,9 @@ class AdministrativeUnitAdmin(PortalImportExportAdmin):
 
 
 @admin.register(SupportRule)
-class SupportRuleAdmin(PortalImportExportAdmin):
+class SupportRuleAdmin(SimpleHistoryAdmin, PortalImportExportAdmin):
+    """ "Lịch sử" lists every change of a rule with who made it (django-simple-history)."""
+
     resource_classes = [SupportRuleResource]
     list_display = [
         "code",
@@ -197,3 +203,12 @@ class ReportingUnitAdmin(admin.ModelAdmin):
     filter_horizontal = ["members"]
     list_select_related = ["commune"]
     autocomplete_fields = ["commune"]
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(PortalImportExportAdmin):
+    resource_classes = [IndicatorResource]
+    list_display = ["order", "code", "label", "unit", "prefill", "is_active"]
+    list_display_links = ["code"]
+    list_filter = ["prefill", "is_active", "content_area"]
+    search_fields = ["code", "label"]

@@ -5,8 +5,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
-from core.text import search_text
+from core.text import search_text, sort_key
 
 
 class Programme(models.Model):
@@ -217,11 +218,14 @@ class AdministrativeUnit(models.Model):
     former_districts = models.CharField(_("huyện cũ"), max_length=300, blank=True)
     merged_from = models.TextField(_("hợp nhất từ (chưa kiểm chứng)"), blank=True)
     search_text = models.TextField(editable=False, default="")
+    # core.text.sort_key of the name: every dropdown and list of communes follows Vietnamese order
+    # ("Bắc …" before "Bình …", "Bình Định" before "Bình Thanh") through Meta.ordering.
+    sort_key = models.CharField(editable=False, max_length=600, default="", db_index=True)
 
     class Meta:
         verbose_name = _("xã, phường")
         verbose_name_plural = _("xã, phường")
-        ordering = ["national_order", "code"]
+        ordering = ["sort_key", "code"]
         constraints = [
             models.CheckConstraint(condition=Q(code__regex=r"^[0-9]{5}$"), name="admin_unit_code_5_digits"),
             models.CheckConstraint(condition=Q(kind__in=["xa", "phuong"]), name="admin_unit_kind_valid"),
@@ -232,6 +236,7 @@ class AdministrativeUnit(models.Model):
 
     def save(self, *args, **kwargs):
         self.search_text = search_text(self.full_name, self.code)
+        self.sort_key = sort_key(self.name)
         super().save(*args, **kwargs)
 
 
@@ -311,6 +316,10 @@ class SupportRule(models.Model):
     note = models.TextField(_("ghi chú"), blank=True)
     source_url = models.URLField(_("nguồn"), max_length=500, blank=True)
 
+    # Who changed a level, when, and what it was before: a project approved under a level must
+    # stay explainable after the level changes.
+    history = HistoricalRecords(verbose_name=_("lịch sử quy định mức hỗ trợ"))
+
     class Meta:
         verbose_name = _("quy định mức hỗ trợ")
         verbose_name_plural = _("quy định mức hỗ trợ")
@@ -382,7 +391,7 @@ class Collaborator(models.Model):
     class Meta:
         verbose_name = _("cộng tác viên khuyến công")
         verbose_name_plural = _("cộng tác viên khuyến công")
-        ordering = ["commune__national_order", "full_name"]
+        ordering = ["commune__sort_key", "full_name"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ended_on__isnull=True) | Q(appointed_on__lte=F("ended_on")),
@@ -420,11 +429,14 @@ class ReportingUnit(models.Model):
         settings.AUTH_USER_MODEL, blank=True, related_name="reporting_units", verbose_name=_("cán bộ báo cáo")
     )
     is_active = models.BooleanField(_("phải báo cáo"), default=True)
+    # core.text.sort_key of the commune's own name (Phố Hiến, not "UBND Phường…"), or of the unit's
+    # name for a department or organisation: communes first (by kind), each group in Vietnamese order.
+    sort_key = models.CharField(editable=False, max_length=600, default="", db_index=True)
 
     class Meta:
         verbose_name = _("đơn vị báo cáo")
         verbose_name_plural = _("đơn vị báo cáo")
-        ordering = ["kind", "name"]
+        ordering = ["kind", "sort_key", "code"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind="commune", commune__isnull=False)
@@ -435,3 +447,78 @@ class ReportingUnit(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.sort_key = sort_key(self.commune.name if self.commune_id else self.name)
+        super().save(*args, **kwargs)
+
+
+class IndicatorPrefill(models.TextChoices):
+    """The computations that propose a unit-report figure from the portal's own data (see Indicator)."""
+
+    NONE = "none", _("Đơn vị tự nhập")
+    TRAINING_CLASSES = "training_classes", _("Số lớp trong kết quả của đề án 1a, 1b")
+    TRAINEES = "trainees", _("Số học viên trong kết quả của đề án 1a, 1b")
+    DEMO_MODELS = "demo_models", _("Đề án 2a đã nghiệm thu hoặc quyết toán")
+    MACHINERY_FACILITIES = "machinery_facilities", _("Cơ sở thụ hưởng đề án 2b đã nghiệm thu")
+    DIGITAL_FACILITIES = "digital_facilities", _("Cơ sở thụ hưởng đề án 2c")
+    TREATMENT_FACILITIES = "treatment_facilities", _("Cơ sở thụ hưởng đề án 2d")
+    CLEANER_PRODUCTION = "cleaner_production", _("Đề án 2đ")
+    PRODUCTS_ENTERED = "products_entered", _("Sản phẩm tham gia bình chọn trong kết quả đề án 3a")
+    PRODUCTS_RECOGNISED = "products_recognised", _("Sản phẩm được công nhận trong kết quả đề án 3a")
+    FAIRS = "fairs", _("Đề án 3b")
+    FAIR_PARTICIPANTS = "fair_participants", _("Lượt cơ sở tham gia trong kết quả đề án 3b")
+    TRADEMARKS = "trademarks", _("Cơ sở thụ hưởng đề án 3c nhãn hiệu đã nghiệm thu")
+    SHOWROOMS = "showrooms", _("Đề án 3c phòng trưng bày")
+    DIGITAL_STORES = "digital_stores", _("Đề án 3d")
+    ARTISANS = "artisans", _("Đề án 3đ và nghệ nhân đăng ký tại xã")
+    CLUSTER_PROMOTION = "cluster_promotion", _("Đề án 4a")
+    CLUSTER_TREATMENT = "cluster_treatment", _("Đề án 4b")
+    MEDIA = "media", _("Đề án 5a")
+    CONSULTATIONS = "consultations", _("Đề án 5c")
+    COLLABORATORS = "collaborators", _("Cộng tác viên khuyến công của xã")
+    KCQG_SUPPORT = "kcqg_support", _("Kinh phí KCQG đã giải ngân của đề án")
+    KCDP_SUPPORT = "kcdp_support", _("Kinh phí KCĐP đã giải ngân của đề án")
+    COUNTERPART = "counterpart", _("Vốn đối ứng của đề án")
+    OTHER_SOURCES = "other_sources", _("Nguồn khác của đề án")
+
+
+class Indicator(models.Model):
+    """An indicator of a unit's yearly report (decision VI.7.a: communes and partner departments
+    report their results each year). Staff edit the list; `prefill` names the computation over
+    the portal's own data that proposes the figure, as `Target.measure` does, and `reports`
+    implements it (the frame never imports the apps built on it). The unit confirms or corrects
+    a pre-filled figure; with `none` the unit types it."""
+
+    Prefill = IndicatorPrefill
+
+    code = models.SlugField(_("mã"), max_length=60, unique=True)
+    label = models.CharField(_("chỉ tiêu"), max_length=300)
+    unit = models.CharField(_("đơn vị tính"), max_length=50)
+    content_area = models.PositiveSmallIntegerField(
+        _("nội dung chương trình"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(9)],
+        help_text=_("Số của nội dung (mục III của quyết định); để trống với chỉ tiêu kinh phí, lao động."),
+    )
+    order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+    prefill = models.CharField(
+        _("lấy số liệu từ"), max_length=40, choices=Prefill.choices, default=Prefill.NONE
+    )
+    is_active = models.BooleanField(_("đang dùng"), default=True)
+    notes = models.TextField(_("ghi chú"), blank=True)
+
+    class Meta:
+        verbose_name = _("chỉ tiêu báo cáo của đơn vị")
+        verbose_name_plural = _("chỉ tiêu báo cáo của đơn vị")
+        ordering = ["order", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(prefill__in=IndicatorPrefill.values),
+                name="indicator_prefill_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.label} ({self.unit})"

@@ -23,6 +23,7 @@ from .models import (
     BeneficiaryCategory,
     ContentArea,
     FundingSource,
+    Indicator,
     Programme,
     ReportingUnit,
     SupportRule,
@@ -153,10 +154,12 @@ def load_reference(log=print):
     _load_communes()
     _load_reporting_units()
     _load_support_rules(programme, statuses=("national", "superseded"))
+    _load_indicators()
     log(
         f"Reference data: programme {programme.decision_number}, {programme.targets.count()} targets, "
         f"{programme.content_areas.count()} content areas, {programme.activity_types.count()} activities, "
-        f"{AdministrativeUnit.objects.count()} communes, {SupportRule.objects.count()} support rules."
+        f"{AdministrativeUnit.objects.count()} communes, {SupportRule.objects.count()} support rules, "
+        f"{Indicator.objects.count()} unit-report indicators."
     )
     return programme
 
@@ -308,7 +311,8 @@ def _load_support_rules(programme, statuses):
         if activity and row["variant"]:
             variant = ActivityVariant.objects.filter(activity=activity, key=row["variant"]).first()
         in_force_kind = status != SupportRule.Status.EXAMPLE
-        SupportRule.objects.update_or_create(
+        _save_if_changed(
+            SupportRule,
             code=row["id"],
             defaults={
                 "activity": activity,
@@ -329,6 +333,39 @@ def _load_support_rules(programme, statuses):
                 "label": row["label_vi"],
                 "note": row["note"],
                 "source_url": row["source_url"],
+            },
+        )
+
+
+def _save_if_changed(model, defaults, **lookup):
+    """update_or_create that writes only a row that is new or differs from the file: a rule table
+    keeps its history (django-simple-history), and loading the same file again must add no
+    history row, only a real change does (with the loader named as its reason)."""
+    row = model.objects.filter(**lookup).first()
+    if row is None:
+        row = model(**lookup)
+    elif all(getattr(row, name) == value for name, value in defaults.items()):
+        return row
+    for name, value in defaults.items():
+        setattr(row, name, value)
+    row._change_reason = "load_reference"
+    row.save()
+    return row
+
+
+def _load_indicators():
+    """The unit-report indicators of fixtures/unit-report-indicators.csv, matched by code; the
+    CSV's `prefill_from` (where the figure comes from, in words) becomes the notes."""
+    for order, row in enumerate(_read_csv("unit-report-indicators.csv"), start=1):
+        Indicator.objects.update_or_create(
+            code=row["code"],
+            defaults={
+                "label": row["label"],
+                "unit": row["unit"],
+                "content_area": int(row["content_area"]) if row["content_area"] else None,
+                "order": order,
+                "prefill": row["prefill"],
+                "notes": row["prefill_from"],
             },
         )
 

@@ -27,6 +27,7 @@ from .models import (
     Collaborator,
     ContentArea,
     FundingSource,
+    Indicator,
     Programme,
     SupportRule,
 )
@@ -324,3 +325,13 @@ class CollaboratorResource(PortalResource):
 
     def get_queryset(self):
         return super().get_queryset().select_related("commune")
+
+
+class IndicatorResource(PortalResource):
+    class Meta:
+        model = Indicator
+        import_id_fields = ["code"]
+        fields = ["code", "label", "unit", "content_area", "order", "prefill", "is_active", "notes"]
+        clean_model_instances = True
+        skip_unchanged = True
+        report_skipped = True

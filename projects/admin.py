@@ -1,4 +1,5 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
     AdvanceCondition,
@@ -54,19 +55,20 @@ class ProjectTransitionAdmin(ReadOnly, admin.ModelAdmin):
     raw_id_fields = ("project", "document", "budget")
 
 
+# The rule tables staff edit keep their history (who changed what, when): "Lịch sử" on each row.
 @admin.register(RequiredDocument)
-class RequiredDocumentAdmin(admin.ModelAdmin):
+class RequiredDocumentAdmin(SimpleHistoryAdmin):
     list_display = ("activity", "step", "kind", "provider", "note")
     list_filter = ("step", "provider")
 
 
 @admin.register(AdvanceCondition)
-class AdvanceConditionAdmin(admin.ModelAdmin):
+class AdvanceConditionAdmin(SimpleHistoryAdmin):
     list_display = ("activity", "min_progress_percent", "no_advance", "legal_basis")
 
 
 @admin.register(ProjectRules)
-class ProjectRulesAdmin(admin.ModelAdmin):
+class ProjectRulesAdmin(SimpleHistoryAdmin):
     """One row, edited in place: no adding a second, no deleting it."""
 
     list_display = ("__str__", "settlement_deadline_day", "settlement_deadline_month", "legal_basis")

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applicants.forms import BootstrapMixin, MoneyField, bootstrap
 from applicants.models import Applicant, SupportRequest
-from programmes.models import ActivityType, ActivityVariant, AdministrativeUnit, FundingSource
+from programmes.models import ActivityType, ActivityVariant, AdministrativeUnit, FundingSource, Indicator
 
 from .models import DocumentKind, Payment, Project, ProjectTransition
 from .workflow import Field
@@ -127,6 +127,11 @@ class OutputForm(BootstrapMixin, forms.Form):
         max_length=50,
         widget=forms.TextInput(attrs={"placeholder": _("Đơn vị tính")}),
     )
+    # The unit-report indicator this output counts towards, and its figure in the indicator's unit.
+    indicator = forms.ModelChoiceField(
+        label=_("Chỉ tiêu báo cáo"), required=False, queryset=Indicator.objects.filter(is_active=True)
+    )
+    number = forms.IntegerField(label=_("Số liệu theo chỉ tiêu"), required=False, min_value=0)
 
 
 OutputFormSet = forms.formset_factory(OutputForm, extra=3, max_num=30)

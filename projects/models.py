@@ -11,9 +11,10 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from applicants.models import Applicant, SupportRequest
-from programmes.models import ActivityType, ActivityVariant, AdministrativeUnit, FundingSource
+from programmes.models import ActivityType, ActivityVariant, AdministrativeUnit, FundingSource, Indicator
 
 
 class Status(models.TextChoices):
@@ -322,7 +323,10 @@ class BudgetLine(models.Model):
 
 
 class ProjectOutput(models.Model):
-    """An expected output with its quantity and unit (trainees, machines, models…)."""
+    """An expected output with its quantity and unit (trainees, machines, models…). An output may
+    also count towards a unit-report indicator (trainees, classes, fairs…): then `number` is the
+    figure in the indicator's unit, which the unit reports pre-fill from instead of reading the
+    free text."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="outputs")
     label = models.CharField(_("sản phẩm, kết quả"), max_length=300)
@@ -330,6 +334,15 @@ class ProjectOutput(models.Model):
         _("số lượng"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)]
     )
     unit = models.CharField(_("đơn vị tính"), max_length=50)
+    indicator = models.ForeignKey(
+        Indicator,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="project_outputs",
+        verbose_name=_("chỉ tiêu báo cáo"),
+    )
+    number = models.PositiveBigIntegerField(_("số liệu theo chỉ tiêu"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("kết quả dự kiến")
@@ -337,6 +350,12 @@ class ProjectOutput(models.Model):
         ordering = ["project", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gte=0), name="output_quantity_non_negative"),
+            models.CheckConstraint(
+                condition=Q(indicator__isnull=True) | Q(number__isnull=False),
+                name="output_indicator_has_number",
+                violation_error_code="indicator_without_number",
+                violation_error_message=_("Kết quả gắn với chỉ tiêu báo cáo phải có số liệu."),
+            ),
         ]
 
     def __str__(self):
@@ -387,6 +406,8 @@ class RequiredDocument(models.Model):
     provider = models.CharField(_("bên cung cấp"), max_length=20, choices=Provider.choices)
     note = models.CharField(_("ghi chú"), max_length=300, blank=True)
 
+    history = HistoricalRecords(verbose_name=_("lịch sử tài liệu bắt buộc"))
+
     class Meta:
         verbose_name = _("tài liệu bắt buộc")
         verbose_name_plural = _("danh mục tài liệu bắt buộc")
@@ -424,6 +445,8 @@ class AdvanceCondition(models.Model):
             "TT 36/2013/TT-BCT Điều 13)."
         ),
     )
+
+    history = HistoricalRecords(verbose_name=_("lịch sử điều kiện tạm ứng"))
 
     class Meta:
         verbose_name = _("điều kiện tạm ứng")
@@ -617,6 +640,8 @@ class ProjectRules(models.Model):
         help_text=_("Hết ngày này mà đề án đã nghiệm thu chưa quyết toán thì bị đánh dấu quá hạn."),
     )
     legal_basis = models.CharField(_("căn cứ pháp lý"), max_length=300, default="TT 36/2013/TT-BCT")
+
+    history = HistoricalRecords(verbose_name=_("lịch sử quy định chung của đề án"))
 
     class Meta:
         verbose_name = _("quy định chung của đề án")
