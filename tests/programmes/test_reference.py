@@ -11,6 +11,7 @@ from programmes.models import (
     BeneficiaryCategory,
     ContentArea,
     FundingSource,
+    Indicator,
     Programme,
     ReportingUnit,
     SupportRule,
@@ -138,6 +139,7 @@ def test_loading_twice_changes_nothing():
             AdministrativeUnit,
             SupportRule,
             ReportingUnit,
+            Indicator,
         )
     }
     reference.load_reference(log=lambda m: None)
