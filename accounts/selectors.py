@@ -33,7 +33,7 @@ def user_list(*, actor, query="", page_number=1, per_page=50):
     ordered = sorted(users.values_list("pk", "full_name"), key=lambda row: vi_sort_key(row[1]))
     page = Paginator([pk for pk, _name in ordered], per_page).get_page(page_number)
     rows = User.objects.filter(pk__in=list(page.object_list)).prefetch_related(
-        "groups", Prefetch("reporting_units", queryset=reporting_unit_model().objects.order_by("kind", "sort_key"))
+        "groups", Prefetch("reporting_units", queryset=reporting_unit_model().objects.all())
     )
     by_pk = {user.pk: user for user in rows}
     page.object_list = [by_pk[pk] for pk in page.object_list]
