@@ -3,6 +3,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Two workers (the machines have two cores); PYTEST_ARGS= runs in one process.
+PYTEST_ARGS ?= -n 2
 # A laptop, CI and the demo run as DJANGO_ENV=local (development key, plain HTTP, DEBUG still off so
 # the portal's own error pages show); production sets nothing of the kind (see README).
 export DJANGO_ENV ?= local

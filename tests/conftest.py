@@ -46,3 +46,10 @@ def programme(db):
 
 def require_services():
     return os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+@pytest.fixture(autouse=True)
+def _media_per_test(settings, tmp_path):
+    """Every test stores its uploads and import drafts in its own temporary folder: no test sees
+    another's files, and parallel workers (-n 2) never share one."""
+    settings.MEDIA_ROOT = tmp_path / "media"
