@@ -240,3 +240,14 @@ def test_a_stalled_mail_server_still_shows_the_new_accounts_temporary_password(
     assert (delivery.status, delivery.error) == ("failed", "TimeoutError")
     assert "for event account_created not sent: TimeoutError" in caplog.text
     assert mail.outbox == []
+
+
+def test_the_recipient_queries_name_active_staff_and_leaders_once_each():
+    from accounts.selectors import leaders, staff_and_leaders
+
+    staff, leader = UserFactory(roles=["staff"]), UserFactory(roles=["leader"])
+    both = UserFactory(roles=["staff", "leader"])
+    UserFactory(roles=["staff"], is_active=False)
+    UserFactory(roles=["unit_reporter"])
+    assert list(staff_and_leaders()) == [staff, leader, both]
+    assert list(leaders()) == [leader, both]
