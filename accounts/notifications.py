@@ -1,22 +1,20 @@
 """One vocabulary of events and one entry point, `notify()`, for every message to a user.
 
-`notify()` stores the in-app message at once (in the caller's transaction) and sends the email only
-after that transaction commits, so a rolled-back change never tells anybody anything."""
-
-import logging
-import smtplib
+`notify()` stores the in-app message at once (in the caller's transaction) and queues the email
+only after that transaction commits (core.mail), so a rolled-back change never tells anybody
+anything, and a retried job or a second run of a periodic job never emails the same thing twice."""
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import models, transaction
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-logger = logging.getLogger(__name__)
+from core.mail import email_enqueue
 
 
 class Event(models.TextChoices):
     ACCOUNT_CREATED = "account_created", _("Tài khoản được tạo")
     PASSWORD_RESET_BY_STAFF = "password_reset_by_staff", _("Mật khẩu được đặt lại")
+    PASSWORD_RESET_LINK = "password_reset_link", _("Liên kết đặt lại mật khẩu")
     APPLICANT_REGISTERED = "applicant_registered", _("Cơ sở đăng ký mới")
     APPLICANT_VERIFIED = "applicant_verified", _("Hồ sơ cơ sở được xác minh")
     APPLICANT_REJECTED = "applicant_rejected", _("Hồ sơ cơ sở bị từ chối")
@@ -34,11 +32,14 @@ class Event(models.TextChoices):
     TEST = "test", _("Thử nghiệm")
 
 
-def notify(*, recipients, event, title, body="", url="", email=True):
+def notify(*, recipients, event, title, body="", url="", email=True, dedupe=""):
     """Tell `recipients` (users) about `event`. Returns the stored notifications.
 
-    The in-app rows are written now; emails go out after the current transaction commits, only to
-    recipients who have an email address and are active."""
+    The in-app rows are written now; one email per recipient who is active and has an address is
+    queued after the current transaction commits. `dedupe` says what makes this message unique for
+    a recipient (a reminder: "period:5:offset:7:2026-12-15"): the same event, recipient and
+    `dedupe` are emailed once however often the caller runs. Left empty, each call is its own
+    message (keyed by its notification)."""
     from .models import Notification
 
     users = [u for u in dict.fromkeys(recipients) if u is not None and u.is_active]
@@ -46,25 +47,15 @@ def notify(*, recipients, event, title, body="", url="", email=True):
         [Notification(recipient=u, event=event, title=str(title), body=str(body), url=url) for u in users]
     )
     if email:
-        addresses = [u.email for u in users if u.email]
-        if addresses:
-            link = f"\n\n{settings.SITE_URL}{url}" if url else ""
-            subject, message = str(title), f"{body}{link}"
-
-            def send():
-                # The change is committed and the in-app message stored: a mail server that is
-                # down must not turn the user's saved action into an error page, nor stop the
-                # other recipients' mail. The log names the event, never an address.
-                failed = 0
-                for address in addresses:
-                    try:
-                        send_mail(subject, message, None, [address], fail_silently=False)
-                    except (smtplib.SMTPException, OSError):
-                        failed += 1
-                if failed:
-                    logger.warning(
-                        "notify: %s of %s emails for event %s not sent", failed, len(addresses), event
-                    )
-
-            transaction.on_commit(send)
+        link = f"\n\n{settings.SITE_URL}{url}" if url else ""
+        for user, row in zip(users, rows, strict=True):
+            if user.email:
+                email_enqueue(
+                    event=event,
+                    to=user.email,
+                    subject=str(title),
+                    body=f"{body}{link}",
+                    dedupe=dedupe or f"notification:{row.pk}",
+                    recipient_id=user.pk,
+                )
     return rows

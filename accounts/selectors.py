@@ -7,12 +7,27 @@ from django.http import Http404
 from core.text import fold, vi_sort_key
 
 from .models import Notification, User
-from .roles import is_staff_like
+from .roles import Role, is_staff_like
 
 
 def reporting_unit_model():
     """ReportingUnit, reached through its link to users: `accounts` stays below `programmes`."""
     return User._meta.get_field("reporting_units").related_model
+
+
+def _active_with_roles(*roles):
+    return User.objects.filter(groups__name__in=roles, is_active=True).distinct().order_by("pk")
+
+
+def staff_and_leaders():
+    """Who is told when work arrives for the department (a new registration, a submitted request):
+    active staff and leaders, each once."""
+    return _active_with_roles(Role.STAFF, Role.LEADER)
+
+
+def leaders():
+    """Who is told when a decision waits for a leader (an appraised project): active leaders."""
+    return _active_with_roles(Role.LEADER)
 
 
 def users_manageable_by(actor):

@@ -160,6 +160,10 @@ STORAGES = {
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Khuyến công Hưng Yên <khuyencong@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Seconds the SMTP backend waits for the mail server (connect and each reply). Mail is sent by a
+# Celery task: with a broker no request waits for it; run eagerly (no REDIS_URL) a stalled server
+# costs a request at most this long, then the delivery is logged as failed.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=5)
 
 # --- Cache -------------------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -179,6 +183,13 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Time limits (seconds): at the soft limit the task is told (SoftTimeLimitExceeded) and a job
+# marks its row failed; at the hard limit the worker process is killed. Document jobs (compiled
+# reports, exports) get the longer pair, set on their tasks.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=60)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=90)
+DOCUMENT_JOB_SOFT_TIME_LIMIT = env.int("DOCUMENT_JOB_SOFT_TIME_LIMIT", default=15 * 60)
+DOCUMENT_JOB_TIME_LIMIT = env.int("DOCUMENT_JOB_TIME_LIMIT", default=16 * 60)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Periodic jobs, declared here; beat copies them into django-celery-beat's tables.
 CELERY_BEAT_SCHEDULE = {
@@ -186,6 +197,11 @@ CELERY_BEAT_SCHEDULE = {
     "purge-import-drafts": {
         "task": "core.tasks.purge_import_drafts",
         "schedule": crontab(hour=2, minute=30),
+    },
+    # every 15 minutes: mark failed the background files whose worker died mid-way
+    "fail-stale-file-jobs": {
+        "task": "core.tasks.fail_stale_file_jobs",
+        "schedule": crontab(minute="*/15"),
     },
 }
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("co-so/", include("applicants.urls")),
     path("de-an/", include("projects.urls")),
     path("bao-cao/", include("reports.urls")),
+    path("viec/", include("core.urls")),
     path("quan-tri/", admin.site.urls),
 ]
 # Uploaded files (documents, import drafts) are never served from MEDIA_URL, not even in

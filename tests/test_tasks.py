@@ -32,3 +32,22 @@ def test_the_purge_is_scheduled_daily():
     entry = settings.CELERY_BEAT_SCHEDULE["purge-import-drafts"]
     assert entry["task"] in app.tasks
     assert entry["schedule"].hour == {2} and entry["schedule"].minute == {30}
+
+
+def test_stale_file_jobs_are_checked_every_quarter_hour():
+    entry = settings.CELERY_BEAT_SCHEDULE["fail-stale-file-jobs"]
+    assert entry["task"] in app.tasks
+    assert entry["schedule"].minute == {0, 15, 30, 45} and len(entry["schedule"].hour) == 24
+
+
+def test_tasks_have_time_limits_and_document_jobs_the_longer_pair():
+    assert 0 < settings.CELERY_TASK_SOFT_TIME_LIMIT < settings.CELERY_TASK_TIME_LIMIT
+    assert app.conf.task_soft_time_limit == settings.CELERY_TASK_SOFT_TIME_LIMIT
+    assert app.conf.task_time_limit == settings.CELERY_TASK_TIME_LIMIT
+    document = app.tasks["core.tasks.run_file_job"]
+    assert settings.CELERY_TASK_TIME_LIMIT < document.soft_time_limit < document.time_limit
+    assert (document.soft_time_limit, document.time_limit) == (
+        settings.DOCUMENT_JOB_SOFT_TIME_LIMIT,
+        settings.DOCUMENT_JOB_TIME_LIMIT,
+    )
+    assert 0 < settings.EMAIL_TIMEOUT <= 10

@@ -1,9 +1,14 @@
+import smtplib
+
 import pytest
 from django.core import mail
+from django.core.mail.backends import locmem
 from django.db import transaction
 
-from accounts.models import Notification
+from accounts.models import Notification, User
 from accounts.notifications import Event, notify
+from accounts.tasks import send_notification
+from core.models import EmailDelivery
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -140,25 +145,109 @@ def test_list_and_bell_query_count_is_constant(client, django_assert_max_num_que
     assert response.content.decode().count("data-notification=") == min(count, 20)
 
 
+class DownForOneAddress(locmem.EmailBackend):
+    """A mail server that drops the connection for one address and delivers the others."""
+
+    def send_messages(self, messages):
+        if any("down@example.test" in m.to for m in messages):
+            raise smtplib.SMTPServerDisconnected("mail server down")
+        return super().send_messages(messages)
+
+
 def test_a_mail_server_failure_after_commit_stops_nothing(
-    django_capture_on_commit_callbacks, monkeypatch, caplog
+    django_capture_on_commit_callbacks, settings, caplog
 ):
     """The change is saved and the in-app message stored: a failing mail server must not raise
     after the commit (an error page for a saved action) nor stop the other recipients' mail."""
-    import smtplib
-
-    from django.core.mail import send_mail as real_send_mail
-
-    def flaky(subject, message, from_email, recipients, **kwargs):
-        if recipients == ["down@example.test"]:
-            raise smtplib.SMTPServerDisconnected("mail server down")
-        return real_send_mail(subject, message, from_email, recipients, **kwargs)
-
-    monkeypatch.setattr("accounts.notifications.send_mail", flaky)
+    settings.EMAIL_BACKEND = f"{__name__}.DownForOneAddress"
     first, second = UserFactory(email="down@example.test"), UserFactory(email="htx@example.test")
     with django_capture_on_commit_callbacks(execute=True):
         _notify(first, second)
     assert [m.to for m in mail.outbox] == [["htx@example.test"]]
     assert Notification.objects.filter(recipient__in=[first, second]).count() == 2
-    assert "1 of 2 emails for event test not sent" in caplog.text
+    statuses = dict(EmailDelivery.objects.values_list("address", "status"))
+    assert statuses == {"down@example.test": "failed", "htx@example.test": "sent"}
+    assert "for event test not sent: SMTPServerDisconnected" in caplog.text
     assert "down@example.test" not in caplog.text
+
+
+def _remind(user_ids, day):
+    """What a reminder job does for one offset of one period: the key names the period, the
+    offset and the day, so a retried task or a second beat on the same day is the same message."""
+    return send_notification.delay(
+        user_ids=user_ids,
+        event=Event.REPORT_REMINDER,
+        title="Nhắc hạn báo cáo năm 2026",
+        body="Còn 7 ngày đến hạn nộp báo cáo.",
+        url="/bao-cao/",
+        dedupe=f"period:5:offset:7:{day}",
+    ).get()
+
+
+def test_a_reminder_sent_twice_by_a_retried_task_reaches_the_recipient_once(
+    django_capture_on_commit_callbacks,
+):
+    user = UserFactory(email="xa@example.test")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _remind([user.pk], "2026-12-15") == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _remind([user.pk], "2026-12-15") == 1  # the retry, or a second beat the same day
+    assert [m.to for m in mail.outbox] == [["xa@example.test"]]
+    delivery = EmailDelivery.objects.get()
+    assert delivery.dedupe_key == f"report_reminder:{user.pk}:period:5:offset:7:2026-12-15"
+    assert (delivery.status, delivery.attempts, delivery.recipient) == ("sent", 1, user)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _remind([user.pk], "2026-12-19")  # the next offset is a new message
+    assert len(mail.outbox) == 2 and EmailDelivery.objects.count() == 2
+
+
+def test_without_a_dedupe_key_each_call_is_its_own_email(django_capture_on_commit_callbacks):
+    user = UserFactory(email="htx@example.test")
+    with django_capture_on_commit_callbacks(execute=True):
+        _notify(user)
+        _notify(user)
+    assert len(mail.outbox) == 2
+    assert EmailDelivery.objects.filter(recipient=user, status="sent").count() == 2
+
+
+class StalledServer(locmem.EmailBackend):
+    """The mail server accepts the connection, then never answers: EMAIL_TIMEOUT fires."""
+
+    def send_messages(self, messages):
+        raise TimeoutError("timed out")  # socket.timeout, as smtplib raises it
+
+
+def test_a_stalled_mail_server_still_shows_the_new_accounts_temporary_password(
+    client, settings, django_capture_on_commit_callbacks, caplog
+):
+    """Run eagerly (no broker) the welcome email is tried after the commit: its timeout is logged
+    on the delivery row and the staff member still gets the page with the temporary password."""
+    settings.EMAIL_BACKEND = f"{__name__}.StalledServer"
+    client.force_login(UserFactory(roles=["staff"]))
+    data = {"full_name": "Nguyễn Văn Hải", "email": "hai@example.test", "roles": ["applicant"]}
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(
+            "/tai-khoan/nguoi-dung/tao-moi/", {**data, "temporary_password": "Tam-thoi-2026"}
+        )
+    assert len(callbacks) == 1
+    assert response.status_code == 200
+    assert "Tam-thoi-2026" in response.content.decode()
+    account = User.objects.get(email="hai@example.test")
+    assert account.must_change_password and account.check_password("Tam-thoi-2026")
+    assert Notification.objects.filter(recipient=account, event=Event.ACCOUNT_CREATED).exists()
+    delivery = EmailDelivery.objects.get(recipient=account)
+    assert (delivery.status, delivery.error) == ("failed", "TimeoutError")
+    assert "for event account_created not sent: TimeoutError" in caplog.text
+    assert mail.outbox == []
+
+
+def test_the_recipient_queries_name_active_staff_and_leaders_once_each():
+    from accounts.selectors import leaders, staff_and_leaders
+
+    staff, leader = UserFactory(roles=["staff"]), UserFactory(roles=["leader"])
+    both = UserFactory(roles=["staff", "leader"])
+    UserFactory(roles=["staff"], is_active=False)
+    UserFactory(roles=["unit_reporter"])
+    assert list(staff_and_leaders()) == [staff, leader, both]
+    assert list(leaders()) == [leader, both]

@@ -1,11 +1,15 @@
 import datetime
 import re
+from unittest import mock
 
 import pytest
 import time_machine
 from django.core import mail
+from django.core.mail.backends import locmem
 
 from accounts.models import User
+from core.models import EmailDelivery
+from core.tasks import send_email
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -179,3 +183,30 @@ def test_reset_emails_are_limited_per_email_and_per_address(client):
             "/tai-khoan/quen-mat-khau/", {"email": "canbo@example.test"}, REMOTE_ADDR="203.0.113.5"
         )
         assert "quá nhiều yêu cầu" in response.content.decode() and len(mail.outbox) == 4
+
+
+class StalledServer(locmem.EmailBackend):
+    def send_messages(self, messages):
+        raise TimeoutError("timed out")  # socket.timeout, as smtplib raises it
+
+
+def test_the_reset_email_goes_through_the_mail_queue_once(client):
+    user = UserFactory(email="canbo@example.test")
+    with mock.patch("core.tasks.send_email.delay", wraps=send_email.delay) as queued:
+        client.post("/tai-khoan/quen-mat-khau/", {"email": "canbo@example.test"})
+    assert queued.call_count == 1 and len(mail.outbox) == 1
+    delivery = EmailDelivery.objects.get()
+    assert (delivery.event, delivery.recipient, delivery.status) == ("password_reset_link", user, "sent")
+    assert "Đặt lại mật khẩu" in delivery.subject
+    # the link itself is never stored
+    assert "dat-lai-mat-khau" not in delivery.dedupe_key + delivery.subject + delivery.error
+
+
+def test_a_stalled_mail_server_never_turns_a_reset_request_into_an_error_page(client, settings, caplog):
+    settings.EMAIL_BACKEND = f"{__name__}.StalledServer"
+    UserFactory(email="canbo@example.test")
+    response = client.post("/tai-khoan/quen-mat-khau/", {"email": "canbo@example.test"})
+    assert response.status_code == 302 and response.url == "/tai-khoan/quen-mat-khau/da-gui/"
+    assert EmailDelivery.objects.get().status == "failed"
+    assert "for event password_reset_link not sent: TimeoutError" in caplog.text
+    assert "canbo@example.test" not in caplog.text
