@@ -2,6 +2,8 @@
 
 - `export_xlsx` / `xlsx_response`: a one-sheet XLSX with typed numbers and dates, and text that a
   spreadsheet would run as a formula (= + - @, tab, CR) made inert with a leading apostrophe.
+- `build_workbook(sheets)`: a report's workbook, a sheet per table (`Sheet`), with grouped header
+  rows merged, money columns grouped, the header frozen and an A4 landscape page set up.
 - `read_table`: an uploaded XLSX or CSV (UTF-8, with or without BOM) as rows of NFC text, each
   with its line number in the file; a file in a legacy Vietnamese encoding (TCVN3/ABC, VNI) is
   refused with a message that names the encoding.
@@ -120,6 +122,129 @@ def xlsx_response(filename, headers, rows, sheet_title="Dữ liệu", *, plain=(
     response = HttpResponse(
         export_xlsx(headers, rows, sheet_title, plain=plain), content_type=XLSX_CONTENT_TYPE
     )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@dataclass
+class Sheet:
+    """One table of a report's workbook.
+
+    `header_rows`: one or more rows of header cells; a cell is a text, or `(text, span)` to merge
+    it over `span` columns (a grouped header such as "Kinh phí (đồng)" over its sources), or
+    `(text, 1, rows)` to merge it down over `rows` header rows. A row lists one entry per column
+    it starts; a column covered by a merge from the row above is None there. `money`: the indices of
+    the columns in đồng, shown grouped (#,##0). `title`: an optional line above the table."""
+
+    name: str
+    header_rows: list[list] = field(default_factory=list)
+    rows: list[list] = field(default_factory=list)
+    money: tuple[int, ...] | list[int] = ()
+    title: str = ""
+    widths: dict[int, float] = field(default_factory=dict)
+
+
+def _sheet_name(name, used):
+    base = re.sub(r"[\\/*?:\[\]]", " ", _ILLEGAL_XML.sub("", str(name))).strip()[:31] or "Sheet"
+    candidate, n = base, 2
+    while candidate.lower() in used:
+        suffix = f" ({n})"
+        candidate, n = base[: 31 - len(suffix)] + suffix, n + 1
+    used.add(candidate.lower())
+    return candidate
+
+
+def _write_header(ws, header_rows, first_row, bold, centred, border):
+    """Header cells from `first_row` on, merged where a cell spans; returns the next free row."""
+    for r, cells in enumerate(header_rows, start=first_row):
+        col = 1
+        for cell in cells:
+            if cell is None:  # covered by a merge from the row above, or left empty
+                ws.cell(row=r, column=col).border = border
+                col += 1
+                continue
+            text, span, height = (cell, 1, 1) if not isinstance(cell, tuple) else (*cell, 1, 1)[:3]
+            target = ws.cell(row=r, column=col, value=neutralise(str(text)))
+            target.font, target.alignment, target.border = bold, centred, border
+            if span > 1 or height > 1:
+                ws.merge_cells(
+                    start_row=r, start_column=col, end_row=r + height - 1, end_column=col + span - 1
+                )
+            col += span
+    return first_row + len(header_rows)
+
+
+def _write_sheet(ws, sheet):
+    from openpyxl.styles import Alignment, Border, Font, Side
+    from openpyxl.utils import get_column_letter
+
+    bold = Font(bold=True)
+    centred = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    thin = Side(style="thin")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    width = max(
+        [len(sheet.rows[0]) if sheet.rows else 0] + [sum(_span(c) for c in r) for r in sheet.header_rows]
+    )
+    row = 1
+    if sheet.title:
+        ws.cell(row=1, column=1, value=neutralise(str(sheet.title))).font = Font(bold=True, size=13)
+        if width > 1:
+            ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+        ws.cell(row=1, column=1).alignment = Alignment(horizontal="center")
+        row = 3
+    header_top = row
+    row = _write_header(ws, sheet.header_rows, row, bold, centred, border)
+    money = set(sheet.money)
+    for values in sheet.rows:
+        for index, value in enumerate(values):
+            cell = ws.cell(row=row, column=index + 1, value=_cell_value(value))
+            cell.border = border
+            if isinstance(cell.value, datetime.datetime):
+                cell.number_format = "DD/MM/YYYY HH:MM"
+            elif isinstance(cell.value, datetime.date):
+                cell.number_format = "DD/MM/YYYY"
+            elif index in money and isinstance(cell.value, int | float | Decimal):
+                cell.number_format = "#,##0"
+        row += 1
+    ws.freeze_panes = ws.cell(row=header_top + len(sheet.header_rows), column=1)
+    if sheet.header_rows:
+        ws.print_title_rows = f"{header_top}:{header_top + len(sheet.header_rows) - 1}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    for index in range(width):
+        letter = get_column_letter(index + 1)
+        ws.column_dimensions[letter].width = sheet.widths.get(index, 18 if index in money else 14)
+
+
+def _span(cell):
+    return cell[1] if isinstance(cell, tuple) and len(cell) > 1 else 1
+
+
+def build_workbook(sheets: list[Sheet]) -> bytes:
+    """The bytes of a workbook with a sheet per `Sheet`: header rows bold, centred and merged where
+    a header groups columns, the header frozen and repeated on every printed page, money grouped
+    (#,##0, numbers staying numbers), dates dd/mm/yyyy, text neutralised against formulas, and an
+    A4 landscape page fitted to the width (reports are wide)."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    used = set()
+    for sheet in sheets:
+        _write_sheet(workbook.create_sheet(title=_sheet_name(sheet.name, used)), sheet)
+    if not workbook.worksheets:
+        workbook.create_sheet(title="Sheet1")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def workbook_response(filename: str, sheets: list[Sheet]) -> HttpResponse:
+    """An HttpResponse that downloads `build_workbook(sheets)` as `filename`."""
+    response = HttpResponse(build_workbook(sheets), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import pdf, views
 
 app_name = "projects"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("nhap/", views.project_import, name="import"),
     path("<int:pk>/", views.project_detail, name="detail"),
     path("<int:pk>/sua/", views.project_edit, name="edit"),
+    path("<int:pk>/tom-tat.pdf", pdf.approval_summary_pdf, name="approval_summary"),
     path("<int:pk>/buoc/<slug:step>/", views.project_transition, name="transition"),
     path("<int:pk>/dieu-chinh/", views.project_adjust, name="adjust"),
     path("<int:pk>/tien-do/", views.progress_add, name="progress_add"),

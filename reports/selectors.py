@@ -3,7 +3,9 @@
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from core.charts import Chart, ProgressItem, percent_of, progress_chart
 from programmes.models import AdministrativeUnit, Collaborator, Programme, Target
 from projects.selectors import target_achieved
 
@@ -16,9 +18,7 @@ class TargetProgress:
 
     @property
     def percent(self):
-        if not self.goal:
-            return 0
-        return min(100, round(100 * self.achieved / self.goal))
+        return percent_of(self.achieved, self.goal)
 
 
 def current_programme():
@@ -51,3 +51,21 @@ def programme_progress(programme, on_date=None):
             achieved = target_achieved(programme, target.measure)
         rows.append(TargetProgress(target=target, goal=goal, achieved=achieved))
     return rows
+
+
+def target_progress_chart(progress: list[TargetProgress]) -> Chart:
+    """The programme's targets as a progress chart with its table (the home page, and the yearly
+    report's PDF, draw the same chart)."""
+    return progress_chart(
+        _("Tiến độ thực hiện chỉ tiêu"),
+        [
+            ProgressItem(
+                key=row.target.code,
+                label=row.target.name,
+                achieved=row.achieved,
+                goal=row.goal,
+                unit=row.target.unit,
+            )
+            for row in progress
+        ],
+    )

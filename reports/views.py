@@ -1,6 +1,6 @@
 from django.shortcuts import render
 
-from .selectors import current_programme, programme_progress
+from .selectors import current_programme, programme_progress, target_progress_chart
 
 
 def home(request):
@@ -10,4 +10,5 @@ def home(request):
     if programme:
         context["areas"] = programme.content_areas.prefetch_related("activity_types")
         context["progress"] = programme_progress(programme)
+        context["progress_chart"] = target_progress_chart(context["progress"])
     return render(request, "reports/home.html", context)

@@ -68,7 +68,7 @@ def test_project_from_request_to_settlement(page, site, login):
     )
 
     page.goto(site + "/")
-    expect(page.locator('[data-target="machinery_facilities"] [data-achieved]')).to_have_text("0")
+    expect(page.locator('[data-row="machinery_facilities"] [data-column="achieved"]')).to_have_text("0")
 
     login(page, "canbo@example.test")
     page.goto(site + "/de-an/tu-de-nghi/")
@@ -172,4 +172,4 @@ def test_project_from_request_to_settlement(page, site, login):
     assert Project.objects.get().status == Status.SETTLED
 
     page.goto(site + "/")
-    expect(page.locator('[data-target="machinery_facilities"] [data-achieved]')).to_have_text("1")
+    expect(page.locator('[data-row="machinery_facilities"] [data-column="achieved"]')).to_have_text("1")

@@ -19,7 +19,8 @@ def test_home_presents_the_programme(client, django_assert_max_num_queries):
     assert "Giai đoạn 2026–2030" in html and "2.026" not in html
     assert html.count('data-area="') == 6
     assert html.count('data-activity="') == 25
-    assert html.count('data-target="') == 5
+    assert html.count('<tr data-row="') == 5  # a row of the chart's table per target
+    assert html.count("<svg") == 1 and "<script" not in html.split("<svg", 1)[1].split("</svg>")[0]
     assert 'href="/tai-khoan/dang-nhap/"' in html
     assert '<html lang="vi">' in html
 
@@ -51,4 +52,7 @@ def test_collaborator_progress_counts_active_communes_with_an_active_collaborato
 def test_home_page_progress_moves_with_data(client):
     CollaboratorFactory()
     html = client.get("/").content.decode()
-    assert "<strong data-achieved>1</strong> / <span data-goal>104</span>" in html
+    row = html.split('<tr data-row="collaborators">', 1)[1].split("</tr>", 1)[0]
+    assert '<td data-column="achieved" class="text-end text-nowrap kc-num">1</td>' in row
+    assert '<td data-column="goal" class="text-end text-nowrap kc-num">104</td>' in row
+    assert '<td data-column="percent" class="text-end text-nowrap kc-num">1%</td>' in row
