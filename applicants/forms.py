@@ -1,10 +1,9 @@
-import re
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import BootstrapMixin, MoneyField
 from core.text import clean_text
 from core.validators import normalize_phone, validate_phone
 from programmes.models import ActivityType, ActivityVariant, AdministrativeUnit
@@ -12,63 +11,8 @@ from programmes.models import ActivityType, ActivityVariant, AdministrativeUnit
 from .models import Applicant, ArtisanTitle, SupportRequest
 from .validators import normalize_tax_code
 
-_MONEY_NOISE = re.compile(r"[\s.,đĐ]|dong|đồng", re.IGNORECASE)
-
-
-class MoneyField(forms.IntegerField):
-    """Whole đồng, typed as people write it: "1.500.000", "1 500 000 đ"."""
-
-    widget = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
-    # Django's own Vietnamese ("Nhập một số tổng thể.", "… bằng với 0 .") reads badly.
-    default_error_messages = {
-        "invalid": _("Nhập số tiền bằng chữ số, ví dụ 600.000.000."),
-        "min_value": _("Số tiền không được âm."),
-        "max_value": _("Số tiền quá lớn."),
-    }
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("max_value", 10**15)  # a quadrillion đồng: far above any support, inside BIGINT
-        super().__init__(*args, **kwargs)
-
-    def widget_attrs(self, widget):
-        return {}
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = _MONEY_NOISE.sub("", value)
-        return super().to_python(value)
-
-
 YEAR_ERRORS = {"invalid": _("Nhập năm bằng 4 chữ số, ví dụ 2026.")}
 COUNT_ERRORS = {"invalid": _("Nhập một số nguyên, ví dụ 12."), "min_value": _("Số này không được âm.")}
-
-
-def bootstrap(form):
-    """Bootstrap classes on every widget."""
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxInput):
-            css = "form-check-input"
-        elif isinstance(widget, forms.Select):
-            css = "form-select"
-        else:
-            css = "form-control"
-        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-
-class BootstrapMixin:
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        bootstrap(self)
-
-
-def apply_errors(form, error):
-    """Put a service's ValidationError on the form: on its field when the form has it, else on top."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 class CommuneChoiceField(forms.ModelChoiceField):

@@ -2,7 +2,6 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth import login
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,6 +12,8 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import role_required
 from accounts.roles import Role, has_role, is_staff_like
+from core import throttle
+from core.forms import apply_service_errors
 from core.http import client_ip
 from core.listing import Listing, int_filter
 from core.spreadsheets import drop_stash, load_stash, read_table, stash_rows, xlsx_response
@@ -31,7 +32,6 @@ from .forms import (
     StaffEntryForm,
     SupportRequestForm,
     TriageForm,
-    apply_errors,
 )
 from .models import Applicant, SupportRequest
 from .resources import (
@@ -64,7 +64,7 @@ def register(request):
                     artisan_title=title_form.as_data(),
                 )
             except ValidationError as error:
-                apply_errors(form, error)
+                apply_service_errors(form, error)
             else:
                 login(request, user, backend="accounts.backends.EmailOrPhoneBackend")
                 messages.success(
@@ -105,7 +105,7 @@ def edit(request, pk):
                     expected_version=form.cleaned_data.get("version") or applicant.version,
                 )
             except ValidationError as error:
-                apply_errors(form, error)
+                apply_service_errors(form, error)
             else:
                 messages.success(request, _("Đã lưu hồ sơ cơ sở."))
                 if is_staff_like(request.user):
@@ -153,7 +153,7 @@ def members(request, pk):
                 full_name=form.cleaned_data["full_name"],
             )
         except ValidationError as error:
-            apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, _("Đã thêm %(name)s vào cơ sở.") % {"name": added.user.full_name})
             if not added.password:
@@ -360,7 +360,7 @@ def staff_entry(request):
                     artisan_title=title_form.as_data(),
                 )
             except ValidationError as error:
-                apply_errors(form, error)
+                apply_service_errors(form, error)
             else:
                 messages.success(
                     request, _("Đã nhập hồ sơ giấy của %(name)s.") % {"name": result.applicant.name}
@@ -492,7 +492,7 @@ def request_create(request, applicant_pk):
                 submit="submit" in request.POST,
             )
         except ValidationError as error:
-            apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             if created.code:
                 messages.success(request, _("Đã gửi đề nghị. Mã theo dõi: %(code)s") % {"code": created.code})
@@ -521,7 +521,7 @@ def request_edit(request, pk):
                 submit="submit" in request.POST,
             )
         except ValidationError as error:
-            apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, _("Đã lưu đề nghị."))
             return redirect("applicants:request_detail", pk=support_request.pk)
@@ -611,14 +611,7 @@ def request_list(request):
 
 
 def _lookup_allowed(request):
-    key = f"applicants:lookup:{client_ip(request)}"
-    cache.add(key, 0, LOOKUP_WINDOW)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, LOOKUP_WINDOW)
-        count = 1
-    return count <= LOOKUP_LIMIT
+    return throttle.hit(f"applicants:lookup:{client_ip(request)}", limit=LOOKUP_LIMIT, window=LOOKUP_WINDOW)
 
 
 def lookup(request):
