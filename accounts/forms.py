@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import BootstrapMixin
 from core.http import client_ip
 from core.text import clean_text
 from core.validators import looks_like_phone, normalize_phone
@@ -24,23 +25,6 @@ CONTACT_STAFF = _(
     "Tài khoản đăng nhập bằng số điện thoại không nhận được email đặt lại mật khẩu. Vui lòng liên hệ "
     "cán bộ Sở Công Thương (Trung tâm Khuyến công) để được cấp mật khẩu tạm."
 )
-
-
-class BootstrapMixin:
-    """Bootstrap classes on every widget, so templates can render fields plainly."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxSelectMultiple):
-                widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(widget, forms.CheckboxInput):
-                widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(widget, forms.Select):
-                widget.attrs.setdefault("class", "form-select")
-            else:
-                widget.attrs.setdefault("class", "form-control")
 
 
 class ThrottledLoginMixin:

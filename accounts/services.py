@@ -2,19 +2,17 @@
 are marked as read. Every function checks its rule and raises a Vietnamese ValidationError."""
 
 import hashlib
-import math
-import time
 
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.models import Group
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 
+from core import throttle
 from core.text import clean_text
 from core.validators import normalize_phone
 
@@ -216,8 +214,7 @@ def notifications_mark_all_read(*, user: User) -> int:
 # A portal on the internet: repeated wrong passwords are slowed down per login (an account under
 # attack) and per address (one machine trying many accounts); reset emails likewise, so that nobody
 # can flood a mailbox. Offices share one address behind their router, so the per-address limits are
-# higher. Counters live in the cache (Redis in production, shared by every web process) and expire
-# with their window, counted from the first event.
+# higher. The counters are core.throttle's fixed windows, counted from the first event.
 LOGIN_FAILURE_LIMIT = 5
 LOGIN_FAILURE_IP_LIMIT = 20
 LOGIN_FAILURE_WINDOW = 15 * 60  # seconds
@@ -253,22 +250,15 @@ def _login_failure_keys(login, ip):
 def _minutes_left(keys, window):
     """None while every counter is under its limit, else the minutes until the first one clears."""
     for key, limit in keys:
-        if cache.get(key, 0) >= limit:
-            since = cache.get(f"{key}:since") or time.time()
-            return max(1, math.ceil((since + window - time.time()) / 60))
+        minutes = throttle.minutes_left(key, limit=limit, window=window)
+        if minutes is not None:
+            return minutes
     return None
 
 
 def _count(keys, window):
     for key, _limit in keys:
-        if cache.add(key, 1, window):
-            cache.set(f"{key}:since", time.time(), window)
-            continue
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, window)
-            cache.set(f"{key}:since", time.time(), window)
+        throttle.count(key, window=window)
 
 
 def login_throttle_check(*, login: str, ip: str) -> None:
@@ -294,7 +284,7 @@ def login_failure_record(*, login: str, ip: str) -> None:
 def login_success_record(*, login: str) -> None:
     """A right password ends the count of its login (not of the address)."""
     for key, _limit in _login_failure_keys(login, ""):
-        cache.delete_many([key, f"{key}:since"])
+        throttle.clear(key)
 
 
 def password_reset_allow(*, email: str, ip: str) -> None:

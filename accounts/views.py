@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from core.forms import apply_service_errors
 from core.http import client_ip
 
 from . import forms, selectors, services
@@ -55,7 +56,7 @@ class PasswordResetView(auth_views.PasswordResetView):
         try:
             services.password_reset_allow(email=form.cleaned_data["email"], ip=client_ip(self.request))
         except ValidationError as exc:
-            form.add_error(None, exc)
+            apply_service_errors(form, exc)
             return self.form_invalid(form)
         return super().form_valid(form)
 
@@ -77,16 +78,6 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 # --- Staff manage accounts ---------------------------------------------------------------------
 
 
-def _service_errors(form, exc):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
-
-
 @role_required(*MANAGERS)
 def user_list(request):
     query = request.GET.get("q", "")
@@ -102,7 +93,7 @@ def user_create(request):
         try:  # the form's fields are the service's arguments
             user, password = services.user_create(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _service_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             return render(
                 request,
@@ -128,7 +119,7 @@ def user_edit(request, pk):
         try:
             services.user_update(actor=request.user, user=account, **form.cleaned_data)
         except ValidationError as exc:
-            _service_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Đã lưu tài khoản %(name)s.") % {"name": account.full_name})
             return redirect("accounts:user_list")

@@ -1,74 +1,46 @@
-import re
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.concurrency import STALE_MESSAGE
+from core.forms import BootstrapMixin, MoneyField
 from core.text import clean_text
 from core.validators import normalize_phone, validate_phone
 from programmes.models import ActivityType, ActivityVariant, AdministrativeUnit
 
 from .models import Applicant, ArtisanTitle, SupportRequest
 from .validators import normalize_tax_code
-
-_MONEY_NOISE = re.compile(r"[\s.,đĐ]|dong|đồng", re.IGNORECASE)
-
-
-class MoneyField(forms.IntegerField):
-    """Whole đồng, typed as people write it: "1.500.000", "1 500 000 đ"."""
-
-    widget = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
-    # Django's own Vietnamese ("Nhập một số tổng thể.", "… bằng với 0 .") reads badly.
-    default_error_messages = {
-        "invalid": _("Nhập số tiền bằng chữ số, ví dụ 600.000.000."),
-        "min_value": _("Số tiền không được âm."),
-        "max_value": _("Số tiền quá lớn."),
-    }
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("max_value", 10**15)  # a quadrillion đồng: far above any support, inside BIGINT
-        super().__init__(*args, **kwargs)
-
-    def widget_attrs(self, widget):
-        return {}
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = _MONEY_NOISE.sub("", value)
-        return super().to_python(value)
-
+from .workflow import TRIAGE
 
 YEAR_ERRORS = {"invalid": _("Nhập năm bằng 4 chữ số, ví dụ 2026.")}
+# A form without the version it was opened on cannot tell a concurrent edit apart: refused like one.
+VERSION_ERRORS = {"required": STALE_MESSAGE, "invalid": STALE_MESSAGE}
+
+
+def version_field():
+    """The hidden version an edit form carries (core.concurrency): required when it edits a row."""
+    return forms.IntegerField(widget=forms.HiddenInput, required=False, error_messages=VERSION_ERRORS)
+
+
+def require_version(form):
+    if form.instance.pk:
+        form.fields["version"].required = True
+        form.fields["version"].initial = form.instance.version
+
+
+class VersionedFormMixin:
+    """A missing or unreadable version is said on top of the form: the field itself is hidden."""
+
+    def clean(self):
+        data = super().clean()
+        stale = self.errors.pop("version", None)
+        if stale:
+            raise ValidationError(stale.as_data())
+        return data
+
+
 COUNT_ERRORS = {"invalid": _("Nhập một số nguyên, ví dụ 12."), "min_value": _("Số này không được âm.")}
-
-
-def bootstrap(form):
-    """Bootstrap classes on every widget."""
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxInput):
-            css = "form-check-input"
-        elif isinstance(widget, forms.Select):
-            css = "form-select"
-        else:
-            css = "form-control"
-        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-
-class BootstrapMixin:
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        bootstrap(self)
-
-
-def apply_errors(form, error):
-    """Put a service's ValidationError on the form: on its field when the form has it, else on top."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 class CommuneChoiceField(forms.ModelChoiceField):
@@ -120,7 +92,7 @@ PROFILE_FIELDS = [
 ]
 
 
-class ApplicantForm(BootstrapMixin, forms.ModelForm):
+class ApplicantForm(VersionedFormMixin, BootstrapMixin, forms.ModelForm):
     commune = CommuneChoiceField(
         queryset=AdministrativeUnit.objects.filter(is_active=True).order_by("name"),
         label=_("Xã, phường"),
@@ -132,7 +104,7 @@ class ApplicantForm(BootstrapMixin, forms.ModelForm):
     capital_vnd = MoneyField(
         label=_("Tổng nguồn vốn (đồng)"), required=False, min_value=0, help_text=HELP["capital_vnd"]
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = version_field()
 
     class Meta:
         model = Applicant
@@ -148,8 +120,7 @@ class ApplicantForm(BootstrapMixin, forms.ModelForm):
         self.fields["founded_year"].error_messages.update(YEAR_ERRORS)
         self.fields["insured_employees"].error_messages.update(COUNT_ERRORS)
         self.fields["commune"].empty_label = _("— Chọn xã, phường —")
-        if self.instance.pk:
-            self.fields["version"].initial = self.instance.version
+        require_version(self)
 
     def clean_tax_code(self):
         return normalize_tax_code(self.cleaned_data.get("tax_code")) or None
@@ -281,7 +252,7 @@ class ActivityChoiceField(forms.ModelChoiceField):
         return f"{obj.code}. {obj.short_label}"
 
 
-class SupportRequestForm(BootstrapMixin, forms.ModelForm):
+class SupportRequestForm(VersionedFormMixin, BootstrapMixin, forms.ModelForm):
     activity = ActivityChoiceField(
         queryset=ActivityType.objects.filter(is_active=True).order_by("sort_order"),
         label=_("Hoạt động khuyến công"),
@@ -303,7 +274,7 @@ class SupportRequestForm(BootstrapMixin, forms.ModelForm):
         min_value=0,
         help_text=_("Phần cơ sở tự chi. Phần còn lại là kinh phí đề nghị hỗ trợ."),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = version_field()
 
     class Meta:
         model = SupportRequest
@@ -322,8 +293,7 @@ class SupportRequestForm(BootstrapMixin, forms.ModelForm):
         self.fields["variant"].empty_label = _("— Chưa rõ / không phân trường hợp —")
         if not self.instance.pk:
             self.fields["year"].initial = timezone.localdate().year
-        else:
-            self.fields["version"].initial = self.instance.version
+        require_version(self)
         for name in ("activity", "variant", "estimated_cost"):
             self.fields[name].widget.attrs.update(
                 {
@@ -350,13 +320,7 @@ class SupportRequestForm(BootstrapMixin, forms.ModelForm):
 
 
 class TriageForm(BootstrapMixin, forms.Form):
-    action = forms.ChoiceField(
-        choices=[
-            ("accept", _("Chấp nhận")),
-            ("return", _("Trả lại để bổ sung")),
-            ("decline", _("Không chấp nhận")),
-        ]
-    )
+    action = forms.ChoiceField(choices=[(step.key, step.label) for step in TRIAGE.steps])
     reason = forms.CharField(
         label=_("Lý do / nội dung cần bổ sung"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )

@@ -93,33 +93,9 @@ class ApplicantRowBuilder:
     def __call__(self, data, line):
         errors = []
         values = {field: data.get(header, "") for header, field in APPLICANT_COLUMNS}
-        kind = self.kinds.get(fold(values["kind"]))
-        if not kind:
-            errors.append(_("Loại hình “%(v)s” không có trong danh mục.") % {"v": values["kind"]})
-        commune_text = values["commune"]
-        commune = self.communes.get(commune_text.zfill(5) if commune_text.isdigit() else commune_text)
-        commune = commune or self.communes_by_name.get(fold(commune_text))
-        if not commune:
-            errors.append(_("Không tìm thấy xã, phường có mã “%(v)s”.") % {"v": commune_text})
-        for field in INTEGER_FIELDS:
-            raw = values[field].replace(".", "").replace(",", "").replace(" ", "")
-            if not raw:
-                values[field] = None
-                continue
-            try:
-                values[field] = int(raw)
-            except ValueError:
-                label = next(h for h, f in APPLICANT_COLUMNS if f == field)
-                errors.append(
-                    _("%(col)s phải là số nguyên, không phải “%(v)s”.") % {"col": label, "v": values[field]}
-                )
-                values[field] = None
-        values["phone"] = _import_phone(values["phone"])
-        if values["phone"]:
-            try:
-                validate_phone(values["phone"])
-            except ValidationError as error:
-                errors.extend(error.messages)
+        kind, commune = self._kind(values["kind"], errors), self._commune(values["commune"], errors)
+        self._integers(values, errors)
+        self._phone(values, errors)
         if not kind or not commune:
             raise ValidationError(errors)
         values["kind"], values["commune"] = kind, commune
@@ -139,27 +115,79 @@ class ApplicantRowBuilder:
             )
         except ValidationError as error:
             errors.extend(_messages_with_labels(error))
-        if applicant.tax_code:
-            if applicant.tax_code in self.tax_codes:
-                errors.append(_("Mã số thuế %(v)s đã có trong hệ thống.") % {"v": applicant.tax_code})
-            elif applicant.tax_code in self.seen_tax:
-                errors.append(
-                    _("Mã số thuế %(v)s trùng với dòng %(line)s.")
-                    % {"v": applicant.tax_code, "line": self.seen_tax[applicant.tax_code]}
-                )
-            self.seen_tax.setdefault(applicant.tax_code, line)
-        reg = applicant.registration_number
-        if reg:
-            if reg in self.registrations:
-                errors.append(_("Số đăng ký %(v)s đã có trong hệ thống.") % {"v": reg})
-            elif reg in self.seen_reg:
-                errors.append(
-                    _("Số đăng ký %(v)s trùng với dòng %(line)s.") % {"v": reg, "line": self.seen_reg[reg]}
-                )
-            self.seen_reg.setdefault(reg, line)
+        self._unique(applicant, line, errors)
         if errors:
             raise ValidationError(errors)
         return applicant
+
+    def _kind(self, text, errors):
+        kind = self.kinds.get(fold(text))
+        if not kind:
+            errors.append(_("Loại hình “%(v)s” không có trong danh mục.") % {"v": text})
+        return kind
+
+    def _commune(self, text, errors):
+        commune = self.communes.get(text.zfill(5) if text.isdigit() else text)
+        commune = commune or self.communes_by_name.get(fold(text))
+        if not commune:
+            errors.append(_("Không tìm thấy xã, phường có mã “%(v)s”.") % {"v": text})
+        return commune
+
+    @staticmethod
+    def _integers(values, errors):
+        for field in INTEGER_FIELDS:
+            raw = values[field].replace(".", "").replace(",", "").replace(" ", "")
+            if not raw:
+                values[field] = None
+                continue
+            try:
+                values[field] = int(raw)
+            except ValueError:
+                label = next(h for h, f in APPLICANT_COLUMNS if f == field)
+                errors.append(
+                    _("%(col)s phải là số nguyên, không phải “%(v)s”.") % {"col": label, "v": values[field]}
+                )
+                values[field] = None
+
+    @staticmethod
+    def _phone(values, errors):
+        values["phone"] = _import_phone(values["phone"])
+        if values["phone"]:
+            try:
+                validate_phone(values["phone"])
+            except ValidationError as error:
+                errors.extend(error.messages)
+
+    def _unique(self, applicant, line, errors):
+        """The tax code and registration number are new to the database and to the file."""
+        if applicant.tax_code:
+            _unique_one(
+                applicant.tax_code,
+                self.tax_codes,
+                self.seen_tax,
+                line,
+                errors,
+                taken=_("Mã số thuế %(v)s đã có trong hệ thống."),
+                repeated=_("Mã số thuế %(v)s trùng với dòng %(line)s."),
+            )
+        if applicant.registration_number:
+            _unique_one(
+                applicant.registration_number,
+                self.registrations,
+                self.seen_reg,
+                line,
+                errors,
+                taken=_("Số đăng ký %(v)s đã có trong hệ thống."),
+                repeated=_("Số đăng ký %(v)s trùng với dòng %(line)s."),
+            )
+
+
+def _unique_one(value, stored, seen, line, errors, *, taken, repeated):
+    if value in stored:
+        errors.append(taken % {"v": value})
+    elif value in seen:
+        errors.append(repeated % {"v": value, "line": seen[value]})
+    seen.setdefault(value, line)
 
 
 def _import_phone(text):

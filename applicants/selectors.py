@@ -4,21 +4,54 @@ Staff and leaders see everything; a commune official sees (read-only) the applic
 communes; an applicant's members see their own applicant and requests; anyone else sees nothing.
 A row outside the scope answers 404."""
 
+from dataclasses import dataclass
+
 from django.db.models import Q
 from django.db.models.functions import Length
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
+from accounts.models import User
 from accounts.roles import Role, has_role, is_staff_like
-from core.listing import apply_search
+from core.listing import apply_search, int_filter
+from core.money import parse_vnd
 from core.text import fold
-from programmes.selectors import communes_of
+from core.validators import normalize_phone
+from programmes.ceilings import support_limit
+from programmes.models import ActivityType, ActivityVariant, AdministrativeUnit, FundingSource
+from programmes.selectors import communes_of, rule_in_force
 
 from .models import Applicant, SupportRequest
 from .validators import normalize_tax_code
 
+# --- Membership: the one answer to "is this user one of that applicant's people" ----------------
 
-def _own(user):
-    return Q(owner=user) | Q(members=user)
+
+def _own_pks(user):
+    return Applicant.objects.filter(Q(owner=user) | Q(members=user)).values("pk")
+
+
+def applicants_of(user):
+    """The applicants `user` owns or is a member of, whatever roles it holds (one row each: a
+    subquery, so the members join never duplicates a row)."""
+    if user is None or not user.is_authenticated:
+        return Applicant.objects.none()
+    return Applicant.objects.filter(pk__in=_own_pks(user))
+
+
+def is_member(user, applicant) -> bool:
+    """Whether `user` owns or is a member of `applicant`."""
+    if user is None or not user.is_authenticated:
+        return False
+    return applicant.owner_id == user.pk or applicant.members.filter(pk=user.pk).exists()
+
+
+def staff_users():
+    """The active staff and leaders: whom a new registration or request is announced to."""
+    return list(User.objects.filter(groups__name__in=[Role.STAFF, Role.LEADER], is_active=True).distinct())
+
+
+# --- Applicants ----------------------------------------------------------------------------------
 
 
 def applicants_visible_to(user):
@@ -28,7 +61,7 @@ def applicants_visible_to(user):
         return Applicant.objects.all()
     scope = Q(pk__in=[])
     if has_role(user, Role.APPLICANT):
-        scope |= Q(pk__in=Applicant.objects.filter(_own(user)).values("pk"))
+        scope |= Q(pk__in=_own_pks(user))
     if has_role(user, Role.UNIT_REPORTER):
         scope |= Q(commune__in=communes_of(user))
     return Applicant.objects.filter(scope)
@@ -39,7 +72,7 @@ def applicants_editable_by(user):
     if is_staff_like(user):
         return Applicant.objects.all()
     if has_role(user, Role.APPLICANT):
-        return Applicant.objects.filter(pk__in=Applicant.objects.filter(_own(user)).values("pk"))
+        return applicants_of(user)
     return Applicant.objects.none()
 
 
@@ -72,9 +105,7 @@ def applicant_member_list(applicant):
 def own_applicants(user):
     if not has_role(user, Role.APPLICANT):
         return Applicant.objects.none()
-    return Applicant.objects.filter(pk__in=Applicant.objects.filter(_own(user)).values("pk")).select_related(
-        "commune"
-    )
+    return applicants_of(user).select_related("commune")
 
 
 def staff_applicant_list(user):
@@ -133,7 +164,7 @@ def requests_visible_to(user):
     if is_staff_like(user):
         return SupportRequest.objects.all()
     if has_role(user, Role.APPLICANT):
-        return SupportRequest.objects.filter(applicant__in=Applicant.objects.filter(_own(user)).values("pk"))
+        return SupportRequest.objects.filter(applicant__in=_own_pks(user))
     return SupportRequest.objects.none()
 
 
@@ -151,8 +182,6 @@ def request_for(user, pk):
 def public_lookup(*, code, secret):
     """The request named by `code` if `secret` is its applicant's tax code or phone, else None.
     Nothing else is revealed (a wrong secret and an unknown code look the same)."""
-    from core.validators import normalize_phone
-
     code = (code or "").strip().upper()
     secret = (secret or "").strip()
     if not code or not secret:
@@ -232,4 +261,176 @@ def personal_data(user):
             }
             for a in applicants
         ],
+    }
+
+
+# --- What the lists filter, sort and offer -------------------------------------------------------
+
+
+def _with_requests(user, lookup):
+    """Applicants with a request matching `lookup` among the requests `user` may see (a subquery:
+    no duplicated rows). A commune official sees no requests, so the filter tells them nothing."""
+
+    def apply(queryset, value):
+        if lookup == "year":
+            value = int(value)
+        visible = requests_visible_to(user).filter(**{lookup: value})
+        return queryset.filter(pk__in=visible.values("applicant"))
+
+    return apply
+
+
+def applicant_listing(user) -> dict:
+    """The search, filters and sorts of the applicant list for `user` (core.listing.Listing's
+    keyword arguments): the page and its export read the same."""
+    return {
+        "search": applicant_search_for(user),
+        "filters": {
+            "kind": "kind",
+            "commune": "commune__code",
+            "status": "verification_status",
+            "year": _with_requests(user, "year"),
+            "activity": _with_requests(user, "activity__code"),
+        },
+        "sorts": {
+            "name": ("sort_key", "id"),
+            "created": ("created_at", "id"),
+            "commune": ("commune__name", "sort_key"),
+        },
+        "default_sort": "name",
+    }
+
+
+QUEUE_LISTING = {
+    "filters": {"kind": "kind", "commune": "commune__code", "status": "verification_status"},
+    "sorts": {"created": ("created_at", "id"), "name": ("sort_key", "id")},
+    "default_sort": "created",
+}
+
+REQUEST_LISTING = {
+    "filters": {
+        "status": "status",
+        "year": int_filter("year"),
+        "activity": "activity__code",
+        "commune": "applicant__commune__code",
+        "kind": "applicant__kind",
+    },
+    "sorts": {"submitted": ("submitted_at", "id"), "code": ("code", "id"), "cost": ("estimated_cost", "id")},
+    "default_sort": "-submitted",
+}
+
+
+def communes_for_filter(user):
+    """The communes a list's filter offers `user`: all active ones to staff, its own otherwise."""
+    if is_staff_like(user):
+        return AdministrativeUnit.objects.filter(is_active=True).order_by("name")
+    return communes_of(user).order_by("name")
+
+
+def activities_for_filter():
+    return ActivityType.objects.filter(is_active=True).order_by("sort_order")
+
+
+# --- One applicant's page ------------------------------------------------------------------------
+
+
+def requests_of(user, applicant):
+    """The requests of `applicant` that `user` may see, with what the rows show."""
+    return requests_visible_to(user).filter(applicant=applicant).select_related("activity")
+
+
+def reviews_of(applicant):
+    return applicant.reviews.select_related("actor")
+
+
+def request_events(support_request):
+    return support_request.events.select_related("actor")
+
+
+def public_steps(support_request):
+    """The dated steps the public lookup shows (not the drafting)."""
+    return support_request.events.exclude(to_status=SupportRequest.Status.DRAFT)
+
+
+# --- Support ceilings ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Ceiling:
+    rule: object
+    fund: str
+    amount: int | None  # None: no bound on this rule for the cost given
+
+    @property
+    def legal_basis(self):
+        return self.rule.legal_basis
+
+
+def ceilings_for(*, activity, variant, cost, on_date=None, units=1) -> list[Ceiling]:
+    """The support ceilings in force for an activity (and variant) under KCĐP and KCQG:
+    min(cap × units, max % × cost) per rule (TT 28/2018/TT-BTC as amended by TT 64/2024/TT-BTC)."""
+    on_date = on_date or timezone.localdate()
+    result = []
+    for code in (FundingSource.KCDP, FundingSource.KCQG):
+        fund = FundingSource.objects.filter(code=code).first()
+        if fund is None:
+            continue
+        rule = rule_in_force(activity=activity, variant=variant, funding_source=fund, on_date=on_date)
+        if rule is None:
+            continue
+        amount, _how = support_limit(rule, cost=cost, units=units)
+        result.append(Ceiling(rule=rule, fund=fund.short_name or fund.code, amount=amount))
+    return result
+
+
+def _typed_choice(data, instance):
+    """(activity, variant) typed on the form, else the request's own; None when unknown."""
+    try:
+        activity = ActivityType.objects.get(pk=data["activity"]) if data.get("activity") else None
+        variant = ActivityVariant.objects.get(pk=data["variant"]) if data.get("variant") else None
+    except (ValueError, ActivityType.DoesNotExist, ActivityVariant.DoesNotExist):
+        return None
+    if activity is None and instance is not None and instance.pk:
+        activity, variant = instance.activity, instance.variant
+    if activity is None:
+        return None
+    if variant and variant.activity_id != activity.id:
+        variant = None
+    return activity, variant
+
+
+def _typed_cost(data, instance):
+    try:
+        cost = parse_vnd(data.get("estimated_cost", "")) or None
+    except ValueError:
+        cost = None
+    if cost is None and instance is not None and instance.pk:
+        cost = instance.estimated_cost
+    return cost
+
+
+def ceiling_preview(data, instance=None) -> dict:
+    """What the request form shows beside the activity as it is typed (`data`: the form's data;
+    `instance`: the request being edited): the ceilings in force for the activity and case chosen
+    and the cost typed, or, when no case is chosen and the activity has no general rule, the
+    ceilings of each of its cases. Empty when no activity is known yet."""
+    choice = _typed_choice(data, instance)
+    if choice is None:
+        return {}
+    activity, variant = choice
+    cost = _typed_cost(data, instance)
+    ceilings = ceilings_for(activity=activity, variant=variant, cost=cost)
+    by_variant = []
+    if variant is None and not ceilings:
+        for item in activity.variants.all():
+            found = ceilings_for(activity=activity, variant=item, cost=cost)
+            if found:
+                by_variant.append((item, found))
+    return {
+        "ceiling_activity": activity,
+        "ceiling_variant": variant,
+        "ceilings": ceilings,
+        "ceilings_by_variant": by_variant,
+        "ceiling_cost": cost,
+        "ceiling_checked": True,
     }

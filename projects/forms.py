@@ -3,8 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from applicants.forms import BootstrapMixin, MoneyField, bootstrap
 from applicants.models import Applicant, SupportRequest
+from core.forms import BootstrapMixin, MoneyField, bootstrap
 from programmes.models import ActivityType, ActivityVariant, AdministrativeUnit, FundingSource, Indicator
 
 from .models import DocumentKind, Payment, Project, ProjectTransition

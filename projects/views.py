@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import role_required
 from accounts.roles import Role, has_role, is_staff_like
+from core.forms import apply_service_errors
 from core.listing import Listing, int_filter
 from core.spreadsheets import drop_stash, load_stash, read_table, stash_rows, xlsx_response
 from programmes.models import ActivityType, ContentArea, FundingSource
@@ -60,15 +61,7 @@ STAFF = (Role.STAFF, Role.LEADER)
 
 
 def _errors_to_form(form, error):
-    if hasattr(error, "error_dict"):
-        for name, errs in error.error_dict.items():
-            target = name if name in form.fields else None
-            if name == "amounts":
-                target = None
-            for e in errs:
-                form.add_error(target, e.messages)
-    else:
-        form.add_error(None, error.messages)
+    apply_service_errors(form, error)
 
 
 def _source_filter(queryset, value):

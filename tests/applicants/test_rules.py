@@ -40,8 +40,9 @@ def test_valid_tax_codes(code):
     ],
 )
 def test_invalid_tax_codes(code):
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as err:
         validate_tax_code(code)
+    assert err.value.code.startswith("invalid_tax_code")
 
 
 def test_twelve_digit_personal_number_only_when_allowed():
@@ -57,8 +58,9 @@ def test_check_digit_that_would_be_ten_is_invalid():
         str(n).zfill(9) for n in range(100000000, 100001000) if mst_check_digit(str(n).zfill(9)) is None
     )
     for last in "0123456789":
-        with pytest.raises(ValidationError):
+        with pytest.raises(ValidationError) as err:
             validate_tax_code(nine + last)
+        assert err.value.code == "invalid_tax_code_checksum"
 
 
 @pytest.mark.parametrize(

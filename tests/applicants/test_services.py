@@ -9,6 +9,7 @@ from accounts.models import Notification
 from accounts.roles import Role, has_role
 from applicants import services
 from applicants.models import Applicant, ApplicantReview, SupportRequest
+from applicants.services import requests as requests_services
 from programmes.models import ActivityType, ActivityVariant, FundingSource, SupportRule
 from tests.factories import ApplicantFactory, SupportRequestFactory, UserFactory, commune, valid_mst
 
@@ -55,7 +56,7 @@ def test_register_creates_account_and_pending_profile(staff):
 def test_register_requires_consent():
     with pytest.raises(ValidationError) as err:
         services.applicant_register(applicant=_new(), password="Mat-khau-123", consent=False)
-    assert "consent" in err.value.message_dict
+    assert err.value.error_dict["consent"][0].code == "consent"
     assert not Applicant.objects.filter(name="Hộ kinh doanh Đỗ Văn Đức").exists()
 
 
@@ -64,7 +65,8 @@ def test_register_refuses_a_bad_tax_code_for_the_kind():
         services.applicant_register(
             applicant=_new(kind="sme", tax_code="034085001234"), password="Mat-khau-123", consent=True
         )
-    assert "tax_code" in err.value.message_dict
+    assert list(err.value.message_dict) == ["tax_code"]
+    assert err.value.error_dict["tax_code"][0].code.startswith("invalid_tax_code")
 
 
 @pytest.mark.parametrize("field,value", [("tax_code", "0100109106"), ("registration_number", "01A8001234")])
@@ -76,6 +78,7 @@ def test_same_tax_code_or_registration_cannot_register_twice(field, value):
             applicant=_new(kind="sme", **{field: value}), password="Mat-khau-123", consent=True
         )
     assert "liên hệ" in err.value.message_dict[field][0]
+    assert err.value.error_dict[field][0].code == "duplicate"
     assert UserFactory._meta.model.objects.count() == users_before
 
 
@@ -99,7 +102,7 @@ def test_phone_already_used_by_an_account_is_refused():
     UserFactory(phone="0987111222")
     with pytest.raises(ValidationError) as err:
         services.applicant_register(applicant=_new(), password="Mat-khau-123", consent=True)
-    assert "phone" in err.value.message_dict
+    assert "Số điện thoại này đã tồn tại" in err.value.message_dict["phone"][0]
 
 
 # --- staff-entered dossiers --------------------------------------------------------------------
@@ -118,7 +121,7 @@ def test_staff_enter_paper_dossier_with_account(staff):
 
 def test_staff_entry_without_account_and_not_by_others():
     applicant_user = UserFactory(roles=[Role.APPLICANT])
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="Chỉ cán bộ Sở mới nhập được hồ sơ giấy"):
         services.applicant_enter_paper_dossier(actor=applicant_user, applicant=_new(), create_account=False)
     staff = UserFactory(roles=[Role.LEADER])
     entry = services.applicant_enter_paper_dossier(
@@ -141,7 +144,7 @@ def test_staff_entry_without_account_and_not_by_others():
 def test_review_records_and_notifies(staff, decision, status, event):
     owner = UserFactory(roles=[Role.APPLICANT], email="coso@example.test")
     a = ApplicantFactory(verification_status="pending", owner=owner)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="Chỉ cán bộ Sở mới xác minh được hồ sơ"):
         services.applicant_review(applicant=a, actor=owner, decision=decision, reason="x")
     review = services.applicant_review(applicant=a, actor=staff, decision=decision, reason="Thiếu giấy phép")
     a.refresh_from_db()
@@ -161,7 +164,7 @@ def test_review_email_sent_after_commit(staff, django_capture_on_commit_callback
 def test_reject_and_changes_need_a_reason(staff):
     a = ApplicantFactory(verification_status="pending")
     for decision in ("rejected", "changes_requested"):
-        with pytest.raises(ValidationError):
+        with pytest.raises(ValidationError, match="Vui lòng ghi lý do để cơ sở biết cần làm gì"):
             services.applicant_review(applicant=a, actor=staff, decision=decision, reason="  ")
     a.refresh_from_db()
     assert a.verification_status == "pending" and not a.reviews.exists()
@@ -177,9 +180,10 @@ def test_changes_requested_then_applicant_edits_and_profile_returns_to_queue(sta
     a.refresh_from_db()
     assert a.verification_status == "pending" and a.address == "Số 5, thôn Đông"
     assert list(a.reviews.values_list("decision", flat=True)) == ["changes_requested", "resubmitted"]
-    with pytest.raises(ValidationError):  # already decided
+    services.applicant_review(applicant=Applicant.objects.get(pk=a.pk), actor=staff, decision="verified")
+    with pytest.raises(ValidationError, match="không xử lý được bước này") as err:  # already decided
         services.applicant_review(applicant=Applicant.objects.get(pk=a.pk), actor=staff, decision="verified")
-        services.applicant_review(applicant=Applicant.objects.get(pk=a.pk), actor=staff, decision="verified")
+    assert err.value.code == "not_allowed"
 
 
 def test_verified_identity_changes_only_through_staff(staff):
@@ -188,7 +192,7 @@ def test_verified_identity_changes_only_through_staff(staff):
         services.applicant_update(
             applicant=a, actor=a.owner, data={"name": "Tên khác"}, expected_version=a.version
         )
-    assert "chỉ cán bộ" in err.value.messages[0]
+    assert "chỉ cán bộ" in err.value.messages[0] and err.value.code == "identity_locked"
     services.applicant_update(
         applicant=a, actor=a.owner, data={"sector": "Cơ khí"}, expected_version=a.version
     )
@@ -204,6 +208,27 @@ def test_stale_edit_is_refused():
     with pytest.raises(ValidationError) as err:
         services.applicant_update(applicant=a, actor=a.owner, data={"sector": "B"}, expected_version=1)
     assert err.value.code == "stale"
+    a.refresh_from_db()
+    assert (a.sector, a.version) == ("A", 2)
+
+
+@pytest.mark.parametrize("version", [None, 0, 99])
+def test_an_edit_without_the_current_version_is_refused_and_writes_nothing(staff, version):
+    """A form that lost its version must not overwrite a concurrent edit (issue 8)."""
+    a = ApplicantFactory(verification_status="changes_requested")
+    with pytest.raises(ValidationError) as err:
+        services.applicant_update(applicant=a, actor=a.owner, data={"sector": "B"}, expected_version=version)
+    assert err.value.code == "stale"
+    a.refresh_from_db()
+    assert a.version == 1 and not a.reviews.filter(decision="resubmitted").exists()
+    r = SupportRequestFactory(applicant=ApplicantFactory(), status="returned", code="YC-2026-000042")
+    with pytest.raises(ValidationError) as err:
+        services.support_request_update(
+            request=r, actor=r.applicant.owner, data={"title": "Khác"}, expected_version=version, submit=True
+        )
+    assert err.value.code == "stale"
+    r.refresh_from_db()
+    assert r.version == 1 and r.status == "returned" and not r.events.exists()
 
 
 # --- support requests --------------------------------------------------------------------------
@@ -234,8 +259,9 @@ def test_submit_gets_code_history_and_support_is_the_rest_of_the_cost(staff):
 
 def test_unverified_applicant_cannot_submit():
     a = ApplicantFactory(verification_status="pending")
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="chưa được xác minh") as err:
         services.support_request_create(applicant=a, actor=a.owner, data=_request_data(), submit=True)
+    assert err.value.code == "not_verified"
     assert not SupportRequest.objects.filter(applicant=a).exists()
 
 
@@ -248,7 +274,7 @@ def test_ceiling_refuses_above_min_of_cap_and_percent_and_follows_rule_edits():
     message = err.value.messages[0]
     assert "300.000.000" in message and "TT 28/2018/TT-BTC" in message
     # cost 400 million, support 250 million: above 50 % (200 million)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="vượt mức tối đa 200.000.000 đồng"):
         services.support_request_create(
             applicant=a,
             actor=a.owner,
@@ -297,7 +323,7 @@ def test_variant_of_another_activity_is_refused():
     data = {**_request_data(), "variant": ActivityVariant.objects.get(activity__code="3c", key="trademark")}
     with pytest.raises(ValidationError) as err:
         services.support_request_create(applicant=a, actor=a.owner, data=data, submit=False)
-    assert "variant" in err.value.message_dict
+    assert err.value.error_dict["variant"][0].code == "variant_mismatch"
 
 
 @pytest.mark.parametrize(
@@ -322,17 +348,23 @@ def test_triage_steps_are_history_and_notify(staff, action, status, event):
         reason,
     )
     assert Notification.objects.filter(recipient=r.applicant.owner, event=event).exists()
-    with pytest.raises(ValidationError):  # nothing follows a decision but a resubmission
+    with pytest.raises(ValidationError, match="không thực hiện được bước này") as err:
+        # nothing follows a decision but a resubmission
         services.support_request_triage(request=r, actor=staff, action="accept")
+    assert err.value.code == "not_allowed"
 
 
 def test_decline_and_return_need_a_reason_and_only_staff_triage(staff):
     r = SupportRequestFactory()
     for action in ("decline", "return"):
-        with pytest.raises(ValidationError):
-            services.support_request_triage(request=r, actor=staff, action=action, reason="")
-    with pytest.raises(ValidationError):
+        with pytest.raises(ValidationError) as err:
+            services.support_request_triage(request=r, actor=staff, action=action, reason="  ")
+        assert err.value.message_dict == {"reason": ["Vui lòng ghi lý do."]}
+        assert err.value.error_dict["reason"][0].code == "required"
+    with pytest.raises(ValidationError, match="Chỉ cán bộ Sở mới xử lý được đề nghị"):
         services.support_request_triage(request=r, actor=r.applicant.owner, action="accept")
+    with pytest.raises(ValidationError, match="không thực hiện được bước này"):
+        services.support_request_triage(request=r, actor=staff, action="approve")
     r.refresh_from_db()
     assert r.status == "submitted" and not r.events.exists()
 
@@ -354,7 +386,7 @@ def test_return_edit_resubmit_keeps_code(staff):
     assert r.status == "submitted" and r.code == code
     assert [e.to_status for e in r.events.all()] == ["draft", "submitted", "returned", "submitted"]
     services.support_request_triage(request=r, actor=staff, action="accept")
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="Đề nghị đã gửi, không sửa được nữa"):
         services.support_request_update(
             request=r, actor=a.owner, data={}, expected_version=r.version, submit=False
         )
@@ -364,14 +396,14 @@ def test_tracking_code_collision_retries_with_next_number(monkeypatch):
     SupportRequestFactory(code="YC-2026-000001")
     a = ApplicantFactory()
     calls = []
-    real = services.next_tracking_code
+    real = requests_services.next_tracking_code
 
     def stale_first(year):
         calls.append(year)
         # the first call returns a code another submission has just taken
         return "YC-2026-000001" if len(calls) == 1 else real(year)
 
-    monkeypatch.setattr(services, "next_tracking_code", stale_first)
+    monkeypatch.setattr(requests_services, "next_tracking_code", stale_first)
     r = services.support_request_create(applicant=a, actor=a.owner, data=_request_data(), submit=True)
     assert len(calls) == 2 and r.code != "YC-2026-000001"
     assert SupportRequest.objects.filter(code=r.code).count() == 1
@@ -439,15 +471,15 @@ def test_member_add_only_by_owner_or_staff_and_grants_the_applicant_role():
     member = UserFactory()
     applicant.members.add(member)
     newcomer = UserFactory(phone="0977222333")
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="mới thêm được thành viên"):
         services.applicant_member_add(applicant=applicant, actor=member, contact="0977222333")
     assert not applicant.members.filter(pk=newcomer.pk).exists()
     services.applicant_member_add(applicant=applicant, actor=applicant.owner, contact="0977222333")
     assert applicant.members.filter(pk=newcomer.pk).exists() and has_role(newcomer, Role.APPLICANT)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="mới bớt được thành viên"):
         services.applicant_member_remove(applicant=applicant, actor=newcomer, user_id=member.pk)
     staff = UserFactory(roles=[Role.STAFF])
     services.applicant_member_remove(applicant=applicant, actor=staff, user_id=member.pk)
     assert not applicant.members.filter(pk=member.pk).exists()
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="Không bớt được tài khoản chủ của cơ sở"):
         services.applicant_member_remove(applicant=applicant, actor=staff, user_id=applicant.owner_id)

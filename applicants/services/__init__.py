@@ -1,0 +1,48 @@
+"""Every write on applicants and support requests that carries a rule, by sub-domain: profiles
+(registration, paper dossiers, edits), members, review (verification), requests (drafts, edits,
+submission), ceilings (the check at submission) and triage. Callers keep `from applicants import
+services` and `services.<name>`."""
+
+from ..selectors import Ceiling, ceilings_for
+from .ceilings import check_ceiling
+from .members import MemberAdded, applicant_member_add, applicant_member_remove
+from .profiles import (
+    CONTACT_DEPARTMENT,
+    StaffEntry,
+    applicant_enter_paper_dossier,
+    applicant_prepare,
+    applicant_register,
+    applicant_update,
+)
+from .requests import (
+    EDITABLE,
+    REQUEST_FIELDS,
+    next_tracking_code,
+    support_request_create,
+    support_request_update,
+)
+from .review import REVIEW_EVENTS, applicant_review
+from .triage import support_request_triage
+
+__all__ = [
+    "CONTACT_DEPARTMENT",
+    "EDITABLE",
+    "REQUEST_FIELDS",
+    "REVIEW_EVENTS",
+    "Ceiling",
+    "MemberAdded",
+    "StaffEntry",
+    "applicant_enter_paper_dossier",
+    "applicant_member_add",
+    "applicant_member_remove",
+    "applicant_prepare",
+    "applicant_register",
+    "applicant_review",
+    "applicant_update",
+    "ceilings_for",
+    "check_ceiling",
+    "next_tracking_code",
+    "support_request_create",
+    "support_request_triage",
+    "support_request_update",
+]

@@ -1,0 +1,3 @@
+from accounts.roles import Role
+
+STAFF = (Role.STAFF, Role.LEADER)
