@@ -94,7 +94,7 @@ PROFILE_FIELDS = [
 
 class ApplicantForm(VersionedFormMixin, BootstrapMixin, forms.ModelForm):
     commune = CommuneChoiceField(
-        queryset=AdministrativeUnit.objects.filter(is_active=True).order_by("name"),
+        queryset=AdministrativeUnit.objects.filter(is_active=True),
         label=_("Xã, phường"),
         help_text=HELP["commune"],
     )

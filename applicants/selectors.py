@@ -11,7 +11,6 @@ from django.db.models.functions import Length
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from accounts.models import User
 from accounts.roles import Role, has_role, is_staff_like
 from core.listing import apply_search, int_filter
 from core.money import parse_vnd
@@ -44,11 +43,6 @@ def is_member(user, applicant) -> bool:
     if user is None or not user.is_authenticated:
         return False
     return applicant.owner_id == user.pk or applicant.members.filter(pk=user.pk).exists()
-
-
-def staff_users():
-    """The active staff and leaders: whom a new registration or request is announced to."""
-    return list(User.objects.filter(groups__name__in=[Role.STAFF, Role.LEADER], is_active=True).distinct())
 
 
 # --- Applicants ----------------------------------------------------------------------------------
@@ -295,7 +289,7 @@ def applicant_listing(user) -> dict:
         "sorts": {
             "name": ("sort_key", "id"),
             "created": ("created_at", "id"),
-            "commune": ("commune__name", "sort_key"),
+            "commune": ("commune__sort_key", "sort_key"),
         },
         "default_sort": "name",
     }
@@ -323,8 +317,8 @@ REQUEST_LISTING = {
 def communes_for_filter(user):
     """The communes a list's filter offers `user`: all active ones to staff, its own otherwise."""
     if is_staff_like(user):
-        return AdministrativeUnit.objects.filter(is_active=True).order_by("name")
-    return communes_of(user).order_by("name")
+        return AdministrativeUnit.objects.filter(is_active=True)
+    return communes_of(user)
 
 
 def activities_for_filter():

@@ -172,25 +172,12 @@ def test_project_form_commune_select(client, staff):
     _assert_commune_groups_in_order(_select_labels(response.content.decode(), "communes"))
 
 
-# applicants/forms.py (ApplicantForm.commune) and applicants/views.py (_communes_for) still
-# order_by("name") on this branch; they belong to another engineer of issue 8. These tests pass
-# once those calls use the default order (Meta.ordering = sort_key): then drop the markers
-# (strict, so a pass is noticed).
-NAME_ORDER = pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,  # only the order check: a missing or incomplete select is a real failure
-    reason="applicants/forms.py and applicants/views.py still order communes by name",
-)
-
-
-@NAME_ORDER
 def test_registration_form_commune_select(client):
     response = client.get("/co-so/dang-ky/")
     assert response.status_code == 200
     _assert_commune_groups_in_order(_select_labels(response.content.decode(), "commune"))
 
 
-@NAME_ORDER
 def test_applicant_list_commune_filter(client, staff):
     client.force_login(staff)
     response = client.get("/co-so/danh-sach/")

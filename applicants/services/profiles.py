@@ -13,13 +13,13 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.notifications import Event, notify
 from accounts.roles import Role, is_staff_like
+from accounts.selectors import staff_and_leaders
 from accounts.services import account_create, temporary_password_generate
 from core.concurrency import save_versioned
 from core.text import clean_text, fold, search_text, sort_key
 from core.validators import normalize_phone
 
 from ..models import Applicant, ApplicantReview, ArtisanTitle
-from ..selectors import staff_users
 from ..validators import normalize_tax_code, validate_tax_code
 
 CONTACT_DEPARTMENT = _(
@@ -151,7 +151,7 @@ def applicant_register(
         applicant=applicant, decision=ApplicantReview.Decision.SUBMITTED, actor=user
     )
     notify(
-        recipients=staff_users(),
+        recipients=staff_and_leaders(),
         event=Event.APPLICANT_REGISTERED,
         title=_("Cơ sở đăng ký mới: %(name)s") % {"name": applicant.name},
         body=_("Hồ sơ đang chờ xác minh."),

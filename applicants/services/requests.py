@@ -9,11 +9,11 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.notifications import Event, notify
 from accounts.roles import is_staff_like
+from accounts.selectors import staff_and_leaders
 from core.concurrency import save_versioned
 from core.text import clean_text, nfc, search_text
 
 from ..models import Applicant, SupportRequest, SupportRequestEvent
-from ..selectors import staff_users
 from .ceilings import check_ceiling
 
 EDITABLE = (SupportRequest.Status.DRAFT, SupportRequest.Status.RETURNED)
@@ -109,7 +109,7 @@ def _submit(request, *, actor, from_status):
     SupportRequest.objects.filter(pk=request.pk).update(search_text=request.search_text)
     _event(request, from_status=from_status, actor=actor)
     notify(
-        recipients=staff_users(),
+        recipients=staff_and_leaders(),
         event=Event.REQUEST_SUBMITTED,
         title=_("Đề nghị hỗ trợ %(code)s của %(name)s")
         % {"code": request.code, "name": request.applicant.name},
