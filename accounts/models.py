@@ -1,3 +1,5 @@
+import unicodedata
+
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
@@ -9,11 +11,25 @@ from core.text import clean_text, search_text
 from core.validators import normalize_phone, validate_phone
 
 
+def fold_login(login):
+    """The one form of a login (email or phone as typed) that the lookup, the stored email and the
+    sign-in throttle's key all use: NFKC then casefold. Python's lower() and the database's UPPER()
+    disagree on letters such as the long s: `ſotaichinh@…` lowers to itself but PostgreSQL's
+    UPPER() makes it SOTAICHINH@…, so a key built with lower() let it in while the real login
+    was locked. Folded, both spellings are one login, counted and locked together."""
+    return unicodedata.normalize("NFKC", login or "").strip().casefold()
+
+
+def fold_email(email):
+    """A stored email: folded whole (so two spellings that fold alike cannot be two accounts)."""
+    return fold_login(email) or None
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
     def _create_user(self, email, phone, password, **extra):
-        email = self.normalize_email(email).lower() if email else None
+        email = fold_email(email)
         phone = normalize_phone(phone) or None
         if not email and not phone:
             raise ValueError("A user needs an email or a phone number.")
@@ -36,10 +52,11 @@ class UserManager(BaseUserManager):
         return self.get_by_login(username)
 
     def get_by_login(self, login):
-        """Find the account a login names: an email (case-insensitive) or a phone number in any format."""
-        login = (login or "").strip()
+        """Find the account a login names: an email (folded, compared exactly: never the database's
+        own case-insensitive match) or a phone number in any format."""
+        login = fold_login(login)
         if "@" in login:
-            return self.get(email__iexact=login)
+            return self.get(email=login)
         return self.get(phone=normalize_phone(login))
 
 
@@ -83,7 +100,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     def clean(self):
         super().clean()
         self.full_name = clean_text(self.full_name)
-        self.email = self.__class__.objects.normalize_email(self.email).lower() if self.email else None
+        self.email = fold_email(self.email)
         self.phone = normalize_phone(self.phone) or None
 
     def save(self, *args, **kwargs):

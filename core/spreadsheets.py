@@ -321,9 +321,73 @@ def _text(value):
     return clean_text(value)
 
 
-def _xlsx_rows(data):
+# A sheet's XML (decompressed) beyond this is refused before it is parsed: a small .xlsx can
+# declare gigabytes (a zip bomb), and zipfile never inflates more than the size an entry declares.
+_XLSX_MAX_UNCOMPRESSED = 100 * 1024 * 1024
+# Columns beyond this in the header row: not one of the portal's templates (they have ~30).
+MAX_COLUMNS = 256
+
+
+class RowBudget:
+    """Counts the rows read from an upload (blank ones too) and refuses the file once more than
+    the header and `max_rows` rows after it have been read: rows read count, not rows kept, since
+    a sheet of a million empty rows costs what a million full ones do. `read` says how far it got."""
+
+    def __init__(self, max_rows):
+        self.max_rows = max_rows
+        self.read = 0
+
+    def take(self, rows):
+        for row in rows:
+            self.read += 1
+            if self.read > self.max_rows + 1:
+                raise ValidationError(
+                    _("Tệp có quá nhiều dòng (tối đa %(max)s dòng mỗi lần nhập)."),
+                    code="too_many_rows",
+                    params={"max": self.max_rows, "rows_read": self.read},
+                )
+            yield row
+
+
+def _header_width(values):
+    """How many columns the header row names: up to its last non-empty cell."""
+    width = 0
+    for index, value in enumerate(values, start=1):
+        if value not in (None, ""):
+            width = index
+    return width
+
+
+def _check_columns(width):
+    if width > MAX_COLUMNS:
+        raise ValidationError(
+            _("Tệp có quá nhiều cột (tối đa %(max)s cột). Hãy dùng tệp mẫu."),
+            code="too_many_columns",
+            params={"max": MAX_COLUMNS},
+        )
+
+
+def _check_unpacked_size(data):
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile as exc:
+        raise ValidationError(
+            _("Không đọc được tệp Excel (.xlsx). Tệp có thể bị hỏng."), code="bad_xlsx"
+        ) from exc
+    if unpacked > _XLSX_MAX_UNCOMPRESSED:
+        raise _too_large()
+
+
+def _xlsx_rows(data, budget, convert=_text):
+    """The sheet's rows from the header (its first non-empty row) on, each cut to the header's
+    columns, each value passed through `convert`. The dimension the sheet declares (A1:XFD1048576
+    in a "dimension bomb") is ignored: openpyxl would otherwise build every empty cell of it."""
     from openpyxl import load_workbook
 
+    _check_unpacked_size(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:
@@ -332,12 +396,31 @@ def _xlsx_rows(data):
         ) from exc
     try:
         sheet = workbook.worksheets[0]
-        return [[_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        sheet.reset_dimensions()
+        # Up to the header, one column past the most a header may have (to tell it is too wide)...
+        header, width = [], 0
+        for values in budget.take(sheet.iter_rows(max_col=MAX_COLUMNS + 1, values_only=True)):
+            width = _header_width(values)
+            if width:
+                _check_columns(width)
+                header = [convert(v) for v in values[:width]]
+                break
+        if not width:
+            return []
+        # ... then only the header's columns, from the row after it.
+        rows = sheet.iter_rows(min_row=budget.read + 1, max_col=width, values_only=True)
+        return [header, *([convert(v) for v in row] for row in budget.take(rows))]
     finally:
         workbook.close()
 
 
-def _csv_rows(data):
+def _csv_delimiter(header_line):
+    """Comma or semicolon (Excel's CSV in a locale whose decimal mark is a comma), decided from the
+    header line alone: a sniffer that reads data rows is fooled by commas and quotes inside them."""
+    return ";" if header_line.count(";") > header_line.count(",") else ","
+
+
+def _csv_rows(data, budget):
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -346,53 +429,99 @@ def _csv_rows(data):
             _("Tệp CSV không dùng mã UTF-8. Hãy lưu lại tệp dạng “CSV UTF-8” rồi tải lên lại."),
             code="not_utf8",
         ) from None
-    sample = text[:4096]
+    first_line = next((line for line in io.StringIO(text) if line.strip()), "")
+    reader = csv.reader(io.StringIO(text), csv.excel, delimiter=_csv_delimiter(first_line), doublequote=True)
     try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+        return [[clean_text(v) for v in row] for row in budget.take(reader)]
+    except csv.Error as exc:
+        raise ValidationError(
+            _("Không đọc được tệp CSV (dòng %(line)s). Hãy lưu lại tệp dạng “CSV UTF-8” rồi tải lên lại."),
+            code="bad_csv",
+            params={"line": reader.line_num},
+        ) from exc
+
+
+def _too_large():
+    limit = settings.IMPORT_MAX_UPLOAD_SIZE
+    size = f"{limit / (1 << 20):g} MB" if limit >= 1 << 20 else f"{-(-limit // 1024)} KB"
+    return ValidationError(
+        _("Tệp quá lớn (tối đa %(size)s mỗi lần nhập)."), code="too_large", params={"size": size}
+    )
+
+
+def _upload_bytes(upload):
+    """The upload's content, refused above IMPORT_MAX_UPLOAD_SIZE before anything is parsed (and,
+    for a file object, without reading more than one byte past the limit)."""
+    limit = settings.IMPORT_MAX_UPLOAD_SIZE
+    if isinstance(upload, bytes | bytearray):
+        data = bytes(upload)
+    else:
+        size = getattr(upload, "size", None)
+        if size is not None and size > limit:
+            raise _too_large()
+        if hasattr(upload, "seek"):
+            upload.seek(0)
+        data = upload.read(limit + 1)
+    if len(data) > limit:
+        raise _too_large()
+    return data
+
+
+def read_xlsx_values(upload, *, max_rows=20000):
+    """The first sheet of an XLSX as lists of typed cell values, header row first, with the limits
+    of `read_table` (size, the header's columns, rows read). For the admin's import-export."""
+    return _xlsx_rows(_upload_bytes(upload), RowBudget(max_rows), convert=lambda value: value)
+
+
+def check_csv_size(content, *, max_rows=20000):
+    """Refuse CSV (text or bytes) above the upload size or with more rows than `read_table`
+    accepts, before another reader (the admin's import-export) builds it: the rows are parsed
+    here one at a time and none is kept."""
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    _upload_bytes(data)
+    text = data.decode("utf-8-sig", errors="replace")
+    try:
+        for _row in RowBudget(max_rows).take(csv.reader(io.StringIO(text))):
+            pass
     except csv.Error:
-        dialect = csv.excel
-    return [[clean_text(v) for v in row] for row in csv.reader(io.StringIO(text), dialect)]
+        pass  # malformed CSV is the reader's to report
 
 
 def read_table(upload, *, filename=None, max_rows=20000):
     """Read an uploaded file (a Django UploadedFile, a file object or bytes) into a Table.
 
     XLSX is recognised by its content (a zip), anything else is read as CSV. Blank rows are
-    skipped; line numbers are those of the file (the header is line 1). Every value is NFC text."""
-    if isinstance(upload, bytes | bytearray):
-        data = bytes(upload)
-    else:
+    skipped; line numbers are those of the file (the header is line 1). Every value is NFC text.
+    A file above IMPORT_MAX_UPLOAD_SIZE is refused unread; reading stops, and the file is refused,
+    once more than `max_rows` rows after the header have been read, blank ones included."""
+    if not isinstance(upload, bytes | bytearray):
         filename = filename or getattr(upload, "name", None)
-        if hasattr(upload, "seek"):
-            upload.seek(0)
-        data = upload.read()
+    data = _upload_bytes(upload)
     if not data:
         raise ValidationError(_("Tệp trống."), code="empty")
+    budget = RowBudget(max_rows)
     if data[:2] == b"PK":
-        raw_rows = _xlsx_rows(data)
+        raw_rows = _xlsx_rows(data, budget)
     elif filename and filename.lower().endswith((".xls", ".xlsm", ".ods")):
         raise ValidationError(_("Chỉ nhận tệp .xlsx hoặc .csv."), code="bad_type")
     else:
-        raw_rows = _csv_rows(data)
-    while raw_rows and not any(raw_rows[0]):
-        raw_rows.pop(0)
-    if not raw_rows:
+        raw_rows = _csv_rows(data, budget)
+    skipped = 0
+    while skipped < len(raw_rows) and not any(raw_rows[skipped]):
+        skipped += 1
+    if skipped == len(raw_rows):
         raise ValidationError(_("Tệp không có dữ liệu."), code="empty")
+    header_row, data_rows = raw_rows[skipped], raw_rows[skipped + 1 :]
     # The header row apart: a template's Unicode headers must not outweigh data typed in TCVN3/VNI.
-    check_legacy_encoding(" ".join(raw_rows[0]))
-    check_legacy_encoding("\n".join(" ".join(r) for r in raw_rows[1:]))
-    headers = [nfc(h).strip() for h in raw_rows[0]]
+    check_legacy_encoding(" ".join(header_row))
+    check_legacy_encoding("\n".join(" ".join(r) for r in data_rows))
+    headers = [nfc(h).strip() for h in header_row]
     table = Table(headers=headers)
-    for index, values in enumerate(raw_rows[1:], start=2):
+    for index, values in enumerate(data_rows, start=2):
         if not any(values):
             continue
         row = {h: (values[i] if i < len(values) else "") for i, h in enumerate(headers) if h}
         table.rows.append((index, row))
-        if len(table.rows) > max_rows:
-            raise ValidationError(
-                _("Tệp có quá nhiều dòng (tối đa %(max)s dòng mỗi lần nhập).") % {"max": max_rows},
-                code="too_many_rows",
-            )
     return table
 
 

@@ -14,3 +14,18 @@ def production_database(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register(Tags.caches, deploy=True)
+def production_shared_cache(app_configs, **kwargs):
+    """The sign-in throttle counts in the cache: without a shared one (Redis) each gunicorn worker
+    keeps its own count, so five wrong passwords become five per worker."""
+    if not settings.LOCAL and not settings.REDIS_URL:
+        return [
+            Warning(
+                "Production has no shared cache: each worker counts failed sign-ins on its own.",
+                hint="Set REDIS_URL (production requires Redis for the throttle and the job queue).",
+                id="khuyencong.W002",
+            )
+        ]
+    return []

@@ -40,7 +40,8 @@ def menu_for(user):
 
 
 def navigation(request):
-    """Context processor: the menu of the signed-in user."""
-    if not request.user.is_authenticated:
+    """Context processor: the menu of the signed-in user. A request refused before sign-in is
+    read (a disallowed Host header answered by the 400 page) has no `user`: no menu."""
+    if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {"menu": []}
     return {"menu": menu_for(request.user), "user_roles": user_roles(request.user)}

@@ -20,3 +20,8 @@ STORAGES = {
 }
 MEDIA_ROOT = BASE_DIR / ".test-media"
 LANGUAGE_CODE = "vi"
+# The test database is SQLite in memory with a shared cache, whose table locks never wait for a
+# busy timeout: there BEGIN IMMEDIATE makes concurrent tests fail at once instead of queueing.
+# `make run` (a file database) keeps it; tests/test_security_headers.py checks it there.
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    DATABASES["default"]["OPTIONS"].pop("transaction_mode", None)  # noqa: F405

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
 from import_export.formats import base_formats
 
-from core.spreadsheets import check_legacy_encoding, neutralise
+from core.spreadsheets import check_csv_size, check_legacy_encoding, neutralise, read_xlsx_values
 from core.text import nfc
 
 from .models import (
@@ -58,12 +58,22 @@ class XLSX(base_formats.XLSX):
     def export_data(self, dataset, **kwargs):
         return _escaped(dataset).export("xlsx", **kwargs)
 
+    def create_dataset(self, in_stream):
+        """Read with the portal's limits (size, the header's columns, rows read): the library's
+        reader builds every cell of the dimension a sheet declares (a 5 KB "dimension bomb")."""
+        header, *rows = read_xlsx_values(in_stream) or [[]]
+        return tablib.Dataset(*rows, headers=header)
+
 
 class CSV(base_formats.CSV):
     """CSV in UTF-8 with a BOM, formulas neutralised. Imports accept the BOM too."""
 
     def export_data(self, dataset, **kwargs):
         return "\ufeff" + _escaped(dataset).export("csv", **kwargs)
+
+    def create_dataset(self, in_stream, **kwargs):
+        check_csv_size(in_stream)  # the portal's size and row limits, before tablib builds it all
+        return super().create_dataset(in_stream, **kwargs)
 
 
 # The admin offers these, XLSX first (the default).

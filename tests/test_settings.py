@@ -37,9 +37,23 @@ def test_check_deploy_is_clean_in_production():
         SECRET_KEY=PROD_SECRET,
         ALLOWED_HOSTS="khuyencong.hungyen.gov.vn",
         DATABASE_URL="postgres://khuyencong@127.0.0.1:5432/khuyencong",
+        REDIS_URL="redis://127.0.0.1:6379/0",  # a check names it, never connects
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_without_a_shared_cache_in_production():
+    """Without Redis each gunicorn worker counts failed sign-ins on its own (issue 10, item 8)."""
+    result = _run(
+        ["manage.py", "check", "--deploy"],
+        SECRET_KEY=PROD_SECRET,
+        ALLOWED_HOSTS="khuyencong.hungyen.gov.vn",
+        DATABASE_URL="postgres://khuyencong@127.0.0.1:5432/khuyencong",
+        REDIS_URL="",
+    )
+    assert "khuyencong.W002" in result.stdout + result.stderr
+    assert "REDIS_URL" in result.stdout + result.stderr
 
 
 def test_check_deploy_warns_about_sqlite_in_production():

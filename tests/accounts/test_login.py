@@ -106,3 +106,62 @@ def test_the_admin_login_is_throttled_too(client):
     response = client.post("/quan-tri/login/?next=/quan-tri/", {"username": root.email, "password": PASSWORD})
     assert response.status_code == 200 and "quá nhiều lần" in response.content.decode()
     assert client.get("/quan-tri/").status_code == 302
+
+
+# --- One folded form of a login for the lookup, the stored email and the throttle (issue 10, item 8)
+
+LONG_S = "ſotaichinh@khuyencong.teſt"  # U+017F LATIN SMALL LETTER LONG S: lower() keeps it, UPPER() is S
+
+
+def test_fold_login_is_nfkc_then_casefold():
+    from accounts.models import fold_login
+
+    assert fold_login(f"  {LONG_S.upper()} ") == "sotaichinh@khuyencong.test"
+    assert fold_login(LONG_S) == "sotaichinh@khuyencong.test"
+    assert fold_login("ＣａｎＢｏ@Example.test") == "canbo@example.test"  # full-width letters
+    assert fold_login("0912 345 678") == "0912 345 678"  # phones are normalised by the lookup
+
+
+def test_the_lookup_compares_the_folded_login_exactly_never_the_databases_case_match():
+    """PostgreSQL's UPPER() (what email__iexact compiles to) and Python's lower() disagree on ſ;
+    the lookup compares the folded text for equality, so no database folds anything its own way."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = UserFactory(email="sotaichinh@khuyencong.test")
+    with CaptureQueriesContext(connection) as queries:
+        assert User.objects.get_by_login(LONG_S) == user
+    (sql,) = [q["sql"] for q in queries.captured_queries]
+    assert "LIKE" not in sql.upper() and "UPPER" not in sql.upper()
+    assert "'sotaichinh@khuyencong.test'" in sql
+
+
+def test_an_email_that_folds_to_another_accounts_is_refused():
+    from django.core.exceptions import ValidationError
+
+    UserFactory(email="sotaichinh@khuyencong.test")
+    twin = User(full_name="Kẻ mạo danh", email=LONG_S)
+    with pytest.raises(ValidationError) as refused:
+        twin.full_clean(exclude=["password"])
+    assert refused.value.error_dict["email"][0].code == "unique"
+    assert User.objects.create_user(email="Mới@Example.test", password="x").email == "mới@example.test"
+
+
+def test_a_long_s_spelling_signs_in_as_the_same_account(client):
+    user = UserFactory(email="sotaichinh@khuyencong.test")
+    assert _attempt(client, LONG_S, PASSWORD).status_code == 302
+    assert client.session["_auth_user_id"] == str(user.pk)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="needs accounts/services.py _counter_keys to build the key with accounts.models.fold_login "
+    "(another branch owns that file); remove this marker with that one-line change",
+)
+def test_a_long_s_spelling_cannot_sign_in_while_the_real_login_is_locked(client):
+    UserFactory(email="sotaichinh@khuyencong.test")
+    for _ in range(5):
+        _attempt(client, "sotaichinh@khuyencong.test", "sai")
+    response = _attempt(client, LONG_S, PASSWORD)
+    assert not _signed_in(client)
+    assert "sai mật khẩu quá nhiều lần" in response.content.decode()
