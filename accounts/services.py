@@ -16,7 +16,7 @@ from core import throttle
 from core.text import clean_text
 from core.validators import normalize_phone
 
-from .models import Notification, User
+from .models import Notification, User, fold_email, fold_login
 from .notifications import Event, notify
 from .roles import Role, grant_roles, has_role, is_staff_like, user_roles
 
@@ -73,13 +73,13 @@ def account_create(*, full_name, phone=None, email=None, password, must_change_p
     """The one way an account is made (staff creation, self-registration, paper dossiers, member
     accounts): the name in NFC, phone and email normalised, a clear message when either is taken."""
     phone = normalize_phone(phone) or None
-    email = clean_text(email).lower() or None
+    email = fold_email(clean_text(email))
     errors = {}
     if phone and User.objects.filter(phone=phone).exists():
         errors["phone"] = [
             _("Số điện thoại này đã tồn tại trong một tài khoản khác. Nếu là của bạn, hãy đăng nhập.")
         ]
-    if email and User.objects.filter(email__iexact=email).exists():
+    if email and User.objects.filter(email=email).exists():
         errors["email"] = [_("Email này đã tồn tại trong một tài khoản khác. Nếu là của bạn, hãy đăng nhập.")]
     if errors:
         raise ValidationError(errors)
@@ -232,7 +232,7 @@ def _counter_keys(kind, login, ip, login_limit, ip_limit):
     """(cache key, limit) for the login as typed (email case, phone format ignored) and the
     address. Keys carry a hash, never the email or phone itself."""
     keys = []
-    login = (login or "").strip().lower()
+    login = fold_login(login)
     if login:
         if "@" not in login:
             login = normalize_phone(login) or login

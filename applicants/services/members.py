@@ -7,7 +7,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import User, fold_email
 from accounts.notifications import Event, notify
 from accounts.roles import Role, grant_roles, is_staff_like
 from accounts.services import account_create, temporary_password_generate
@@ -35,8 +35,8 @@ def _contact_error(message, code):
 def _existing_account(contact):
     """(email, phone, the account with that email or phone or None) for what was typed."""
     if "@" in contact:
-        email = contact.lower()
-        return email, "", User.objects.filter(email__iexact=email).first()
+        email = fold_email(contact)
+        return email, "", User.objects.filter(email=email).first()
     try:
         validate_phone(contact)
     except ValidationError as error:

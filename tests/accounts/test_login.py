@@ -153,11 +153,6 @@ def test_a_long_s_spelling_signs_in_as_the_same_account(client):
     assert client.session["_auth_user_id"] == str(user.pk)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs accounts/services.py _counter_keys to build the key with accounts.models.fold_login "
-    "(another branch owns that file); remove this marker with that one-line change",
-)
 def test_a_long_s_spelling_cannot_sign_in_while_the_real_login_is_locked(client):
     UserFactory(email="sotaichinh@khuyencong.test")
     for _ in range(5):
