@@ -13,7 +13,6 @@ from core.text import clean_text
 from core.validators import looks_like_phone, normalize_phone
 
 from .roles import Role
-from .selectors import reporting_units_for_choice
 from .services import (
     login_failure_record,
     login_success_record,
@@ -153,19 +152,6 @@ class UserForm(BootstrapMixin, forms.Form):
     roles = forms.MultipleChoiceField(
         label=_("Vai trò"), choices=Role.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
-    reporting_units = forms.MultipleChoiceField(
-        label=_("Đơn vị báo cáo (xã, phường, đơn vị phối hợp)"),
-        required=False,
-        help_text=_(
-            "Chỉ cho cán bộ xã, phường, đơn vị phối hợp. Trên máy tính, giữ Ctrl để chọn nhiều đơn vị."
-        ),
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.units = {str(u.pk): u for u in reporting_units_for_choice()}
-        self.fields["reporting_units"].choices = [(pk, u.name) for pk, u in self.units.items()]
 
     def clean_full_name(self):
         value = clean_text(self.cleaned_data["full_name"])
@@ -183,7 +169,6 @@ class UserForm(BootstrapMixin, forms.Form):
         data = super().clean()
         if not self.errors and not data.get("email") and not data.get("phone"):
             raise ValidationError(_("Cần có email hoặc số điện thoại để người dùng đăng nhập."))
-        data["reporting_units"] = [self.units[pk] for pk in data.get("reporting_units", [])]
         return data
 
 

@@ -1,18 +1,12 @@
 """Reads of accounts and notifications, always scoped to the user who asks."""
 
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import Http404
 
 from core.text import fold, vi_sort_key
 
 from .models import Notification, User
 from .roles import Role, is_staff_like
-
-
-def reporting_unit_model():
-    """ReportingUnit, reached through its link to users: `accounts` stays below `programmes`."""
-    return User._meta.get_field("reporting_units").related_model
 
 
 def _active_with_roles(*roles):
@@ -47,9 +41,7 @@ def user_list(*, actor, query="", page_number=1, per_page=50):
         users = users.filter(search_text__contains=word)
     ordered = sorted(users.values_list("pk", "full_name"), key=lambda row: vi_sort_key(row[1]))
     page = Paginator([pk for pk, _name in ordered], per_page).get_page(page_number)
-    rows = User.objects.filter(pk__in=list(page.object_list)).prefetch_related(
-        "groups", Prefetch("reporting_units", queryset=reporting_unit_model().objects.all())
-    )
+    rows = User.objects.filter(pk__in=list(page.object_list)).prefetch_related("groups", "reporting_units")
     by_pk = {user.pk: user for user in rows}
     page.object_list = [by_pk[pk] for pk in page.object_list]
     return page
@@ -61,15 +53,6 @@ def user_get(*, actor, pk):
         return users_manageable_by(actor).get(pk=pk)
     except (User.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
-
-
-def reporting_units_for_choice():
-    """Active reporting units: communes first, by the commune's own name (Phố Hiến, not "UBND Phường…"),
-    then departments and organisations."""
-    units = reporting_unit_model().objects.filter(is_active=True).select_related("commune")
-    return sorted(
-        units, key=lambda u: (u.kind != "commune", vi_sort_key(u.commune.name if u.commune else u.name))
-    )
 
 
 def notifications_of(user):

@@ -43,16 +43,10 @@ def _check_actor(actor, user=None, roles=()):
         )
 
 
-def _check_roles_and_units(roles, reporting_units):
+def _check_roles(roles):
     unknown = set(roles) - set(Role.values)
     if unknown:
         raise ValidationError(_("Vai trò không hợp lệ: %(roles)s.") % {"roles": ", ".join(sorted(unknown))})
-    if Role.UNIT_REPORTER in roles and not reporting_units:
-        raise ValidationError(_("Cán bộ xã, phường, đơn vị phối hợp phải thuộc ít nhất một đơn vị báo cáo."))
-    if reporting_units and Role.UNIT_REPORTER not in roles:
-        raise ValidationError(
-            _("Chỉ tài khoản có vai trò cán bộ xã, phường, đơn vị phối hợp mới được gắn với đơn vị báo cáo.")
-        )
 
 
 def _set_roles(user, roles):
@@ -101,21 +95,19 @@ def user_create(
     email: str | None = None,
     phone: str | None = None,
     roles=(),
-    reporting_units=(),
     temporary_password: str = "",
 ) -> tuple[User, str]:
     """Staff create an account, often for a person without email (login by phone). The person
     must change the temporary password at first login. Returns the user and that password."""
     roles = [str(r) for r in roles]
     _check_actor(actor, roles=roles)
-    _check_roles_and_units(roles, reporting_units)
+    _check_roles(roles)
     temporary_password = temporary_password or temporary_password_generate()
     _validate_password(temporary_password, User(full_name=full_name, email=email, phone=phone))
     user = account_create(
         full_name=full_name, phone=phone, email=email, password=temporary_password, must_change_password=True
     )
     _set_roles(user, roles)
-    user.reporting_units.set(reporting_units)
     notify(
         recipients=[user],
         event=Event.ACCOUNT_CREATED,
@@ -139,13 +131,13 @@ def user_update(
     email: str | None,
     phone: str | None,
     roles=(),
-    reporting_units=(),
     is_active: bool = True,
 ) -> User:
-    """Staff change an account's contact details, roles, reporting units and whether it is active."""
+    """Staff change an account's contact details, roles and whether it is active (its reporting
+    units are programmes' to set: programmes.services.user_reporting_units_set)."""
     roles = [str(r) for r in roles]
     _check_actor(actor, user=user, roles=roles)
-    _check_roles_and_units(roles, reporting_units)
+    _check_roles(roles)
     if user.pk == actor.pk and not is_active:
         raise ValidationError(_("Bạn không thể tự khóa tài khoản của mình."))
     user.full_name, user.email, user.phone, user.is_active = (
@@ -157,7 +149,6 @@ def user_update(
     user.full_clean(exclude=["password"])
     user.save()
     _set_roles(user, roles)
-    user.reporting_units.set(reporting_units)
     return user
 
 

@@ -5,6 +5,9 @@ from . import views
 
 app_name = "accounts"
 
+# The account form pages (create, edit) set reporting units too, which belong to programmes: the
+# top package adds them to this namespace (khuyencong/urls.py), so accounts imports no app above it.
+
 urlpatterns = [
     path("dang-nhap/", views.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
@@ -22,7 +25,5 @@ urlpatterns = [
     path("thong-bao/<int:pk>/da-doc/", views.notification_read, name="notification_read"),
     path("thong-bao/da-doc-tat-ca/", views.notifications_read_all, name="notifications_read_all"),
     path("nguoi-dung/", views.user_list, name="user_list"),
-    path("nguoi-dung/tao-moi/", views.user_create, name="user_create"),
-    path("nguoi-dung/<int:pk>/", views.user_edit, name="user_edit"),
     path("nguoi-dung/<int:pk>/dat-mat-khau-tam/", views.user_reset_password, name="user_reset_password"),
 ]

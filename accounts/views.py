@@ -15,7 +15,7 @@ from core.http import client_ip
 
 from . import forms, selectors, services
 from .permissions import role_required
-from .roles import Role, user_roles
+from .roles import Role
 
 MANAGERS = (Role.STAFF, Role.LEADER)
 
@@ -83,52 +83,6 @@ def user_list(request):
     query = request.GET.get("q", "")
     page = selectors.user_list(actor=request.user, query=query, page_number=request.GET.get("page"))
     return render(request, "accounts/user_list.html", {"page": page, "query": query})
-
-
-@never_cache  # the answer shows a temporary password: no browser or proxy may keep it
-@role_required(*MANAGERS)
-def user_create(request):
-    form = forms.UserCreateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:  # the form's fields are the service's arguments
-            user, password = services.user_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            return render(
-                request,
-                "accounts/temporary_password.html",
-                {"account": user, "password": password, "created": True},
-            )
-    return render(request, "accounts/user_form.html", {"form": form, "creating": True})
-
-
-@role_required(*MANAGERS)
-def user_edit(request, pk):
-    account = selectors.user_get(actor=request.user, pk=pk)
-    initial = {
-        "full_name": account.full_name,
-        "email": account.email,
-        "phone": account.phone,
-        "roles": sorted(user_roles(account)),
-        "reporting_units": [str(pk) for pk in account.reporting_units.values_list("pk", flat=True)],
-        "is_active": account.is_active,
-    }
-    form = forms.UserEditForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.user_update(actor=request.user, user=account, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Đã lưu tài khoản %(name)s.") % {"name": account.full_name})
-            return redirect("accounts:user_list")
-    password_form = forms.TemporaryPasswordForm()
-    return render(
-        request,
-        "accounts/user_form.html",
-        {"form": form, "account": account, "password_form": password_form, "creating": False},
-    )
 
 
 @never_cache

@@ -1,14 +1,24 @@
 from django.contrib import admin
 from django.urls import include, path
 
+import accounts.urls
+import programmes.views
 from reports.views import home
 
 from . import views
 
+# The accounts pages, plus the two account forms that also set reporting units (programmes' part):
+# composed here, the one package that may import both.
+account_patterns = [
+    *accounts.urls.urlpatterns,
+    path("nguoi-dung/tao-moi/", programmes.views.user_create, name="user_create"),
+    path("nguoi-dung/<int:pk>/", programmes.views.user_edit, name="user_edit"),
+]
+
 urlpatterns = [
     path("", home, name="home"),
     path("healthz/", views.healthz, name="healthz"),
-    path("tai-khoan/", include("accounts.urls")),
+    path("tai-khoan/", include((account_patterns, accounts.urls.app_name))),
     path("co-so/", include("applicants.urls")),
     path("de-an/", include("projects.urls")),
     path("bao-cao/", include("reports.urls")),

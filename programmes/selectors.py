@@ -43,3 +43,9 @@ def rule_in_force(*, activity, variant, funding_source, on_date, kind="ceiling")
         if rule:
             return rule
     return None
+
+
+def reporting_units_for_choice():
+    """Active reporting units for the account form: communes first, each group in Vietnamese order
+    (the model's ordering), with their commune."""
+    return list(ReportingUnit.objects.filter(is_active=True).select_related("commune"))
