@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applicants.forms import BootstrapMixin, MoneyField, bootstrap
 from applicants.models import Applicant, SupportRequest
+from core.money import group
 from core.workflow import Field
 from programmes.models import ActivityType, ActivityVariant, AdministrativeUnit, FundingSource
 
@@ -23,7 +24,7 @@ class GroupedMoneyField(MoneyField):
 
     def prepare_value(self, value):
         if isinstance(value, int) and not isinstance(value, bool):
-            return f"{value:,}".replace(",", ".")
+            return group(value)
         return value
 
 

@@ -959,5 +959,5 @@ def test_project_rules_refuse_a_day_the_month_does_not_have():
     from projects.models import ProjectRules
 
     rules = ProjectRules(settlement_deadline_month=2, settlement_deadline_day=30)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="Tháng 2 không có ngày 30"):
         rules.full_clean()
