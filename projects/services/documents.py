@@ -3,6 +3,8 @@ of files stored by a service that then fails."""
 
 import contextvars
 import functools
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -18,16 +20,19 @@ from core.uploads import check_upload, safe_storage_name
 from .. import selectors  # a module reference: selectors read services too
 from ..models import CLOSED_STATUSES, DocumentKind, Project, ProjectDocument, RequiredDocument
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
 # The files stored during the outermost service call that is under way (see removes_files_on_error).
 _stored_files = contextvars.ContextVar("projects_stored_files", default=None)
 
 
-def removes_files_on_error(func):
+def removes_files_on_error(func: Callable[P, R]) -> Callable[P, R]:
     """A file stored by a service that then fails (a later check, a database constraint) is deleted
     once its transaction has rolled back: no orphan stays on disk. Put it above @transaction.atomic."""
 
     @functools.wraps(func)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         if _stored_files.get() is not None:  # an outer call cleans up
             return func(*args, **kwargs)
         stored = []
