@@ -20,16 +20,20 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from .text import clean_text
+from .text import clean_text, nfc
 
-FIELD_KINDS = frozenset({"text", "date", "money", "choice", "document", "amounts", "number", "bool"})
+# "note": free text kept on several lines (a comment, a reason); "text": one line, spaces collapsed.
+FIELD_KINDS = frozenset({"text", "note", "date", "money", "choice", "document", "amounts", "number", "bool"})
+# Kinds the engine never copies: a file is stored and an amount per source is written by the caller.
+NOT_COPIED = frozenset({"document", "amounts"})
 
 
 @dataclass(frozen=True)
 class Field:
     """A typed value a step records. `kind` is one of FIELD_KINDS. `record`: copied onto the history
     row's attribute of the same name; `copy_to`: also copied onto the object's attribute of that
-    name (a decision number the object keeps, for instance)."""
+    name (a decision number the object keeps, for instance); `initial`: the key of the defaults
+    the step's form starts from (see form_initial; the field's own name when empty)."""
 
     name: str
     kind: str
@@ -37,6 +41,7 @@ class Field:
     required: bool = True
     record: bool = True
     copy_to: str = ""
+    initial: str = ""
 
     def __post_init__(self):
         if self.kind not in FIELD_KINDS:
@@ -91,6 +96,8 @@ def _missing(value) -> bool:
 def _copied(f: Field, value):
     if f.kind == "text" and isinstance(value, str):
         return clean_text(value)
+    if f.kind == "note" and isinstance(value, str):
+        return nfc(value).strip()
     if f.kind == "money" and value not in (None, ""):
         return int(value)
     return value
@@ -99,7 +106,8 @@ def _copied(f: Field, value):
 class Workflow:
     """A transition table with its lookups. `roles_of(user)` gives the set of role keys a user holds
     (accounts knows roles; core does not import it). `state_label(obj)` names the object's state in
-    messages."""
+    messages. `not_allowed_message` may name the object ("… đề án đang ở trạng thái …"); it takes
+    %(step)s and %(status)s."""
 
     def __init__(
         self,
@@ -108,6 +116,7 @@ class Workflow:
         roles_of: Callable[[Any], set],
         state_label: Callable[[Any], str],
         status_attr: str = "status",
+        not_allowed_message: str | None = None,
     ):
         self.steps = tuple(steps)
         self.by_key = {step.key: step for step in self.steps}
@@ -116,6 +125,7 @@ class Workflow:
         self.roles_of = roles_of
         self.state_label = state_label
         self.status_attr = status_attr
+        self.not_allowed_message = not_allowed_message
 
     def get(self, key: str) -> Step:
         step = self.by_key.get(key)
@@ -141,9 +151,11 @@ class Workflow:
                 _("Bạn không có quyền thực hiện bước “%(step)s”.") % {"step": step.label}, code="forbidden"
             )
         if not step.allows(getattr(obj, self.status_attr)):
+            message = self.not_allowed_message or _(
+                "Không thể “%(step)s” khi đang ở trạng thái “%(status)s”."
+            )
             raise ValidationError(
-                _("Không thể “%(step)s” khi đang ở trạng thái “%(status)s”.")
-                % {"step": step.label, "status": self.state_label(obj)},
+                message % {"step": step.label, "status": self.state_label(obj)},
                 code="not_allowed",
             )
         errors = {
@@ -164,20 +176,23 @@ def apply_step(
     data: dict | None,
     new_row: Callable[..., Any],
     save_obj: Callable[[Any], None] | None = None,
+    before_save: Callable[[StepContext], None] | None = None,
 ) -> StepContext:
     """Apply one step: guard, copy the declared fields, call the handler, write the history row,
     move the object to the step's target (bumping `version` where the object has one).
 
     `new_row(obj=, step=, user=, data=)` returns the unsaved history row; the caller runs this inside
     a transaction with the object locked, so a refusal (any ValidationError) changes nothing.
-    `save_obj` saves the object (default: full_clean and save)."""
+    `before_save(context)`, when given, runs after the step's handler and before the row is saved:
+    the work every step of a workflow shares (storing the step's file, say). `save_obj` saves the
+    object (default: full_clean and save)."""
     data = dict(data or {})
     step = workflow.get(key)
     workflow.guard(step, user=user, obj=obj, data=data)
     row = new_row(obj=obj, step=step, user=user, data=data)
     for f in step.fields:
         value = data.get(f.name)
-        if _missing(value) or f.kind in {"document", "amounts"}:
+        if _missing(value) or f.kind in NOT_COPIED:
             continue
         value = _copied(f, value)
         if f.record and hasattr(row, f.name):
@@ -187,6 +202,8 @@ def apply_step(
     context = StepContext(obj=obj, row=row, data=data, user=user, step=step)
     if step.handler is not None:
         step.handler(context)
+    if before_save is not None:
+        before_save(context)
     row.full_clean()
     row.save()
     setattr(obj, workflow.status_attr, step.target)
@@ -201,8 +218,9 @@ def apply_step(
 
 
 def form_initial(step: Step, defaults: dict) -> dict:
-    """Initial values of a step's form: the declared fields that `defaults` names."""
-    return {f.name: defaults[f.name] for f in step.fields if f.name in defaults}
+    """Initial values of a step's form: the declared fields that `defaults` names (under the
+    field's `initial` key when it has one, else under its name)."""
+    return {f.name: defaults[f.initial or f.name] for f in step.fields if (f.initial or f.name) in defaults}
 
 
 def timeline(steps: Iterable[Step], history: Iterable[Any], *, key_attr: str = "step") -> list[dict]:
@@ -215,7 +233,7 @@ def timeline(steps: Iterable[Step], history: Iterable[Any], *, key_attr: str = "
         values = []
         if step is not None:
             for f in step.fields:
-                if f.record and f.kind not in {"document", "amounts"} and hasattr(row, f.name):
+                if f.record and f.kind not in NOT_COPIED and hasattr(row, f.name):
                     value = getattr(row, f.name)
                     if not _missing(value):
                         values.append((f, value))

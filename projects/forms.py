@@ -5,10 +5,11 @@ from django.utils.translation import gettext_lazy as _
 
 from applicants.models import Applicant, SupportRequest
 from core.forms import BootstrapMixin, MoneyField, bootstrap
+from core.workflow import Field
 from programmes.models import ActivityType, ActivityVariant, AdministrativeUnit, FundingSource, Indicator
 
 from .models import DocumentKind, Payment, Project, ProjectTransition
-from .workflow import Field
+from .services import EDITABLE_FIELDS
 
 DATE_INPUT = {"placeholder": "dd/mm/yyyy"}
 
@@ -17,17 +18,8 @@ def _date_field(label, required=False):
     return forms.DateField(label=label, required=required, widget=forms.DateInput(attrs=DATE_INPUT))
 
 
-class GroupedMoneyField(MoneyField):
-    """Typed as people write it ("1.500.000") and shown back the same way."""
-
-    def prepare_value(self, value):
-        if isinstance(value, int) and not isinstance(value, bool):
-            return f"{value:,}".replace(",", ".")
-        return value
-
-
 def _money_field(label, required=False):
-    return GroupedMoneyField(label=label, required=required, min_value=0)
+    return MoneyField(label=label, required=required, min_value=0)
 
 
 def add_amount_fields(form, sources, prefix="amount_", label_format="{name}"):
@@ -58,25 +50,16 @@ class ProjectForm(forms.ModelForm):
     start_date = _date_field(_("Ngày bắt đầu dự kiến"))
     end_date = _date_field(_("Ngày kết thúc dự kiến"))
 
+    # the people and places right after who carries the project out
+    field_order = [
+        *EDITABLE_FIELDS[: EDITABLE_FIELDS.index("implementing_unit") + 1],
+        "beneficiaries",
+        "communes",
+    ]
+
     class Meta:
         model = Project
-        fields = [
-            "title",
-            "year",
-            "activity",
-            "variant",
-            "lead_fund",
-            "implementing_unit",
-            "beneficiaries",
-            "communes",
-            "start_date",
-            "end_date",
-            "objectives",
-            "content",
-            "total_cost",
-            "eligible_cost",
-            "units_covered",
-        ]
+        fields = [*EDITABLE_FIELDS, "beneficiaries", "communes"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -102,8 +85,7 @@ class ProjectForm(forms.ModelForm):
         return amounts_from(self.cleaned_data, self.sources)
 
     def data_dict(self):
-        names = [n for n in self.Meta.fields if n not in ("beneficiaries", "communes")]
-        return {n: self.cleaned_data.get(n) for n in names}
+        return {n: self.cleaned_data.get(n) for n in EDITABLE_FIELDS}
 
 
 class OutputForm(BootstrapMixin, forms.Form):
@@ -163,7 +145,8 @@ class FromRequestForm(forms.Form):
 
 class TransitionForm(forms.Form):
     """The fields of one step of the table, built from `Step.fields`. All optional here: the
-    service says which are missing, so the table is the one source of what a step requires."""
+    service says which are missing, so the table is the one source of what a step requires.
+    An `amounts` initial value ({source code: amount}) fills the per-source fields."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -171,19 +154,17 @@ class TransitionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.step = step
         self.state_sources = list(FundingSource.objects.filter(is_state_support=True))
-        names = {f.name for f in step.fields}
+        for code, amount in (self.initial.pop("amounts", None) or {}).items():
+            self.initial[f"amount_{code}"] = amount
         for f in step.fields:
             self._add(f)
-        if "comment" not in names:
-            self.fields["comment"] = forms.CharField(
-                label=_("Ý kiến"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-            )
         bootstrap(self)
 
     def _add(self, f: Field):
-        if f.kind == "text" and f.name in ("comment", "reason"):
+        if f.kind == "note":
+            rows = 3 if f.required else 2
             self.fields[f.name] = forms.CharField(
-                label=f.label, required=False, widget=forms.Textarea(attrs={"rows": 3})
+                label=f.label, required=False, widget=forms.Textarea(attrs={"rows": rows})
             )
         elif f.kind == "text":
             self.fields[f.name] = forms.CharField(label=f.label, required=False, max_length=400)
@@ -209,7 +190,6 @@ class TransitionForm(forms.Form):
                 data["amounts"] = amounts_from(self.cleaned_data, self.state_sources)
             else:
                 data[f.name] = self.cleaned_data.get(f.name)
-        data.setdefault("comment", self.cleaned_data.get("comment"))
         return data
 
 

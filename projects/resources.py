@@ -10,11 +10,11 @@ from django.utils.translation import gettext as _
 
 from applicants.models import Applicant
 from core.spreadsheets import require_columns, run_import
-from core.text import clean_text, sort_key
+from core.text import clean_text, fold
 from programmes.models import ActivityType, ActivityVariant, AdministrativeUnit, FundingSource, Programme
 
-from .models import BudgetLine, BudgetVersion, Project, ProjectTransition, Status
-from .services import _refresh_search
+from .models import Project, Status
+from .services import project_create
 
 # --- export -------------------------------------------------------------------------------------
 
@@ -113,11 +113,11 @@ LINE_COLUMNS = {
 
 @dataclass
 class ImportedProject:
+    """A checked row: the arguments of project_create and, for the preview, the project it makes."""
+
     line: int
     project: Project
-    lines: dict
-    beneficiaries: list = field(default_factory=list)
-    communes: list = field(default_factory=list)
+    create: dict = field(default_factory=dict)
 
 
 def _int(value, label, errors, required=False):
@@ -146,26 +146,28 @@ def _date(value, label, errors):
         return None
 
 
+def _codes(value, *, pad=0):
+    """The codes of a cell that lists several, separated by “;”."""
+    return [c.zfill(pad) for c in (part.strip() for part in (value or "").split(";")) if c]
+
+
 class ProjectImporter:
-    """Builds and checks every row first; writes nothing unless every row is valid."""
+    """Checks every row first (its cells here, the project through project_create, the service the
+    form uses, in a savepoint rolled back); writes nothing unless every row is valid."""
 
     def __init__(self, user):
-        from core.text import fold
-
         self.user = user
-        self.fold = fold
         programme = Programme.objects.filter(is_current=True).first()
         self.activities = {a.code: a for a in ActivityType.objects.filter(programme=programme)}
         self.variants = {(v.activity_id, v.key): v for v in ActivityVariant.objects.all()}
         self.sources = {s.code: s for s in FundingSource.objects.all()}
-        self.leads = {self.fold(s.short_name).upper(): s for s in self.sources.values() if s.can_lead}
+        self.leads = {fold(s.short_name).upper(): s for s in self.sources.values() if s.can_lead}
         self.leads.update({s.code: s for s in self.sources.values() if s.can_lead})
         self.communes = {c.code: c for c in AdministrativeUnit.objects.all()}
         self.existing_codes = set(Project.objects.values_list("code", flat=True))
         self.seen = set()
 
-    def build(self, data, line):
-        errors = []
+    def _code(self, data, errors):
         code = clean_text(data.get("Mã đề án")).upper()
         if not code:
             errors.append(_("thiếu mã đề án"))
@@ -174,114 +176,136 @@ class ProjectImporter:
         elif code in self.seen:
             errors.append(_("mã đề án %(code)s lặp trong tệp") % {"code": code})
         self.seen.add(code)
-        title = clean_text(data.get("Tên đề án"))
-        if not title:
-            errors.append(_("thiếu tên đề án"))
-        year = _int(data.get("Năm"), "Năm", errors, required=True)
+        return code
+
+    def _activity(self, data, errors):
         activity = self.activities.get(clean_text(data.get("Mã hoạt động")))
         if activity is None:
             errors.append(
                 _("mã hoạt động “%(v)s” không có trong danh mục") % {"v": data.get("Mã hoạt động", "")}
             )
+            return None, None
         variant_key = clean_text(data.get("Trường hợp")) or "default"
-        variant = self.variants.get((activity.pk, variant_key)) if activity else None
-        if activity and variant is None:
+        variant = self.variants.get((activity.pk, variant_key))
+        if variant is None:
             errors.append(_("trường hợp “%(v)s” không thuộc hoạt động") % {"v": variant_key})
+        return activity, variant
+
+    def _lead(self, data, errors):
         lead = self.leads.get(clean_text(data.get("Nguồn chủ trì")).upper()) or self.leads.get(
-            self.fold(data.get("Nguồn chủ trì")).upper()
+            fold(data.get("Nguồn chủ trì")).upper()
         )
         if lead is None:
             errors.append(_("nguồn chủ trì phải là KCQG hoặc KCĐP"))
-        status = IMPORT_STATUSES.get(self.fold(data.get("Trạng thái")))
-        if status is None:
-            errors.append(_("trạng thái “%(v)s” không hợp lệ") % {"v": data.get("Trạng thái", "")})
-        total = _int(data.get("Tổng kinh phí"), "Tổng kinh phí", errors, required=True)
+        return lead
+
+    def _lines(self, data, total, errors):
         lines = {}
         for column, source_code in LINE_COLUMNS.items():
             amount = _int(data.get(column), column, errors)
             if amount:
-                lines[self.sources[source_code]] = amount
+                lines[source_code] = amount
         if sum(lines.values()) != total:
             errors.append(_("các nguồn cộng lại khác tổng kinh phí"))
-        decision_date = _date(data.get("Ngày quyết định"), "Ngày quyết định", errors)
+        return lines
+
+    def _recorded(self, data, status, support, errors):
+        """The decision and acceptance the past project already has."""
         acceptance_date = _date(data.get("Ngày nghiệm thu"), "Ngày nghiệm thu", errors)
-        accepted_support = _int(data.get("Kinh phí hỗ trợ nghiệm thu"), "Kinh phí hỗ trợ nghiệm thu", errors)
         if status in (Status.ACCEPTED, Status.SETTLED) and acceptance_date is None:
             errors.append(_("đề án đã nghiệm thu cần ngày nghiệm thu"))
+        return {
+            "decision_number": clean_text(data.get("Số quyết định")),
+            "decision_date": _date(data.get("Ngày quyết định"), "Ngày quyết định", errors),
+            "approved_support": support if status != Status.REJECTED else None,
+            "acceptance_date": acceptance_date,
+            "accepted_support": _int(
+                data.get("Kinh phí hỗ trợ nghiệm thu"), "Kinh phí hỗ trợ nghiệm thu", errors
+            ),
+        }
+
+    def _people(self, data, errors):
         beneficiaries = []
-        for tax_code in filter(
-            None, (t.strip() for t in (data.get("Mã số thuế đơn vị thụ hưởng") or "").split(";"))
-        ):
+        for tax_code in _codes(data.get("Mã số thuế đơn vị thụ hưởng")):
             applicant = Applicant.objects.filter(tax_code=tax_code).first()
             if applicant is None:
                 errors.append(_("không có cơ sở mã số thuế %(v)s") % {"v": tax_code})
             else:
                 beneficiaries.append(applicant)
         communes = []
-        for commune_code in filter(None, (c.strip().zfill(5) for c in (data.get("Mã xã") or "").split(";"))):
+        for commune_code in _codes(data.get("Mã xã"), pad=5):
             if commune_code not in self.communes:
                 errors.append(_("mã xã %(v)s không có") % {"v": commune_code})
             else:
                 communes.append(self.communes[commune_code])
+        return beneficiaries, communes
+
+    def _arguments(self, data):
+        """project_create's arguments from one row, or a ValidationError listing its errors."""
+        errors = []
+        code = self._code(data, errors)
+        title = clean_text(data.get("Tên đề án"))
+        if not title:
+            errors.append(_("thiếu tên đề án"))
+        year = _int(data.get("Năm"), "Năm", errors, required=True)
+        activity, variant = self._activity(data, errors)
+        lead = self._lead(data, errors)
+        status = IMPORT_STATUSES.get(fold(data.get("Trạng thái")))
+        if status is None:
+            errors.append(_("trạng thái “%(v)s” không hợp lệ") % {"v": data.get("Trạng thái", "")})
+        total = _int(data.get("Tổng kinh phí"), "Tổng kinh phí", errors, required=True)
+        lines = self._lines(data, total, errors)
+        support = sum(a for c, a in lines.items() if self.sources[c].is_state_support)
+        recorded = self._recorded(data, status, support, errors)
+        beneficiaries, communes = self._people(data, errors)
         if errors:
             raise ValidationError(errors)
-        support = sum(a for s, a in lines.items() if s.is_state_support)
-        project = Project(
-            code=code,
-            title=title,
-            year=year,
-            activity=activity,
-            variant=variant,
-            lead_fund=lead,
-            implementing_unit=clean_text(data.get("Đơn vị thực hiện")) or "—",
-            total_cost=total,
-            eligible_cost=total,
-            state_support=support,
-            status=status,
-            decision_number=clean_text(data.get("Số quyết định")),
-            decision_date=decision_date,
-            approved_support=support if status != Status.REJECTED else None,
-            acceptance_date=acceptance_date,
-            accepted_support=accepted_support,
-            created_by=self.user,
-            sort_key=sort_key(title),
-        )
+        values = {
+            "title": title,
+            "year": year,
+            "activity": activity,
+            "variant": variant,
+            "lead_fund": lead,
+            "implementing_unit": clean_text(data.get("Đơn vị thực hiện")) or "—",
+            "total_cost": total,
+            "eligible_cost": total,
+        }
+        return {
+            "data": values,
+            "lines": lines,
+            "beneficiaries": beneficiaries,
+            "communes": communes,
+            "code": code,
+            "status": status,
+            "recorded": recorded,
+            "history_step": "import",
+            "history_comment": _("Nhập từ tệp dữ liệu các năm trước"),
+        }
+
+    def _create(self, arguments):
+        return project_create(user=self.user, **arguments)[0]
+
+    def build(self, data, line):
+        arguments = self._arguments(data)
+        savepoint = transaction.savepoint()
         try:
-            project.full_clean(exclude=["code"] if code else None)
+            project = self._create(arguments)
         except ValidationError as error:
-            raise ValidationError([m for msgs in error.message_dict.values() for m in msgs]) from None
-        return ImportedProject(
-            line=line, project=project, lines=lines, beneficiaries=beneficiaries, communes=communes
-        )
+            raise ValidationError(error_messages_flat(error)) from None
+        finally:
+            transaction.savepoint_rollback(savepoint)
+        return ImportedProject(line=line, project=project, create=arguments)
 
     def save(self, rows):
         for row in rows:
-            project = row.project
-            project.save()
-            budget = BudgetVersion.objects.create(
-                project=project,
-                number=1,
-                total_cost=project.total_cost,
-                eligible_cost=project.eligible_cost,
-                created_by=self.user,
-            )
-            BudgetLine.objects.bulk_create(
-                [BudgetLine(budget=budget, funding_source=s, amount=a) for s, a in row.lines.items()]
-            )
-            Project.objects.filter(pk=project.pk).update(current_budget=budget)
-            project.current_budget = budget
-            project.beneficiaries.set(row.beneficiaries)
-            project.communes.set(row.communes)
-            _refresh_search(project)
-            ProjectTransition.objects.create(
-                project=project,
-                step="import",
-                from_status="",
-                to_status=project.status,
-                actor=self.user,
-                comment=_("Nhập từ tệp dữ liệu các năm trước"),
-                budget=budget,
-            )
+            row.project = self._create(row.create)
+
+
+def error_messages_flat(error):
+    """A service's refusal as the row's messages (without the model's field names)."""
+    if hasattr(error, "error_dict"):
+        return [m for messages in error.message_dict.values() for m in messages]
+    return error.messages
 
 
 def import_projects(*, user, table, dry_run):

@@ -1,20 +1,31 @@
 """Reads of projects, always scoped to the requesting user (a row outside the scope answers 404)."""
 
+import calendar
 import datetime
 
-from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Q, When
+from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Q, Sum, When
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.roles import Role, user_roles
+from accounts.roles import Role, has_role, user_roles
 from applicants.models import Applicant
+from core.deadlines import is_late, local_zone
+from core.listing import Listing, int_filter
+from core.workflow import Step, form_initial, timeline
+from programmes.models import ActivityType, ContentArea, FundingSource
 from programmes.selectors import communes_of
 
+# Module references: services and the workflow read selectors too, so names are looked up on call.
+from . import services, workflow
 from .models import (
     APPROVED_STATUSES,
     CLOSED_STATUSES,
     COMPLETED_STATUSES,
+    CURRENT_SUPPORT,
+    BudgetLine,
+    BudgetVersion,
     DocumentKind,
+    Payment,
     ProgressEntry,
     Project,
     ProjectDocument,
@@ -147,17 +158,30 @@ def project_history(user, project):
     return rows
 
 
-def step_initial(project, step):
-    """What a step's form starts with: its version and the figure the step is checked against
-    (approval: the budget's state-support lines; contract: the approved support)."""
-    initial = {"version": project.version}
-    if step == "approve" and project.current_budget_id:
-        for line in project.current_budget.lines.select_related("funding_source"):
-            if line.funding_source.is_state_support:
-                initial[f"amount_{line.funding_source.code}"] = line.amount
-    elif step == "contract":
-        initial["contract_value"] = project.approved_support
-    return initial
+def project_timeline(user, project) -> list[dict]:
+    """The page's timeline: each history row the user may see with the fields its step declares
+    (core.workflow.timeline over projects.workflow), a choice shown by its label."""
+    entries = timeline(workflow.STEPS + workflow.HISTORY_STEPS, project_history(user, project))
+    for entry in entries:
+        row = entry["row"]
+        entry["values"] = [
+            (f, getattr(row, f"get_{f.name}_display")() if f.kind == "choice" else value)
+            for f, value in entry["values"]
+        ]
+    return entries
+
+
+def step_initial(project, step: Step) -> dict:
+    """What a step's form starts with: its version and the figures its fields declare as their
+    `initial` (approval: the budget's state-support lines; contract: the approved support)."""
+    defaults = {"approved_support": project.approved_support}
+    if project.current_budget_id and any(f.initial == "state_lines" for f in step.fields):
+        defaults["state_lines"] = {
+            line.funding_source.code: line.amount
+            for line in project.current_budget.lines.select_related("funding_source")
+            if line.funding_source.is_state_support
+        }
+    return {"version": project.version, **form_initial(step, defaults)}
 
 
 def with_late_flag(queryset, today=None):
@@ -188,18 +212,26 @@ def late_to_report(project, today=None):
     return due is not None and not project.progress_entries.filter(month=due).exists()
 
 
-def settlement_cutoff_year(today=None, rules=None):
-    """The latest plan year whose settlement deadline (ProjectRules, 22/01 of the next year by
-    default) has passed by the end of that day in Asia/Ho_Chi_Minh."""
-    today = today or timezone.localdate()
+def settlement_deadline(year: int, rules: ProjectRules) -> datetime.date:
+    """The day by which a project of plan `year` is settled: ProjectRules' day and month of the
+    next year (22/01 by default, TT 36/2013/TT-BCT), the month's last day when it is shorter."""
+    month = rules.settlement_deadline_month
+    last = calendar.monthrange(year + 1, month)[1]
+    return datetime.date(year + 1, month, min(rules.settlement_deadline_day, last))
+
+
+def settlement_cutoff_year(now: datetime.datetime | None = None, rules: ProjectRules | None = None) -> int:
+    """The latest plan year whose settlement deadline has passed: late once the end of that day
+    in Asia/Ho_Chi_Minh is over (core.deadlines)."""
+    now = now or timezone.now()
     rules = rules or ProjectRules.current()
-    passed = (today.month, today.day) > (rules.settlement_deadline_month, rules.settlement_deadline_day)
-    return today.year - 1 if passed else today.year - 2
+    last_year = timezone.localtime(now, local_zone()).year - 1
+    return last_year if is_late(now, settlement_deadline(last_year, rules)) else last_year - 1
 
 
-def with_settlement_overdue(queryset, today=None):
+def with_settlement_overdue(queryset, now=None):
     """Annotate `settlement_overdue`: accepted, not settled, past its settlement deadline."""
-    cutoff = settlement_cutoff_year(today)
+    cutoff = settlement_cutoff_year(now)
     return queryset.annotate(
         settlement_overdue=Case(
             When(Q(status=Status.ACCEPTED) & Q(year__lte=cutoff), then=True),
@@ -209,9 +241,211 @@ def with_settlement_overdue(queryset, today=None):
     )
 
 
-def settlement_overdue(project, today=None):
+def settlement_overdue(project, now=None):
     """The `settlement_overdue` flag of one project (see with_settlement_overdue)."""
-    return project.status == Status.ACCEPTED and project.year <= settlement_cutoff_year(today)
+    return project.status == Status.ACCEPTED and project.year <= settlement_cutoff_year(now)
+
+
+# --- the list ------------------------------------------------------------------------------------
+
+
+def _source_filter(queryset, value):
+    """Projects whose current budget has a line of that funding source."""
+    return queryset.filter(
+        pk__in=BudgetLine.objects.filter(
+            funding_source__code=value, budget__project__current_budget=F("budget")
+        ).values("budget__project")
+    )
+
+
+def _commune_filter(queryset, value):
+    through_c = Project.communes.through.objects.filter(administrativeunit__code=value).values("project")
+    through_b = Project.beneficiaries.through.objects.filter(applicant__commune__code=value).values("project")
+    return queryset.filter(Q(pk__in=through_c) | Q(pk__in=through_b))
+
+
+def _beneficiary_filter(queryset, value):
+    return queryset.filter(
+        pk__in=Project.beneficiaries.through.objects.filter(applicant_id=int(value)).values("project")
+    )
+
+
+LIST_FILTERS = {
+    "year": int_filter("year"),
+    "status": "status",
+    "activity": "activity__code",
+    "area": int_filter("activity__content_area__number"),
+    "fund": _source_filter,
+    "commune": _commune_filter,
+    "beneficiary": _beneficiary_filter,
+}
+LIST_SORTS = {
+    "code": ("code", "id"),
+    "title": ("sort_key", "id"),
+    "year": ("year", "code"),
+    "status": ("status", "code"),
+    "total": ("total_cost", "id"),
+    "support": ("support_shown", "id"),
+}
+# The money columns the list totals over its filtered rows.
+LIST_TOTALS = {
+    "total_cost": Sum("total_cost"),
+    "state_support": Sum("support_shown"),
+    "accepted_support": Sum("accepted_support"),
+}
+
+
+def project_listing(user, request) -> Listing:
+    """The project list the user may see, searched, filtered and sorted from `request.GET`, with
+    its late and settlement flags and the support shown; the totals are counted with the rows in
+    one query (none for an export, which streams the rows)."""
+    queryset = (
+        with_settlement_overdue(with_late_flag(projects_visible_to(user)))
+        .annotate(support_shown=CURRENT_SUPPORT)
+        .select_related("activity", "variant", "lead_fund")
+        .prefetch_related("beneficiaries", "communes")
+    )
+    exporting = request.GET.get("format") == "xlsx"
+    return Listing(
+        request,
+        queryset,
+        filters=LIST_FILTERS,
+        sorts=LIST_SORTS,
+        default_sort="-year",
+        totals=None if exporting else LIST_TOTALS,
+    )
+
+
+def _short(label: str, width: int = 40) -> str:
+    return label if len(label) <= width else label[: width - 1] + "…"
+
+
+def project_list_page(user, listing: Listing) -> dict:
+    """What the list page shows beside its rows: the status labels and the filters' choices."""
+    labels = {key: str(label) for key, label in Status.choices}
+    rows = list(listing.page.object_list)
+    for project in rows:
+        project.status_label = labels[project.status]
+    return {
+        "listing": listing,
+        "rows": rows,
+        "totals": listing.totals,
+        "statuses": list(labels.items()),
+        "activities": [
+            (code, _short(label))
+            for code, label in ActivityType.objects.filter(programme__is_current=True).values_list(
+                "code", "short_label"
+            )
+        ],
+        "areas": ContentArea.objects.filter(programme__is_current=True),
+        "funds": FundingSource.objects.all(),
+        "personal": may_see_personal_data(user),
+        "can_create": bool(user_roles(user) & {Role.STAFF, Role.LEADER}),
+    }
+
+
+def projects_of_applicant(user) -> list[Project]:
+    """An applicant's own projects, newest first, each with the documents still asked of it."""
+    rows = list(
+        projects_visible_to(user)
+        .select_related("activity", "lead_fund")
+        .prefetch_related("beneficiaries")
+        .order_by("-year", "code")
+    )
+    return documents_missing_from_applicants(rows)
+
+
+# --- the project page ---------------------------------------------------------------------------
+
+
+def _checklist(project, documents) -> list[dict]:
+    by_key = workflow.STEPS_BY_KEY
+    have = {d.kind for d in documents}
+    return [
+        {
+            "row": row,
+            "done": row.kind in have,
+            "step": by_key[row.step].label if row.step in by_key else row.step,
+        }
+        for row in services.required_documents(project).select_related("activity")
+    ]
+
+
+def payment_kind_open(project) -> str | None:
+    """The kind of payment the project's status allows (advances before acceptance, the payment
+    after it), or None when no payment may be recorded."""
+    if project.status == Status.ACCEPTED:
+        return Payment.Kind.FINAL
+    if project.status in (Status.CONTRACTED, Status.IN_PROGRESS):
+        return Payment.Kind.ADVANCE
+    return None
+
+
+def project_page(user, project) -> dict:
+    """Everything the project page reads for `user`: budget and its versions, the timeline, the
+    documents and their checklist, the steps the user may take, payments and progress, and the
+    flags that say what the user may see or do."""
+    staff = bool(user_roles(user) & {Role.STAFF, Role.LEADER})
+    documents = list(project.documents.select_related("uploaded_by"))
+    checklist = _checklist(project, documents)
+    return {
+        "project": project,
+        "budgets": list(
+            BudgetVersion.objects.filter(project=project)
+            .prefetch_related("lines__funding_source")
+            .order_by("number")
+        ),
+        "current_lines": services.budget_lines(project),
+        "transitions": project_timeline(user, project),
+        "documents": documents,
+        "checklist": checklist,
+        "asked_kinds": [
+            c["row"].kind for c in checklist if c["row"].provider == RequiredDocument.Provider.APPLICANT
+        ],
+        "steps": workflow.steps_for(user, project.status),
+        "payments": project.payments.all(),
+        "position": services.payment_position(project),
+        "progress": project.progress_entries.all(),
+        "late": late_to_report(project),
+        "settlement_overdue": staff and settlement_overdue(project),
+        "outputs": project.outputs.all(),
+        "beneficiaries": project.beneficiaries.select_related("commune"),
+        "communes": project.communes.all(),
+        "personal": may_see_personal_data(user),
+        "show_documents": staff or has_role(user, Role.APPLICANT, Role.UNIT_REPORTER),
+        "may_download": may_download_documents(user, project),
+        "may_upload": may_upload_documents(user, project),
+        "is_staff": staff,
+        "is_leader": has_role(user, Role.LEADER),
+        "progress_open": staff and project.status == Status.IN_PROGRESS,
+        "payment_kind": payment_kind_open(project) if staff else None,
+    }
+
+
+def adjust_initial(project) -> dict:
+    """What the adjustment form starts with: the project's current figures and people."""
+    initial = {
+        "version": project.version,
+        "total_cost": project.total_cost,
+        "eligible_cost": project.eligible_cost,
+        "units_covered": project.units_covered,
+        "beneficiaries": list(project.beneficiaries.all()),
+        "communes": list(project.communes.all()),
+    }
+    for source, amount in services.budget_lines(project).items():
+        initial[f"amount_{source.code}"] = amount
+    return initial
+
+
+def project_document(user, project, pk) -> ProjectDocument:
+    """A document of the project the user may download (404 otherwise: observers and commune
+    officials get no files, which may carry personal ID numbers)."""
+    if not may_download_documents(user, project):
+        raise Http404
+    document = project.documents.filter(pk=pk).first()
+    if document is None:
+        raise Http404
+    return document
 
 
 # --- targets ------------------------------------------------------------------------------------

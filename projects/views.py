@@ -2,20 +2,17 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import F, Q, Sum
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import role_required
-from accounts.roles import Role, has_role, is_staff_like
+from accounts.roles import Role
 from core.forms import apply_service_errors
-from core.listing import Listing, int_filter
 from core.spreadsheets import drop_stash, load_stash, read_table, stash_rows, xlsx_response
-from programmes.models import ActivityType, ContentArea, FundingSource
 
 from . import services
 from .forms import (
@@ -29,29 +26,16 @@ from .forms import (
     ProjectForm,
     TransitionForm,
 )
-from .models import (
-    CURRENT_SUPPORT,
-    BudgetLine,
-    BudgetVersion,
-    Payment,
-    Project,
-    RequiredDocument,
-    Status,
-)
 from .resources import EXPORT_HEADERS, IMPORT_COLUMNS, export_rows, import_projects
 from .selectors import (
-    documents_missing_from_applicants,
-    late_to_report,
-    may_download_documents,
-    may_see_personal_data,
-    may_upload_documents,
+    adjust_initial,
+    project_document,
     project_for,
-    project_history,
-    projects_visible_to,
-    settlement_overdue,
+    project_list_page,
+    project_listing,
+    project_page,
+    projects_of_applicant,
     step_initial,
-    with_late_flag,
-    with_settlement_overdue,
 )
 from .workflow import STEPS_BY_KEY, steps_for
 
@@ -64,178 +48,39 @@ def _errors_to_form(form, error):
     apply_service_errors(form, error)
 
 
-def _source_filter(queryset, value):
-    """Projects whose current budget has a line of that funding source."""
-    return queryset.filter(
-        pk__in=BudgetLine.objects.filter(
-            funding_source__code=value, budget__project__current_budget=F("budget")
-        ).values("budget__project")
-    )
-
-
-def _commune_filter(queryset, value):
-    through_c = Project.communes.through.objects.filter(administrativeunit__code=value).values("project")
-    through_b = Project.beneficiaries.through.objects.filter(applicant__commune__code=value).values("project")
-    return queryset.filter(Q(pk__in=through_c) | Q(pk__in=through_b))
-
-
-def _beneficiary_filter(queryset, value):
-    return queryset.filter(
-        pk__in=Project.beneficiaries.through.objects.filter(applicant_id=int(value)).values("project")
-    )
-
-
-LIST_FILTERS = {
-    "year": int_filter("year"),
-    "status": "status",
-    "activity": "activity__code",
-    "area": int_filter("activity__content_area__number"),
-    "fund": _source_filter,
-    "commune": _commune_filter,
-    "beneficiary": _beneficiary_filter,
-}
-LIST_SORTS = {
-    "code": ("code", "id"),
-    "title": ("sort_key", "id"),
-    "year": ("year", "code"),
-    "status": ("status", "code"),
-    "total": ("total_cost", "id"),
-    "support": ("support_shown", "id"),
-}
-
-
-# The money columns the list totals over its filtered rows.
-LIST_TOTALS = {
-    "total_cost": Sum("total_cost"),
-    "state_support": Sum("support_shown"),
-    "accepted_support": Sum("accepted_support"),
-}
-
-
-def _listing(request, queryset):
-    exporting = request.GET.get("format") == "xlsx"
-    return Listing(
-        request,
-        queryset,
-        filters=LIST_FILTERS,
-        sorts=LIST_SORTS,
-        default_sort="-year",
-        totals=None if exporting else LIST_TOTALS,  # counted with the rows in one query
-    )
-
-
 @role_required(*LIST_ROLES)
 def project_list(request):
-    queryset = (
-        with_settlement_overdue(with_late_flag(projects_visible_to(request.user)))
-        .annotate(support_shown=CURRENT_SUPPORT)
-        .select_related("activity", "variant", "lead_fund")
-        .prefetch_related("beneficiaries", "communes")
-    )
-    listing = _listing(request, queryset)
+    listing = project_listing(request.user, request)
     if listing.wants_export:
         stamp = timezone.localdate().strftime("%Y%m%d")
         return xlsx_response(f"de-an-{stamp}.xlsx", EXPORT_HEADERS, export_rows(listing.queryset), "Đề án")
-    totals = listing.totals
-    labels = {key: str(label) for key, label in Status.choices}
-    rows = list(listing.page.object_list)
-    for p in rows:
-        p.status_label = labels[p.status]
-    context = {
-        "listing": listing,
-        "rows": rows,
-        "totals": totals,
-        "statuses": list(labels.items()),
-        "activities": [
-            (code, label if len(label) <= 40 else label[:39] + "…")
-            for code, label in ActivityType.objects.filter(programme__is_current=True).values_list(
-                "code", "short_label"
-            )
-        ],
-        "areas": ContentArea.objects.filter(programme__is_current=True),
-        "funds": FundingSource.objects.all(),
-        "personal": may_see_personal_data(request.user),
-        "can_create": is_staff_like(request.user),
-    }
-    return render(request, "projects/list.html", context)
+    return render(request, "projects/list.html", project_list_page(request.user, listing))
 
 
 @role_required(Role.APPLICANT)
 def project_mine(request):
-    rows = list(
-        projects_visible_to(request.user)
-        .select_related("activity", "lead_fund")
-        .prefetch_related("beneficiaries")
-        .order_by("-year", "code")
-    )
-    documents_missing_from_applicants(rows)
-    return render(request, "projects/mine.html", {"rows": rows})
+    return render(request, "projects/mine.html", {"rows": projects_of_applicant(request.user)})
 
 
-def _detail_context(request, project):
-    user = request.user
-    budgets = list(
-        BudgetVersion.objects.filter(project=project)
-        .prefetch_related("lines__funding_source")
-        .order_by("number")
-    )
-    transitions = project_history(user, project)
-    documents = list(project.documents.select_related("uploaded_by"))
-    have = {d.kind for d in documents}
-    checklist = [
-        {
-            "row": row,
-            "done": row.kind in have,
-            "step": STEPS_BY_KEY[row.step].label if row.step in STEPS_BY_KEY else row.step,
-        }
-        for row in services.required_documents(project).select_related("activity")
-    ]
-    asked_kinds = [
-        c["row"].kind for c in checklist if c["row"].provider == RequiredDocument.Provider.APPLICANT
-    ]
-    staff = is_staff_like(user)
-    uploader = may_upload_documents(user, project)
-    return {
-        "project": project,
-        "budgets": budgets,
-        "current_lines": services.budget_lines(project),
-        "transitions": transitions,
-        "documents": documents,
-        "checklist": checklist,
-        "steps": steps_for(user, project.status),
-        "payments": project.payments.all(),
-        "position": services.payment_position(project),
-        "progress": project.progress_entries.all(),
-        "late": late_to_report(project),
-        "settlement_overdue": is_staff_like(user) and settlement_overdue(project),
-        "outputs": project.outputs.all(),
-        "beneficiaries": project.beneficiaries.select_related("commune"),
-        "communes": project.communes.all(),
-        "personal": may_see_personal_data(user),
-        "show_documents": staff or has_role(user, Role.APPLICANT, Role.UNIT_REPORTER),
-        "may_download": may_download_documents(user, project),
-        "is_staff": staff,
-        "is_leader": has_role(user, Role.LEADER),
-        "document_form": DocumentForm(kinds=None if staff else asked_kinds) if uploader else None,
-        "progress_form": ProgressForm(initial={"version": project.version})
-        if staff and project.status == Status.IN_PROGRESS
-        else None,
-        "payment_form": PaymentForm(
-            initial={
-                "version": project.version,
-                # what the status allows: advances before acceptance, the payment after it
-                "kind": Payment.Kind.FINAL if project.status == Status.ACCEPTED else Payment.Kind.ADVANCE,
-            }
+def _page_forms(page):
+    """The small forms of the project page, for what the selector says the user may do."""
+    project = page["project"]
+    forms = {"document_form": None, "progress_form": None, "payment_form": None}
+    if page["may_upload"]:
+        forms["document_form"] = DocumentForm(kinds=None if page["is_staff"] else page["asked_kinds"])
+    if page["progress_open"]:
+        forms["progress_form"] = ProgressForm(initial={"version": project.version})
+    if page["payment_kind"]:
+        forms["payment_form"] = PaymentForm(
+            initial={"version": project.version, "kind": page["payment_kind"]}
         )
-        if staff and project.status in (Status.CONTRACTED, Status.IN_PROGRESS, Status.ACCEPTED)
-        else None,
-    }
+    return forms
 
 
 @role_required(*ALL_ROLES)
 def project_detail(request, pk):
-    project = project_for(request.user, pk)
-    return render(request, "projects/detail.html", _detail_context(request, project))
+    page = project_page(request.user, project_for(request.user, pk))
+    return render(request, "projects/detail.html", page | _page_forms(page))
 
 
 def _outputs(formset):
@@ -331,7 +176,7 @@ def project_transition(request, pk, step):
     if spec is None:
         raise Http404
     form = TransitionForm(
-        request.POST or None, request.FILES or None, step=spec, initial=step_initial(project, step)
+        request.POST or None, request.FILES or None, step=spec, initial=step_initial(project, spec)
     )
     if spec not in steps_for(request.user, project.status):
         messages.error(request, _("Bạn không thể thực hiện bước này ở trạng thái hiện tại."))
@@ -356,17 +201,7 @@ def project_transition(request, pk, step):
 @role_required(Role.LEADER)
 def project_adjust(request, pk):
     project = project_for(request.user, pk)
-    initial = {
-        "version": project.version,
-        "total_cost": project.total_cost,
-        "eligible_cost": project.eligible_cost,
-        "units_covered": project.units_covered,
-    }
-    for source, amount in services.budget_lines(project).items():
-        initial[f"amount_{source.code}"] = amount
-    initial["beneficiaries"] = list(project.beneficiaries.all())
-    initial["communes"] = list(project.communes.all())
-    form = AdjustForm(request.POST or None, initial=initial)
+    form = AdjustForm(request.POST or None, initial=adjust_initial(project))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -477,10 +312,7 @@ def document_upload(request, pk):
 
 @role_required(*ALL_ROLES)
 def document_download(request, pk, doc_pk):
-    project = project_for(request.user, pk)
-    if not may_download_documents(request.user, project):
-        raise Http404  # observers and commune officials: no files (personal ID numbers)
-    document = get_object_or_404(project.documents, pk=doc_pk)
+    document = project_document(request.user, project_for(request.user, pk), doc_pk)
     return FileResponse(document.file.open("rb"), as_attachment=True, filename=document.original_name)
 
 

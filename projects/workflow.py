@@ -1,46 +1,27 @@
-"""The one transition table of a project (đề án), after Thông tư 36/2013/TT-BCT. The service
-`projects.services.project_transition`, the buttons on the project page and the tests all read
-`STEPS`. State keys are ASCII constants; only labels are translated."""
-
-from dataclasses import dataclass
+"""The one transition table of a project (đề án), after Thông tư 36/2013/TT-BCT, declared for the
+one engine (core.workflow). The service `projects.services.project_transition`, the buttons, the
+step forms and their defaults, the page's timeline and the tests all read `STEPS`. Each step names
+the fields it records (`copy_to`: the ones the project keeps), its handler (projects.services.steps)
+and the document kind its file is stored as. State keys are ASCII constants; only labels are
+translated."""
 
 from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import Role
+from accounts.roles import Role, user_roles
+from core.workflow import Field, Step, Workflow
 
 from .models import Status
+from .services import steps as handlers
 
 STAFF_ROLES = frozenset({Role.STAFF, Role.LEADER})  # a leader may do all that staff may
 LEADER_ROLES = frozenset({Role.LEADER})
 
-
-@dataclass(frozen=True)
-class Field:
-    """A typed field a step records. `kind`: text, date, money, choice, document, amounts
-    (a whole-đồng amount per state-support funding source)."""
-
-    name: str
-    kind: str
-    label: str
-
-
-@dataclass(frozen=True)
-class Step:
-    key: str
-    label: str
-    sources: frozenset
-    target: str
-    roles: frozenset
-    fields: tuple = ()
-    button: str = "primary"
-
-    def allows(self, status):
-        return status in self.sources
-
-
 F = Field
-COMMENT = F("comment", "text", _("Ý kiến"))
-REASON = F("reason", "text", _("Lý do"))
+# Every step takes an optional comment; a step that asks for one declares it required.
+COMMENT = F("comment", "note", _("Ý kiến"), required=False)
+REASON = F("reason", "note", _("Lý do"))
+DECISION_NUMBER = F("decision_number", "text", _("Số quyết định"), copy_to="decision_number")
+DECISION_DATE = F("decision_date", "date", _("Ngày quyết định"), copy_to="decision_date")
 
 STEPS = (
     Step(
@@ -49,6 +30,8 @@ STEPS = (
         frozenset({Status.DRAFT, Status.RETURNED}),
         Status.SUBMITTED,
         STAFF_ROLES,
+        (COMMENT,),
+        handler=handlers.submit,
     ),
     Step(
         "return",
@@ -56,7 +39,7 @@ STEPS = (
         frozenset({Status.SUBMITTED}),
         Status.RETURNED,
         STAFF_ROLES,
-        (F("comment", "text", _("Nội dung cần bổ sung")),),
+        (F("comment", "note", _("Nội dung cần bổ sung")),),
         "warning",
     ),
     Step(
@@ -68,9 +51,11 @@ STEPS = (
         (
             F("appraisal_result", "choice", _("Kết quả thẩm định")),
             F("appraisal_date", "date", _("Ngày thẩm định")),
-            F("comment", "text", _("Ý kiến thẩm định")),
+            F("comment", "note", _("Ý kiến thẩm định")),
             F("document", "document", _("Phiếu thẩm định")),
         ),
+        handler=handlers.appraise,
+        document_kind="appraisal_sheet",
     ),
     Step(
         "approve",
@@ -79,11 +64,14 @@ STEPS = (
         Status.APPROVED,
         LEADER_ROLES,
         (
-            F("decision_number", "text", _("Số quyết định")),
-            F("decision_date", "date", _("Ngày quyết định")),
-            F("amounts", "amounts", _("Kinh phí hỗ trợ được duyệt theo nguồn")),
+            DECISION_NUMBER,
+            DECISION_DATE,
+            # the form starts from the budget's state-support lines
+            F("amounts", "amounts", _("Kinh phí hỗ trợ được duyệt theo nguồn"), initial="state_lines"),
+            COMMENT,
         ),
         "success",
+        handler=handlers.approve,
     ),
     Step(
         "reject",
@@ -91,7 +79,7 @@ STEPS = (
         frozenset({Status.SUBMITTED, Status.APPRAISED}),
         Status.REJECTED,
         LEADER_ROLES,
-        (REASON,),
+        (REASON, COMMENT),
         "danger",
     ),
     Step(
@@ -101,11 +89,20 @@ STEPS = (
         Status.CONTRACTED,
         STAFF_ROLES,
         (
-            F("contract_number", "text", _("Số hợp đồng")),
-            F("contract_date", "date", _("Ngày ký")),
+            F("contract_number", "text", _("Số hợp đồng"), copy_to="contract_number"),
+            F("contract_date", "date", _("Ngày ký"), copy_to="contract_date"),
             F("contract_parties", "text", _("Các bên ký")),
-            F("contract_value", "money", _("Giá trị hợp đồng (đồng)")),
+            # the form starts from the approved support, which the contract must equal
+            F(
+                "contract_value",
+                "money",
+                _("Giá trị hợp đồng (đồng)"),
+                copy_to="contract_value",
+                initial="approved_support",
+            ),
+            COMMENT,
         ),
+        handler=handlers.contract,
     ),
     Step(
         "start",
@@ -113,7 +110,8 @@ STEPS = (
         frozenset({Status.CONTRACTED}),
         Status.IN_PROGRESS,
         STAFF_ROLES,
-        (F("start_date", "date", _("Ngày bắt đầu")),),
+        (F("start_date", "date", _("Ngày bắt đầu"), copy_to="started_on"), COMMENT),
+        handler=handlers.start,
     ),
     Step(
         "accept",
@@ -122,13 +120,16 @@ STEPS = (
         Status.ACCEPTED,
         STAFF_ROLES,
         (
-            F("acceptance_number", "text", _("Số biên bản nghiệm thu")),
-            F("acceptance_date", "date", _("Ngày nghiệm thu")),
-            F("accepted_cost", "money", _("Tổng kinh phí nghiệm thu (đồng)")),
+            F("acceptance_number", "text", _("Số biên bản nghiệm thu"), copy_to="acceptance_number"),
+            F("acceptance_date", "date", _("Ngày nghiệm thu"), copy_to="acceptance_date"),
+            F("accepted_cost", "money", _("Tổng kinh phí nghiệm thu (đồng)"), copy_to="accepted_cost"),
             F("amounts", "amounts", _("Kinh phí hỗ trợ nghiệm thu theo nguồn")),
             F("document", "document", _("Biên bản nghiệm thu")),
+            COMMENT,
         ),
         "success",
+        handler=handlers.accept,
+        document_kind="acceptance_minutes",
     ),
     Step(
         "settle",
@@ -137,12 +138,15 @@ STEPS = (
         Status.SETTLED,
         STAFF_ROLES,
         (
-            F("actual_cost", "money", _("Kinh phí thực hiện (đồng)")),
+            F("actual_cost", "money", _("Kinh phí thực hiện (đồng)"), copy_to="actual_cost"),
             F("amounts", "amounts", _("Kinh phí hỗ trợ quyết toán theo nguồn")),
             F("liquidation_number", "text", _("Số biên bản thanh lý")),
             F("document", "document", _("Biên bản thanh lý")),
+            COMMENT,
         ),
         "success",
+        handler=handlers.settle,
+        document_kind="liquidation_minutes",
     ),
     Step(
         "cancel",
@@ -150,7 +154,7 @@ STEPS = (
         frozenset({Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.APPRAISED}),
         Status.CANCELLED,
         STAFF_ROLES,
-        (REASON,),
+        (REASON, COMMENT),
         "outline-danger",
     ),
     Step(
@@ -163,28 +167,45 @@ STEPS = (
             REASON,
             F("decision_number", "text", _("Số quyết định dừng")),
             F("decision_date", "date", _("Ngày quyết định dừng")),
+            COMMENT,
         ),
         "outline-danger",
     ),
 )
 
-STEPS_BY_KEY = {step.key: step for step in STEPS}
+# History rows that services write outside the table (creation, import, adjustment by decision):
+# never offered as buttons (no from-state, no role), declared so the timeline reads their fields
+# the same way.
+HISTORY_STEPS = (
+    Step("create", _("Lập đề án"), frozenset(), Status.DRAFT, frozenset(), (COMMENT,)),
+    Step("import", _("Nhập từ tệp"), frozenset(), "", frozenset(), (COMMENT,)),
+    Step(
+        "adjust",
+        _("Điều chỉnh"),
+        frozenset(),
+        "",
+        frozenset(),
+        (
+            F("decision_number", "text", _("Số quyết định điều chỉnh")),
+            F("decision_date", "date", _("Ngày quyết định")),
+            F("comment", "note", _("Nội dung điều chỉnh"), required=False),
+        ),
+    ),
+)
 
-# The document kind a step's file is stored as.
-STEP_DOCUMENT_KIND = {
-    "appraise": "appraisal_sheet",
-    "accept": "acceptance_minutes",
-    "settle": "liquidation_minutes",
-}
+WORKFLOW = Workflow(
+    STEPS,
+    roles_of=user_roles,
+    state_label=lambda project: project.get_status_display(),
+    not_allowed_message=_("Không thể “%(step)s” đề án đang ở trạng thái “%(status)s”."),
+)
+STEPS_BY_KEY = WORKFLOW.by_key
 
 
-def steps_from(status):
-    return [step for step in STEPS if step.allows(status)]
+def steps_from(status: str) -> list[Step]:
+    return WORKFLOW.steps_from(status)
 
 
-def steps_for(user, status):
+def steps_for(user, status: str) -> list[Step]:
     """The steps `user` may take from `status`: what the buttons show."""
-    from accounts.roles import user_roles
-
-    roles = user_roles(user)
-    return [step for step in steps_from(status) if roles & step.roles]
+    return WORKFLOW.steps_for(user, status)

@@ -129,3 +129,64 @@ def test_form_defaults_and_timeline_read_the_declarations():
 def test_field_kinds_are_a_fixed_set():
     with pytest.raises(ValueError, match="unknown field kind"):
         Field("x", "colour", "X")
+
+
+def test_before_save_runs_after_the_handler_and_a_note_keeps_its_lines():
+    noted = Workflow(
+        [
+            Step(
+                "note",
+                "Ghi",
+                frozenset({"draft"}),
+                "noted",
+                frozenset({"staff"}),
+                (Field("comment", "note", "Ý kiến", required=False),),
+                handler=lambda context: context.extra.setdefault("order", []).append("handler"),
+            )
+        ],
+        roles_of=lambda user: set(user["roles"]),
+        state_label=lambda obj: obj.status,
+    )
+    order = []
+
+    def before_save(context):
+        order.extend([*context.extra["order"], "before_save"])
+        assert Row.saved_rows == []  # the row is not saved yet
+
+    apply_step(
+        noted,
+        obj=Thing(),
+        key="note",
+        user=STAFF,
+        data={"comment": "  dòng một\n  dòng hai  "},
+        new_row=lambda **kw: Row(kw["step"].key),
+        before_save=before_save,
+    )
+    assert order == ["handler", "before_save"]
+    assert Row.saved_rows[0].comment == "dòng một\n  dòng hai"
+
+
+def test_a_workflow_may_name_its_object_in_the_not_allowed_message():
+    named = Workflow(
+        FLOW.steps,
+        roles_of=FLOW.roles_of,
+        state_label=FLOW.state_label,
+        not_allowed_message="Không thể “%(step)s” đề án đang ở trạng thái “%(status)s”.",
+    )
+    with pytest.raises(ValidationError, match="Không thể “Phê duyệt” đề án đang ở trạng thái “approved”"):
+        apply_step(
+            named, obj=Thing("approved"), key="approve", user=LEADER, data={"number": "1"}, new_row=Row
+        )
+    assert Row.saved_rows == []
+
+
+def test_form_initial_reads_a_fields_declared_initial_key():
+    step = Step(
+        "contract",
+        "Hợp đồng",
+        frozenset({"approved"}),
+        "contracted",
+        frozenset({"staff"}),
+        (Field("value", "money", "Giá trị", initial="approved_support"), Field("number", "text", "Số")),
+    )
+    assert form_initial(step, {"approved_support": 5, "value": 9}) == {"value": 5}

@@ -1,10 +1,26 @@
+import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
+import time_machine
 
 from accounts.roles import Role
 from programmes.models import ReportingUnit
 from tests.factories import UserFactory
 
 from .utils import make_applicant
+
+# The day the project tests live on: after the cycle's dates in tests/projects/utils.py (decision
+# 02/03, contract 10/03, start 16/03, acceptance 10/06/2026), before any settlement deadline.
+FROZEN_NOW = datetime.datetime(2026, 6, 15, 10, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock():
+    """The workflow tests never depend on today's date (a decision "not after today", a progress
+    month "not in the future"); a test that needs another moment travels from here."""
+    with time_machine.travel(FROZEN_NOW, tick=False) as traveller:
+        yield traveller
 
 
 @pytest.fixture

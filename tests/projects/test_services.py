@@ -84,7 +84,7 @@ def test_negative_amounts_and_reversed_dates_are_refused(staff):
     }
     with pytest.raises(ValidationError, match="âm"):
         services.project_create(user=staff, data=base, lines={"KCDP": 150, "DOI_UNG": -50})
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="project_dates_ordered"):
         services.project_create(
             user=staff,
             data={**base, "start_date": datetime.date(2026, 5, 1), "end_date": datetime.date(2026, 4, 1)},
@@ -107,7 +107,7 @@ def test_database_refuses_broken_invariants(staff):
 
 
 def test_a_lead_fund_must_be_able_to_lead(staff):
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="Nguồn chủ trì phải là KCQG hoặc KCĐP"):
         make_project(staff, lead="DOI_UNG")
 
 
@@ -131,8 +131,9 @@ def test_variant_must_belong_to_the_activity(staff):
 
 def test_only_staff_create(applicant_user, observer):
     for user in (applicant_user, observer):
-        with pytest.raises(ValidationError):
+        with pytest.raises(ValidationError, match="Chỉ cán bộ Sở") as info:
             make_project(user)
+        assert info.value.code == "forbidden"
 
 
 def test_create_from_an_accepted_request_carries_fields_over(staff, applicant):
@@ -211,14 +212,14 @@ def test_ceiling_above_the_percent_is_refused(staff):
 
 
 def test_ceiling_uses_eligible_cost_and_units_covered(staff):
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="vượt mức tối đa 200.000.000 đ .50% chi phí được tính hỗ trợ"):
         make_project(staff, total=600_000_000, support=250_000_000, eligible=400_000_000)
     project = make_project(staff, total=1_400_000_000, support=600_000_000, units=2)
     assert project.state_support == 600_000_000
 
 
 def test_state_support_counts_every_state_fund(staff):
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="Kinh phí hỗ trợ 310.000.000 đ vượt mức tối đa 300.000.000 đ"):
         make_project(staff, total=800_000_000, support=250_000_000, other_state=60_000_000)
 
 
@@ -327,7 +328,7 @@ def test_budget_is_frozen_after_approval(staff, leader):
             lines={"KCQG": 1, "DOI_UNG": project.total_cost - 1},
         )
     draft = make_project(staff)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="Chỉ điều chỉnh đề án đã phê duyệt"):
         services.project_adjust(
             user=leader,
             project=draft,
@@ -526,7 +527,7 @@ def test_progress_entries_one_per_month_only_in_progress(staff, leader):
     services.progress_entry_add(user=staff, project=project, month=datetime.date(2026, 4, 12), percent=10)
     with pytest.raises(ValidationError, match="đã có"):
         services.progress_entry_add(user=staff, project=project, month=datetime.date(2026, 4, 1), percent=20)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="nhỏ hơn hoặc bằng với 100"):
         services.progress_entry_add(user=staff, project=project, month=datetime.date(2026, 5, 1), percent=101)
     draft = make_project(staff)
     with pytest.raises(ValidationError, match="đang thực hiện"):
@@ -635,7 +636,7 @@ def test_a_step_refused_after_its_file_was_stored_leaves_no_file_on_disk(setting
     project = advance(leader, make_project(staff), Status.IN_PROGRESS)
     before = _stored_files(tmp_path)
     data = step_data(project, "accept") | {"acceptance_number": "NT-" + "9" * 80}
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="tối đa 60 kí tự"):
         services.project_transition(user=leader, project=project, step="accept", data=data)
     assert _stored_files(tmp_path) == before
     assert Project.objects.get(pk=project.pk).status == Status.IN_PROGRESS
@@ -652,7 +653,7 @@ def test_a_progress_entry_refused_after_its_file_was_stored_leaves_no_file_on_di
     settings.MEDIA_ROOT = tmp_path
     project = advance(leader, make_project(staff), Status.IN_PROGRESS)
     before = _stored_files(tmp_path)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="nhỏ hơn hoặc bằng với 100"):
         services.progress_entry_add(
             user=staff, project=project, month=datetime.date(2026, 4, 1), percent=150, document=pdf("bc.pdf")
         )

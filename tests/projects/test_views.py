@@ -386,9 +386,7 @@ def test_export_writes_exactly_the_filtered_rows_with_formulas_neutralised(clien
 
 
 @pytest.mark.parametrize("role", [Role.STAFF, Role.OBSERVER, Role.UNIT_REPORTER])
-def test_list_queries_are_constant(
-    client, users, staff, leader, applicant, django_assert_max_num_queries, role
-):
+def test_list_queries_are_constant(client, users, staff, leader, applicant, django_assert_num_queries, role):
     def seed(n):
         for _ in range(n):
             p = make_project(staff, beneficiaries=[applicant])
@@ -396,24 +394,24 @@ def test_list_queries_are_constant(
 
     client.force_login(users[role])
     seed(3)
-    with django_assert_max_num_queries(14) as small:
+    with django_assert_num_queries(12) as small:
         assert client.get("/de-an/").status_code == 200
     seed(27)
-    with django_assert_max_num_queries(14) as large:
+    with django_assert_num_queries(12) as large:
         assert client.get("/de-an/?sort=-total").status_code == 200
     assert len(large.captured_queries) == len(small.captured_queries)
 
 
 def test_my_projects_queries_are_constant(
-    client, staff, applicant_user, applicant, django_assert_max_num_queries
+    client, staff, applicant_user, applicant, django_assert_num_queries
 ):
     client.force_login(applicant_user)
     make_project(staff, beneficiaries=[applicant])
-    with django_assert_max_num_queries(10) as small:
+    with django_assert_num_queries(8) as small:
         client.get("/de-an/cua-toi/")
     for _ in range(10):
         make_project(staff, beneficiaries=[applicant])
-    with django_assert_max_num_queries(10) as large:
+    with django_assert_num_queries(8) as large:
         client.get("/de-an/cua-toi/")
     assert len(large.captured_queries) == len(small.captured_queries)
 
@@ -604,6 +602,7 @@ def test_late_to_report_boundary_is_the_end_of_the_25th_in_ho_chi_minh(client, s
         assert "chậm báo cáo" in client.get("/de-an/").content.decode()
         assert "Chậm báo cáo" in client.get(f"/de-an/{project.pk}/").content.decode()
     with time_machine.travel(datetime.datetime(2026, 7, 2, 3, 0, tzinfo=datetime.UTC), tick=False):
+        client.force_login(staff)  # inside the travelled time (sessions last two weeks)
         assert "chậm báo cáo" in client.get("/de-an/").content.decode()  # June still missing
 
 
@@ -755,9 +754,7 @@ def test_list_counts_and_totals_its_filtered_rows_in_one_query(client, staff):
     assert response.context["totals"]["total_cost"] == 1_100_000_000
 
 
-def test_project_page_queries_do_not_grow_with_its_history(
-    client, staff, leader, django_assert_max_num_queries
-):
+def test_project_page_queries_do_not_grow_with_its_history(client, staff, leader, django_assert_num_queries):
     """3 or 30 documents, progress entries and payments, and the adjustments' budget versions:
     the same number of queries."""
     from projects import services
@@ -781,10 +778,10 @@ def test_project_page_queries_do_not_grow_with_its_history(
 
     client.force_login(staff)
     seed(3, 0)
-    with django_assert_max_num_queries(40) as small:
+    with django_assert_num_queries(29) as small:
         assert client.get(f"/de-an/{project.pk}/").status_code == 200
     seed(27, 3)
-    with django_assert_max_num_queries(40) as large:
+    with django_assert_num_queries(29) as large:
         assert client.get(f"/de-an/{project.pk}/").status_code == 200
     assert len(large.captured_queries) == len(small.captured_queries)
 
@@ -816,7 +813,7 @@ def test_approved_support_below_the_proposal_is_what_every_reader_shows(
     lines = {s.code: a for s, a in services.budget_lines(p).items()}
     assert lines == {"KCQG": 250_000_000, "DOI_UNG": 350_000_000}
     versions = list(BudgetVersion.objects.filter(project=p).order_by("number"))
-    assert [v.number for v in versions] == [1, 2] and versions[1].decision_number == "123/QĐ-SCT"
+    assert [v.number for v in versions] == [1, 2] and versions[1].decision_number == data["decision_number"]
     assert {line.amount for line in versions[0].lines.all()} == {300_000_000}
     for user in (staff, observer):
         client.force_login(user)
@@ -958,5 +955,5 @@ def test_project_rules_refuse_a_day_the_month_does_not_have():
     from projects.models import ProjectRules
 
     rules = ProjectRules(settlement_deadline_month=2, settlement_deadline_day=30)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="Tháng 2 không có ngày 30"):
         rules.full_clean()

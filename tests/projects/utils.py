@@ -7,7 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from applicants.models import Applicant
 from programmes.models import ActivityType, AdministrativeUnit, FundingSource
 from projects import services
-from projects.models import Payment, Project, Status
+from projects.models import Payment, Project, ProjectTransition, Status
+from projects.workflow import STEPS_BY_KEY
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -15,7 +16,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 DECISION_DATE = datetime.date(2026, 3, 2)
 CONTRACT_DATE = datetime.date(2026, 3, 10)
 START_DATE = datetime.date(2026, 3, 16)
-ACCEPTANCE_DATE = datetime.date(2026, 9, 30)
+ACCEPTANCE_DATE = datetime.date(2026, 6, 10)
 
 
 def pdf(name="tai-lieu.pdf"):
@@ -95,53 +96,70 @@ def upload_required(user, project, step="submit"):
         services.project_document_add(user=user, project=project, kind=row.kind, uploaded=pdf())
 
 
+# The day each stage of the cycle is dated, by the field that records it (any other date field:
+# the start date). In order, and before the frozen clock of conftest.py (15/06/2026).
+DATES = {
+    "appraisal_date": DECISION_DATE,
+    "decision_date": DECISION_DATE,
+    "contract_date": CONTRACT_DATE,
+    "start_date": START_DATE,
+    "acceptance_date": ACCEPTANCE_DATE,
+}
+
+
+def _support_so_far(project):
+    """The support the cycle has reached: accepted, else contracted, else proposed."""
+    for figure in (project.accepted_support, project.contract_value, project.state_support):
+        if figure is not None:
+            return figure
+    return 0
+
+
+def _text(project, step, f):
+    return f"{step.key.upper()}-01/{project.year}"
+
+
+def _note(project, step, f):
+    return f"{f.label} — {step.label}"
+
+
+def _date(project, step, f):
+    return DATES.get(f.name, START_DATE)
+
+
+def _money(project, step, f):
+    """The figure the field starts from (its declared `initial`), else the project's total cost."""
+    return getattr(project, f.initial) if f.initial else project.total_cost
+
+
+def _choice(project, step, f):
+    return ProjectTransition._meta.get_field(f.name).choices[0][0]  # the first: "pass"
+
+
+def _document(project, step, f):
+    return pdf(f"{step.key}.pdf")
+
+
+def _amounts(project, step, f):
+    return {project.lead_fund.code: _support_so_far(project)}
+
+
+# A valid value of each field kind, for a project as it stands at the step.
+KIND_VALUES = {
+    "text": _text,
+    "note": _note,
+    "date": _date,
+    "money": _money,
+    "choice": _choice,
+    "document": _document,
+    "amounts": _amounts,
+}
+
+
 def step_data(project, step):
-    """Valid data for `step` on `project` as it stands."""
-    lead = project.lead_fund.code
-    if step == "return":
-        return {"comment": "Bổ sung báo giá"}
-    if step == "appraise":
-        return {
-            "appraisal_result": "pass",
-            "appraisal_date": DECISION_DATE,
-            "comment": "Đạt",
-            "document": pdf("phieu.pdf"),
-        }
-    if step == "approve":
-        return {
-            "decision_number": "123/QĐ-SCT",
-            "decision_date": DECISION_DATE,
-            "amounts": {lead: project.state_support},
-        }
-    if step in ("reject", "cancel"):
-        return {"reason": "Không phù hợp"}
-    if step == "stop":
-        return {"reason": "Cơ sở ngừng sản xuất", "decision_number": "45/QĐ-SCT", "decision_date": START_DATE}
-    if step == "contract":
-        return {
-            "contract_number": "HĐ-01/2026",
-            "contract_date": CONTRACT_DATE,
-            "contract_parties": "Trung tâm Khuyến công; HTX Đức Long",
-            "contract_value": project.approved_support,
-        }
-    if step == "start":
-        return {"start_date": START_DATE}
-    if step == "accept":
-        return {
-            "acceptance_number": "NT-01",
-            "acceptance_date": ACCEPTANCE_DATE,
-            "accepted_cost": project.total_cost,
-            "amounts": {lead: project.contract_value},
-            "document": pdf("bien-ban.pdf"),
-        }
-    if step == "settle":
-        return {
-            "actual_cost": project.total_cost,
-            "amounts": {lead: project.accepted_support},
-            "liquidation_number": "TL-01",
-            "document": pdf("thanh-ly.pdf"),
-        }
-    return {}
+    """Valid data for `step` on `project` as it stands, one value per declared field by its kind."""
+    spec = STEPS_BY_KEY[step]
+    return {f.name: KIND_VALUES[f.kind](project, spec, f) for f in spec.fields}
 
 
 PATH = {

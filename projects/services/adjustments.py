@@ -1,0 +1,127 @@
+"""Adjusting an approved project by decision: a new budget version, the old one kept."""
+
+import datetime
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.notifications import Event, notify
+from accounts.roles import Role, has_role
+from applicants.models import Applicant
+from core.text import clean_text
+from programmes.models import AdministrativeUnit
+
+from ..models import Project, ProjectTransition
+from .budget import apply_ceiling, clean_lines, next_budget_number, state_support, write_budget
+from .common import beneficiary_users, check_version, lock_project, paid, refresh_search
+
+
+def _apply_figures(
+    project: Project, *, total_cost, eligible_cost, units_covered, start_date, end_date
+) -> None:
+    """The adjusted figures and dates; what the decision leaves out stays as it was (the eligible
+    cost defaults to the total cost)."""
+    project.total_cost = int(total_cost)
+    project.eligible_cost = project.total_cost if eligible_cost in (None, "") else int(eligible_cost)
+    if units_covered:
+        project.units_covered = int(units_covered)
+    if start_date:
+        project.start_date = start_date
+    if end_date:
+        project.end_date = end_date
+
+
+def _set_people(project: Project, *, beneficiaries, communes) -> None:
+    if beneficiaries is not None:
+        project.beneficiaries.set(beneficiaries)
+    if communes is not None:
+        project.communes.set(communes)
+    if beneficiaries is not None or communes is not None:
+        refresh_search(project)
+
+
+@transaction.atomic
+def project_adjust(
+    *,
+    user: User,
+    project: Project,
+    expected_version: int | str,
+    decision_number: str,
+    decision_date: datetime.date | None,
+    lines: dict,
+    total_cost: int,
+    eligible_cost: int | None = None,
+    units_covered: int | None = None,
+    reason: str = "",
+    start_date: datetime.date | None = None,
+    end_date: datetime.date | None = None,
+    beneficiaries: Iterable[Applicant] | None = None,
+    communes: Iterable[AdministrativeUnit] | None = None,
+) -> Project:
+    """Điều chỉnh by decision (TT 36/2013/TT-BCT): after approval the budget is frozen; a leader
+    records a decision and the budget becomes a new version, checked again against the ceiling in
+    force on the decision date. The old version stays in history."""
+    if not has_role(user, Role.LEADER):
+        raise ValidationError(_("Chỉ lãnh đạo Sở được điều chỉnh đề án đã phê duyệt."), code="forbidden")
+    project = lock_project(project)
+    check_version(project, int(expected_version))
+    if not project.is_adjustable:
+        raise ValidationError(_("Chỉ điều chỉnh đề án đã phê duyệt, đã ký hợp đồng hoặc đang thực hiện."))
+    decision_number = clean_text(decision_number)
+    if not decision_number or not decision_date:
+        raise ValidationError(_("Điều chỉnh cần số và ngày quyết định."))
+    _apply_figures(
+        project,
+        total_cost=total_cost,
+        eligible_cost=eligible_cost,
+        units_covered=units_covered,
+        start_date=start_date,
+        end_date=end_date,
+    )
+    cleaned = clean_lines(lines, lead_fund=project.lead_fund, total_cost=project.total_cost)
+    support = state_support(cleaned)
+    apply_ceiling(project, support=support, on_date=decision_date)
+    if project.contract_value is not None and paid(project) > support:
+        raise ValidationError(_("Kinh phí hỗ trợ mới thấp hơn số đã chi."))
+    budget = write_budget(
+        project,
+        lines=cleaned,
+        number=next_budget_number(project),
+        user=user,
+        decision_number=decision_number,
+        decision_date=decision_date,
+        reason=(reason or "").strip(),
+    )
+    project.current_budget = budget
+    project.state_support = support
+    project.approved_support = support
+    if project.contract_value is not None:
+        project.contract_value = support
+    project.version += 1
+    project.full_clean()
+    project.save()
+    _set_people(project, beneficiaries=beneficiaries, communes=communes)
+    ProjectTransition.objects.create(
+        project=project,
+        step="adjust",
+        from_status=project.status,
+        to_status=project.status,
+        actor=user,
+        decision_number=decision_number,
+        decision_date=decision_date,
+        comment=(reason or "").strip(),
+        budget=budget,
+    )
+    recipients = beneficiary_users(project)
+    if recipients:
+        notify(
+            recipients=recipients,
+            event=Event.PROJECT_ADJUSTED,
+            title=_("Đề án %(code)s được điều chỉnh") % {"code": project.code},
+            body=_("Quyết định số %(number)s") % {"number": decision_number},
+            url=f"/de-an/{project.pk}/",
+        )
+    return project

@@ -1,0 +1,126 @@
+"""Budget lines by funding source and the support ceiling they are held to (the ceiling itself is
+computed in programmes.ceilings, the one copy of that rule)."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from core.money import format_vnd
+from programmes.ceilings import ceiling_check
+from programmes.models import FundingSource
+
+from ..models import BudgetLine, BudgetVersion, Project
+
+Lines = dict[FundingSource, int]
+
+
+def clean_lines(lines: dict | None, *, lead_fund: FundingSource, total_cost: int | None) -> Lines:
+    """`lines`: {funding source code: amount}. One row per source, amounts ≥ 0, adding up to the
+    total cost; the lead fund is a state fund that can lead."""
+    sources = {s.code: s for s in FundingSource.objects.all()}
+    cleaned = {}
+    for code, amount in (lines or {}).items():
+        if code not in sources:
+            raise ValidationError(_("Nguồn kinh phí “%(code)s” không có trong danh mục.") % {"code": code})
+        if amount in (None, ""):
+            continue
+        amount = int(amount)
+        if amount < 0:
+            raise ValidationError(
+                _("Số tiền của nguồn %(source)s không được âm.") % {"source": sources[code].short_name}
+            )
+        if amount:
+            cleaned[sources[code]] = amount
+    if total_cost is None or int(total_cost) < 0:
+        raise ValidationError({"total_cost": _("Tổng kinh phí phải là số không âm.")})
+    if not lead_fund.can_lead:
+        raise ValidationError({"lead_fund": _("Nguồn chủ trì phải là KCQG hoặc KCĐP.")})
+    check_lines_add_up(cleaned, int(total_cost))
+    return cleaned
+
+
+def check_lines_add_up(lines: Lines, total_cost: int) -> None:
+    total = sum(lines.values())
+    if total != total_cost:
+        raise ValidationError(
+            _("Các dòng kinh phí cộng lại %(sum)s, khác tổng kinh phí %(total)s.")
+            % {"sum": format_vnd(total), "total": format_vnd(total_cost)}
+        )
+
+
+def state_support(lines: Lines) -> int:
+    return sum(amount for source, amount in lines.items() if source.is_state_support)
+
+
+def next_budget_number(project: Project) -> int:
+    return (project.budget_versions.aggregate(n=Max("number"))["n"] or 0) + 1
+
+
+def write_budget(
+    project: Project,
+    *,
+    lines: Lines,
+    number: int,
+    user: User,
+    decision_number: str = "",
+    decision_date: datetime.date | None = None,
+    reason: str = "",
+) -> BudgetVersion:
+    budget = BudgetVersion(
+        project=project,
+        number=number,
+        total_cost=project.total_cost,
+        eligible_cost=project.eligible_cost,
+        units_covered=project.units_covered,
+        decision_number=decision_number,
+        decision_date=decision_date,
+        reason=reason,
+        created_by=user,
+    )
+    budget.full_clean()
+    budget.save()
+    BudgetLine.objects.bulk_create(
+        [BudgetLine(budget=budget, funding_source=source, amount=amount) for source, amount in lines.items()]
+    )
+    return budget
+
+
+def budget_lines(project: Project, budget: BudgetVersion | None = None) -> Lines:
+    """{FundingSource: amount} of a budget version (the current one by default)."""
+    budget = budget or project.current_budget
+    if budget is None:
+        return {}
+    return {line.funding_source: line.amount for line in budget.lines.select_related("funding_source")}
+
+
+def approved_lines(lines: Lines, amounts: Lines) -> Lines:
+    """The budget lines as approved: each state-support source at its approved amount (a source
+    left out is approved at 0); what the State does not cover moves to the counterpart."""
+    approved = {s: a for s, a in lines.items() if not s.is_state_support}
+    approved.update({s: a for s, a in amounts.items() if a})
+    cut = sum(lines.values()) - sum(approved.values())
+    if cut:
+        counterpart = FundingSource.objects.get(code=FundingSource.COUNTERPART)
+        approved[counterpart] = approved.get(counterpart, 0) + cut
+    return approved
+
+
+def apply_ceiling(project: Project, *, support: int, on_date: datetime.date):
+    """Refuse `support` above the project's ceiling on `on_date`; flag it when no rule is set."""
+    check = ceiling_check(
+        activity=project.activity,
+        variant=project.variant,
+        lead_fund=project.lead_fund,
+        support=support,
+        eligible_cost=project.eligible_cost,
+        units_covered=project.units_covered,
+        on_date=on_date,
+    )
+    if not check.ok:
+        raise ValidationError(check.message, code="ceiling")
+    project.ceiling_flag = check.flagged
+    project.ceiling_note = check.message if check.flagged else ""
+    return check

@@ -1,0 +1,113 @@
+"""A project's documents: checked uploads, the checklist of what an activity needs, and the clean-up
+of files stored by a service that then fails."""
+
+import contextvars
+import functools
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.roles import Role, has_role, is_staff_like
+from core.text import clean_text
+from core.uploads import check_upload, safe_storage_name
+
+from .. import selectors  # a module reference: selectors read services too
+from ..models import CLOSED_STATUSES, DocumentKind, Project, ProjectDocument, RequiredDocument
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+# The files stored during the outermost service call that is under way (see removes_files_on_error).
+_stored_files = contextvars.ContextVar("projects_stored_files", default=None)
+
+
+def removes_files_on_error(func: Callable[P, R]) -> Callable[P, R]:
+    """A file stored by a service that then fails (a later check, a database constraint) is deleted
+    once its transaction has rolled back: no orphan stays on disk. Put it above @transaction.atomic."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        if _stored_files.get() is not None:  # an outer call cleans up
+            return func(*args, **kwargs)
+        stored = []
+        token = _stored_files.set(stored)
+        try:
+            return func(*args, **kwargs)
+        except BaseException:
+            for file in stored:
+                file.storage.delete(file.name)
+            raise
+        finally:
+            _stored_files.reset(token)
+
+    return wrapper
+
+
+def required_documents(project: Project, step: str | None = None) -> QuerySet[RequiredDocument]:
+    """The checklist rows of the project's activity (and those for every activity)."""
+    rows = RequiredDocument.objects.filter(Q(activity=project.activity_id) | Q(activity__isnull=True))
+    if step:
+        rows = rows.filter(step=step)
+    return rows
+
+
+def missing_documents(project: Project, step: str) -> list[RequiredDocument]:
+    have = set(project.documents.values_list("kind", flat=True))
+    return [row for row in required_documents(project, step) if row.kind not in have]
+
+
+def _check_applicant_upload(user: User, project: Project, kind: str) -> None:
+    """An applicant uploads only what is asked of it, and only while the project is open."""
+    if project.status in CLOSED_STATUSES:
+        raise ValidationError(
+            _("Đề án đã “%(status)s”: cơ sở không còn tài liệu phải nộp.")
+            % {"status": project.get_status_display()}
+        )
+    asked = set(
+        required_documents(project)
+        .filter(provider=RequiredDocument.Provider.APPLICANT)
+        .values_list("kind", flat=True)
+    )
+    if kind not in asked:
+        raise ValidationError({"kind": _("Cơ sở chỉ tải lên các tài liệu được yêu cầu.")})
+
+
+@removes_files_on_error
+@transaction.atomic
+def project_document_add(
+    *, user: User, project: Project, kind: str, uploaded: UploadedFile
+) -> ProjectDocument:
+    """Store a checked file (type by content, size limit, random storage name)."""
+    if not (is_staff_like(user) or selectors.is_beneficiary_member(user, project)):
+        raise ValidationError(_("Bạn không có quyền tải tài liệu lên đề án này."), code="forbidden")
+    if kind not in DocumentKind.values:
+        raise ValidationError({"kind": _("Loại tài liệu không hợp lệ.")})
+    if has_role(user, Role.APPLICANT) and not is_staff_like(user):
+        _check_applicant_upload(user, project, kind)
+    allowed = {"jpg", "jpeg", "png"} if kind == DocumentKind.PHOTO else None
+    extension, content_type = check_upload(uploaded, allowed=allowed)
+    original = clean_text(uploaded.name)[:255]
+    uploaded.name = safe_storage_name(original)
+    document = ProjectDocument(
+        project=project,
+        kind=kind,
+        file=uploaded,
+        original_name=original,
+        content_type=content_type,
+        size=uploaded.size,
+        uploaded_by=user,
+    )
+    try:
+        document.save()
+    finally:
+        if document.file.name and document.file.storage.exists(document.file.name):
+            files = _stored_files.get()
+            if files is not None:
+                files.append(document.file)
+    return document
