@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.roles import Role, has_role, user_roles
 from applicants.models import Applicant
+from applicants.selectors import applicants_of
 from core.deadlines import is_late, local_zone
 from core.listing import Listing, int_filter
 from core.workflow import Step, form_initial, timeline
@@ -56,7 +57,7 @@ def projects_visible_to(user):
             )
         )
     if Role.APPLICANT in roles:
-        mine = Applicant.objects.filter(Q(owner=user) | Q(members=user)).values("pk")
+        mine = applicants_of(user).values("pk")
         scope |= Q(pk__in=Project.beneficiaries.through.objects.filter(applicant__in=mine).values("project"))
     if Role.OBSERVER in roles:
         scope |= Q(status__in=APPROVED_STATUSES)
@@ -83,7 +84,7 @@ def may_see_personal_data(user):
 def is_beneficiary_member(user, project):
     """An applicant account that owns or belongs to one of the project's beneficiaries."""
     return Role.APPLICANT in user_roles(user) and (
-        project.beneficiaries.filter(Q(owner=user) | Q(members=user)).exists()
+        project.beneficiaries.filter(pk__in=applicants_of(user).values("pk")).exists()
     )
 
 
@@ -265,8 +266,13 @@ def _commune_filter(queryset, value):
 
 
 def _beneficiary_filter(queryset, value):
+    """Projects of one beneficiary; a value that is not an id filters nothing (it was a 500)."""
+    try:
+        applicant_id = int(value)
+    except (TypeError, ValueError):
+        return queryset
     return queryset.filter(
-        pk__in=Project.beneficiaries.through.objects.filter(applicant_id=int(value)).values("project")
+        pk__in=Project.beneficiaries.through.objects.filter(applicant_id=applicant_id).values("project")
     )
 
 

@@ -1,13 +1,12 @@
 """Moving a project along its transition table (projects.workflow.WORKFLOW) with the one engine."""
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.notifications import Event, notify
-from accounts.roles import Role
+from accounts.selectors import leaders
 from core.workflow import Step, StepContext, apply_step
 
 from .. import workflow
@@ -53,7 +52,7 @@ def _before_save(context: StepContext) -> None:
 def _notify_transition(project: Project, step: Step, user: User) -> None:
     recipients = beneficiary_users(project)
     if step.target == Status.APPRAISED:
-        recipients += list(get_user_model().objects.filter(groups__name=Role.LEADER, is_active=True))
+        recipients += list(leaders())
     recipients = [u for u in recipients if u != user]
     if recipients:
         notify(

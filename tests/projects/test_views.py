@@ -957,3 +957,11 @@ def test_project_rules_refuse_a_day_the_month_does_not_have():
     rules = ProjectRules(settlement_deadline_month=2, settlement_deadline_day=30)
     with pytest.raises(ValidationError, match="Tháng 2 không có ngày 30"):
         rules.full_clean()
+
+
+def test_a_beneficiary_filter_that_is_not_an_id_filters_nothing(client, staff, project):
+    """`?beneficiary=abc` answered 500 (int() in the filter); it is ignored like other bad values."""
+    client.force_login(staff)
+    response = client.get("/de-an/?beneficiary=abc")
+    assert response.status_code == 200
+    assert project.code in response.content.decode()
