@@ -43,8 +43,21 @@ def notify(*, recipients, event, title, body="", url="", email=True, dedupe=""):
     from .models import Notification
 
     users = [u for u in dict.fromkeys(recipients) if u is not None and u.is_active]
+    key = f"{event}:{dedupe}"[:255] if dedupe else ""
+    if key:  # told already (a retried job, a second beat): neither the bell nor the mail again
+        told = set(
+            Notification.objects.filter(recipient__in=users, dedupe_key=key).values_list(
+                "recipient", flat=True
+            )
+        )
+        users = [u for u in users if u.pk not in told]
     rows = Notification.objects.bulk_create(
-        [Notification(recipient=u, event=event, title=str(title), body=str(body), url=url) for u in users]
+        [
+            Notification(recipient=u, event=event, title=str(title), body=str(body), url=url, dedupe_key=key)
+            for u in users
+        ],
+        # two runs at the same instant: the constraint keeps one row per recipient and key
+        ignore_conflicts=bool(key),
     )
     if email:
         link = f"\n\n{settings.SITE_URL}{url}" if url else ""

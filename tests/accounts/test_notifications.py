@@ -191,8 +191,9 @@ def test_a_reminder_sent_twice_by_a_retried_task_reaches_the_recipient_once(
     with django_capture_on_commit_callbacks(execute=True):
         assert _remind([user.pk], "2026-12-15") == 1
     with django_capture_on_commit_callbacks(execute=True):
-        assert _remind([user.pk], "2026-12-15") == 1  # the retry, or a second beat the same day
+        assert _remind([user.pk], "2026-12-15") == 0  # the retry, or a second beat the same day
     assert [m.to for m in mail.outbox] == [["xa@example.test"]]
+    assert user.notifications.count() == 1  # one message in the bell too
     delivery = EmailDelivery.objects.get()
     assert delivery.dedupe_key == f"report_reminder:{user.pk}:period:5:offset:7:2026-12-15"
     assert (delivery.status, delivery.attempts, delivery.recipient) == ("sent", 1, user)
@@ -200,6 +201,7 @@ def test_a_reminder_sent_twice_by_a_retried_task_reaches_the_recipient_once(
     with django_capture_on_commit_callbacks(execute=True):
         _remind([user.pk], "2026-12-19")  # the next offset is a new message
     assert len(mail.outbox) == 2 and EmailDelivery.objects.count() == 2
+    assert user.notifications.count() == 2
 
 
 def test_without_a_dedupe_key_each_call_is_its_own_email(django_capture_on_commit_callbacks):
@@ -251,3 +253,19 @@ def test_the_recipient_queries_name_active_staff_and_leaders_once_each():
     UserFactory(roles=["unit_reporter"])
     assert list(staff_and_leaders()) == [staff, leader, both]
     assert list(leaders()) == [leader, both]
+
+
+def test_two_runs_of_a_reminder_at_the_same_instant_leave_one_message(db):
+    """The constraint, not only the look-up before it: a row with the same recipient and key is
+    refused by the database (two beats racing past the look-up)."""
+    from django.db import IntegrityError, transaction
+
+    from accounts.models import Notification
+
+    user = UserFactory()
+    Notification.objects.create(recipient=user, event="report_reminder", title="a", dedupe_key="k")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Notification.objects.create(recipient=user, event="report_reminder", title="b", dedupe_key="k")
+    Notification.objects.create(recipient=user, event="test", title="c")  # one-offs carry no key
+    Notification.objects.create(recipient=user, event="test", title="d")
+    assert user.notifications.count() == 3
