@@ -3,7 +3,7 @@
 import calendar
 import datetime
 
-from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Q, Sum, When
+from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Q, Subquery, Sum, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -13,7 +13,7 @@ from applicants.selectors import applicants_of
 from core.deadlines import is_late, local_zone
 from core.listing import Listing, int_filter
 from core.workflow import Step, form_initial, timeline
-from programmes.models import ActivityType, ContentArea, FundingSource
+from programmes.models import ActivityType, AdministrativeUnit, ContentArea, FundingSource
 from programmes.selectors import communes_of
 
 # Module references: services and the workflow read selectors too, so names are looked up on call.
@@ -31,6 +31,7 @@ from .models import (
     Project,
     ProjectDocument,
     ProjectRules,
+    ProjectTransition,
     RequiredDocument,
     Status,
 )
@@ -260,9 +261,45 @@ def _source_filter(queryset, value):
 
 
 def _commune_filter(queryset, value):
-    through_c = Project.communes.through.objects.filter(administrativeunit__code=value).values("project")
-    through_b = Project.beneficiaries.through.objects.filter(applicant__commune__code=value).values("project")
+    """Projects located in, or benefiting a facility of, the commune named by its code or by its
+    name as the searchable list offers it ("Xã Đức Hợp", "Đức Hợp"; case and diacritics kept)."""
+    by_name = Q(full_name__iexact=value) | Q(name__iexact=value)
+    communes = AdministrativeUnit.objects.filter(Q(code=value) | by_name).values("pk")
+    through_c = Project.communes.through.objects.filter(administrativeunit__in=communes).values("project")
+    through_b = Project.beneficiaries.through.objects.filter(applicant__commune__in=communes).values(
+        "project"
+    )
     return queryset.filter(Q(pk__in=through_c) | Q(pk__in=through_b))
+
+
+def applicant_uploads_since_last_step(projects):
+    """Documents that a beneficiary's people (not staff or leaders) uploaded after the project's
+    latest step. The portal keeps no "looked at" marker: taking the next step is what tells that
+    staff have read the dossier, so what came after it is still unread."""
+    last_step = ProjectTransition.objects.filter(project=OuterRef("project")).order_by("-at").values("at")[:1]
+    return (
+        ProjectDocument.objects.filter(project__in=projects, uploaded_by__isnull=False)
+        .exclude(uploaded_by__groups__name__in=[Role.STAFF, Role.LEADER])
+        .annotate(last_step_at=Subquery(last_step))
+        .filter(Q(last_step_at__isnull=True) | Q(uploaded_at__gt=F("last_step_at")))
+    )
+
+
+def _flag_filter(queryset, value):
+    """The staff worklist's flags as a list filter: `late` (monthly progress report late),
+    `overdue` (settlement past its deadline), `uploads` (beneficiary uploads since the last step).
+    The list's queryset carries the first two annotations (project_listing)."""
+    if value == "late":
+        return queryset.filter(late=True)
+    if value == "overdue":
+        return queryset.filter(settlement_overdue=True)
+    if value == "due":
+        return queryset.filter(status=Status.ACCEPTED, settlement_overdue=False)
+    if value == "uploads":
+        return queryset.filter(
+            pk__in=applicant_uploads_since_last_step(Project.objects.all()).values("project")
+        )
+    return queryset
 
 
 def _beneficiary_filter(queryset, value):
@@ -284,6 +321,7 @@ LIST_FILTERS = {
     "fund": _source_filter,
     "commune": _commune_filter,
     "beneficiary": _beneficiary_filter,
+    "flag": _flag_filter,
 }
 LIST_SORTS = {
     "code": ("code", "id"),
