@@ -6,6 +6,7 @@ import datetime
 from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Q, Subquery, Sum, When
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role, has_role, user_roles
 from applicants.models import Applicant
@@ -385,6 +386,9 @@ def project_list_page(user, listing: Listing) -> dict:
         "funds": FundingSource.objects.all(),
         "personal": may_see_personal_data(user),
         "can_create": bool(user_roles(user) & {Role.STAFF, Role.LEADER}),
+        # internal flags (late report, missing provincial ceiling) are for staff and leaders
+        "show_flags": bool(user_roles(user) & {Role.STAFF, Role.LEADER}),
+        "communes": AdministrativeUnit.objects.filter(is_active=True).values_list("full_name", flat=True),
     }
 
 
@@ -425,6 +429,22 @@ def payment_kind_open(project) -> str | None:
     return None
 
 
+def project_milestones(project, transitions) -> list[dict]:
+    """The dated milestones of the cycle, planned beside recorded: the dates each step recorded
+    (appraisal, decision, contract, start, acceptance, settlement), not the moment someone clicked,
+    next to the planned start and end. `transitions`: the page's timeline (nothing more is read)."""
+    appraised = [t["row"].appraisal_date for t in transitions if t["row"].appraisal_date]
+    rows = [
+        (_("Thẩm định"), None, appraised[-1] if appraised else None),
+        (_("Phê duyệt"), None, project.decision_date),
+        (_("Ký hợp đồng"), None, project.contract_date),
+        (_("Bắt đầu thực hiện"), project.start_date, project.started_on),
+        (_("Kết thúc, nghiệm thu"), project.end_date, project.acceptance_date),
+        (_("Quyết toán"), None, project.settled_on),
+    ]
+    return [{"label": label, "planned": planned, "recorded": recorded} for label, planned, recorded in rows]
+
+
 def project_page(user, project) -> dict:
     """Everything the project page reads for `user`: budget and its versions, the timeline, the
     documents and their checklist, the steps the user may take, payments and progress, and the
@@ -432,6 +452,7 @@ def project_page(user, project) -> dict:
     staff = bool(user_roles(user) & {Role.STAFF, Role.LEADER})
     documents = list(project.documents.select_related("uploaded_by"))
     checklist = _checklist(project, documents)
+    transitions = project_timeline(user, project)
     return {
         "project": project,
         "budgets": list(
@@ -440,7 +461,8 @@ def project_page(user, project) -> dict:
             .order_by("number")
         ),
         "current_lines": services.budget_lines(project),
-        "transitions": project_timeline(user, project),
+        "transitions": transitions,
+        "milestones": project_milestones(project, transitions),
         "documents": documents,
         "checklist": checklist,
         "asked_kinds": [
@@ -450,7 +472,9 @@ def project_page(user, project) -> dict:
         "payments": project.payments.all(),
         "position": services.payment_position(project),
         "progress": project.progress_entries.all(),
-        "late": late_to_report(project),
+        # internal flags (a late report, a missing provincial ceiling) are for staff and leaders
+        "late": staff and late_to_report(project),
+        "ceiling_flag": staff and project.ceiling_flag,
         "settlement_overdue": staff and settlement_overdue(project),
         "outputs": project.outputs.all(),
         "beneficiaries": project.beneficiaries.select_related("commune"),
