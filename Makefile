@@ -3,6 +3,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in e-mails point at the portal as `make run` serves it (HOST:PORT), unless SITE_URL is set.
+export SITE_URL ?= http://$(HOST):$(PORT)
 # Two workers (the machines have two cores); PYTEST_ARGS= runs in one process.
 PYTEST_ARGS ?= -n 2
 # A laptop, CI and the demo run as DJANGO_ENV=local (development key, plain HTTP, DEBUG still off so

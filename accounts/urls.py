@@ -7,11 +7,11 @@ app_name = "accounts"
 
 # The account form pages (create, edit) set reporting units too, which belong to programmes: the
 # top package adds them to this namespace (khuyencong/urls.py), so accounts imports no app above it.
+# So does the first page (`dashboard`, reports.views): its worklist reads every app.
 
 urlpatterns = [
     path("dang-nhap/", views.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
-    path("", views.dashboard, name="dashboard"),
     path("doi-mat-khau/", views.PasswordChangeView.as_view(), name="password_change"),
     path("quen-mat-khau/", views.PasswordResetView.as_view(), name="password_reset"),
     path("quen-mat-khau/da-gui/", views.PasswordResetDoneView.as_view(), name="password_reset_done"),

@@ -26,11 +26,6 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
-@login_required
-def dashboard(request):
-    return render(request, "accounts/dashboard.html")
-
-
 # --- Passwords ---------------------------------------------------------------------------------
 
 

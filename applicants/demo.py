@@ -1,12 +1,15 @@
 """Demo applicants and support requests for `make run` (linked to the demo applicant users)."""
 
+import datetime
+
 from django.db import transaction
 
 from accounts.models import User
 from accounts.roles import Role, grant_roles
+from core.deadlines import local_zone
 from programmes.models import ActivityType, ActivityVariant, AdministrativeUnit
 
-from .models import Applicant, ApplicantReview, ArtisanTitle, SupportRequest
+from .models import Applicant, ApplicantReview, ArtisanTitle, SupportRequest, SupportRequestEvent
 from .services import (
     applicant_prepare,
     support_request_create,
@@ -192,4 +195,21 @@ def load_demo(log=print):
                 action=action,
                 reason="" if action == "accept" else "Cần bổ sung báo giá.",
             )
+        _date_request(request)
     log(f"Cơ sở mẫu: {len(made)} cơ sở, {len(plans)} đề nghị hỗ trợ.")
+
+
+# The business days of the demo requests: written in January, triaged a week later (the projects
+# made from them are prepared in February, projects.demo).
+WRITTEN_AT = datetime.datetime(2026, 1, 12, 9, 0, tzinfo=local_zone())
+TRIAGED_AT = datetime.datetime(2026, 1, 19, 14, 0, tzinfo=local_zone())
+
+
+def _date_request(request):
+    """Move a demo request's history to its business days (it was just made, "now")."""
+    events = list(SupportRequestEvent.objects.filter(request=request).order_by("at", "id"))
+    for index, event in enumerate(events):
+        at = WRITTEN_AT if index == 0 or event.to_status == SupportRequest.Status.SUBMITTED else TRIAGED_AT
+        SupportRequestEvent.objects.filter(pk=event.pk).update(at=at)
+    submitted = WRITTEN_AT if request.code else None
+    SupportRequest.objects.filter(pk=request.pk).update(created_at=WRITTEN_AT, submitted_at=submitted)

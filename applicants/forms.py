@@ -181,12 +181,13 @@ class ArtisanTitleForm(BootstrapMixin, forms.Form):
 class RegistrationForm(ApplicantForm):
     password1 = forms.CharField(
         label=_("Mật khẩu"),
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}, render_value=True),
         min_length=8,
         help_text=_("Ít nhất 8 ký tự. Dùng để đăng nhập cùng số điện thoại."),
     )
     password2 = forms.CharField(
-        label=_("Nhập lại mật khẩu"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label=_("Nhập lại mật khẩu"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}, render_value=True),
     )
     consent = forms.BooleanField(
         label=_("Tôi đã đọc và đồng ý với thông báo xử lý dữ liệu cá nhân"),
@@ -206,6 +207,11 @@ class RegistrationForm(ApplicantForm):
                 self.add_error("password1", error)
         if not data.get("consent"):
             self.add_error("consent", _("Bạn cần đồng ý với thông báo xử lý dữ liệu cá nhân để đăng ký."))
+        # After an error elsewhere on the form the typed password stays; only a password that is
+        # itself at fault is typed again.
+        keep = "password1" not in self.errors and "password2" not in self.errors
+        for name in ("password1", "password2"):
+            self.fields[name].widget.render_value = keep
         return data
 
 
@@ -229,8 +235,11 @@ class StaffEntryForm(ApplicantForm):
 
 
 class ReviewForm(BootstrapMixin, forms.Form):
+    # No answer is chosen beforehand: the reviewer picks one (a preselected "Xác minh" was sent
+    # by mistake).
     decision = forms.ChoiceField(
         choices=[
+            ("", _("— Chọn quyết định —")),
             ("verified", _("Xác minh")),
             ("changes_requested", _("Yêu cầu bổ sung")),
             ("rejected", _("Từ chối")),
@@ -242,9 +251,23 @@ class ReviewForm(BootstrapMixin, forms.Form):
     )
 
 
+class VariantSelect(forms.Select):
+    """A variant select whose options name their activity (data-activity), so that the page shows
+    only the chosen activity's variants (static/js/portal.js)."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        if instance is not None:
+            option["attrs"]["data-activity"] = str(instance.activity_id)
+        return option
+
+
 class VariantChoiceField(forms.ModelChoiceField):
+    widget = VariantSelect
+
     def label_from_instance(self, obj):
-        return f"{obj.activity.code}: {obj.label}"
+        return obj.label
 
 
 class ActivityChoiceField(forms.ModelChoiceField):
@@ -291,6 +314,7 @@ class SupportRequestForm(VersionedFormMixin, BootstrapMixin, forms.ModelForm):
         self.fields["activity"].empty_label = _("— Chọn hoạt động —")
         self.fields["year"].error_messages.update(YEAR_ERRORS)
         self.fields["variant"].empty_label = _("— Chưa rõ / không phân trường hợp —")
+        self.fields["variant"].widget.attrs["data-variants-of"] = self["activity"].id_for_label
         if not self.instance.pk:
             self.fields["year"].initial = timezone.localdate().year
         require_version(self)

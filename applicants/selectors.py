@@ -163,12 +163,18 @@ def requests_visible_to(user):
 
 
 def request_list(user):
-    return requests_visible_to(user).select_related("applicant", "applicant__commune", "activity", "variant")
+    """The requests with what the rows show, and the project made from each (its status followed
+    to settlement)."""
+    return requests_visible_to(user).select_related(
+        "applicant", "applicant__commune", "activity", "variant", "project"
+    )
 
 
 def request_for(user, pk):
     return get_object_or_404(
-        requests_visible_to(user).select_related("applicant", "activity", "variant", "applicant__commune"),
+        requests_visible_to(user).select_related(
+            "applicant", "activity", "variant", "applicant__commune", "project"
+        ),
         pk=pk,
     )
 
@@ -183,7 +189,7 @@ def public_lookup(*, code, secret):
     request = (
         SupportRequest.objects.filter(code=code)
         .exclude(status=SupportRequest.Status.DRAFT)
-        .select_related("applicant", "activity")
+        .select_related("applicant", "activity", "project")
         .first()
     )
     if request is None:

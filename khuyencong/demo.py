@@ -50,7 +50,7 @@ def load_demo(log=print):
         grant_roles(user, *roles)
         if commune_code:
             ReportingUnit.objects.get(commune__code=commune_code).members.add(user)
-        rows.append((", ".join(str(r.label) for r in roles), user.email or "—", user.phone))
+        rows.append((user, ", ".join(str(r.label) for r in roles)))
     if not User.objects.filter(is_superuser=True).exists():
         User.objects.create_superuser(
             email="admin@khuyencong.test",
@@ -58,7 +58,7 @@ def load_demo(log=print):
             password=DEMO_PASSWORD,
             full_name="Quản trị hệ thống",
         )
-    rows.append(("Quản trị hệ thống (admin)", "admin@khuyencong.test", "0912000000"))
+    rows.append((User.objects.get(phone="0912000000"), "Quản trị hệ thống (admin)"))
 
     for code, name in [("11953", "Ngô Thị Thu"), ("12364", "Bùi Văn Hải"), ("12025", "Đặng Thị Yến")]:
         commune = AdministrativeUnit.objects.get(code=code)
@@ -70,5 +70,15 @@ def load_demo(log=print):
     __import__("projects.demo").demo.load_demo(log)
 
     log(f"Tài khoản dùng thử (mật khẩu chung: {DEMO_PASSWORD}):")
-    for role, email, phone in rows:
-        log(f"  {role:<45} email: {email:<32} điện thoại: {phone}")
+    for user, role in rows:
+        log(f"  {role:<40} {user.email or '—':<30} {user.phone}  {who_is(user)}")
+
+
+def who_is(user) -> str:
+    """What a demo login stands for: the commune(s) an official reports for, the facility an
+    applicant account owns, else its name."""
+    communes = list(
+        AdministrativeUnit.objects.filter(reporting_unit__members=user).values_list("full_name", flat=True)
+    )
+    facilities = list(user.owned_applicants.values_list("name", flat=True))
+    return "; ".join(communes + facilities) or user.full_name

@@ -3,13 +3,15 @@ from django.urls import include, path
 
 import accounts.urls
 import programmes.views
-from reports.views import home
+from reports.views import dashboard, home
 
 from . import views
 
-# The accounts pages, plus the two account forms that also set reporting units (programmes' part):
-# composed here, the one package that may import both.
+# The accounts pages, plus the two account forms that also set reporting units (programmes' part)
+# and the first page, whose worklist reads every app (reports'): composed here, the one package
+# that may import them all.
 account_patterns = [
+    path("", dashboard, name="dashboard"),
     *accounts.urls.urlpatterns,
     path("nguoi-dung/tao-moi/", programmes.views.user_create, name="user_create"),
     path("nguoi-dung/<int:pk>/", programmes.views.user_edit, name="user_edit"),

@@ -5,6 +5,7 @@ import datetime
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
@@ -12,7 +13,7 @@ from applicants.models import Applicant
 from programmes.models import ActivityType, AdministrativeUnit, FundingSource
 
 from . import services
-from .models import Payment, Project, Status
+from .models import DocumentKind, Payment, Project, ProjectDocument, ProjectTransition, Status
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PATH = ["submit", "appraise", "approve", "contract", "start", "accept", "settle"]
@@ -102,6 +103,42 @@ def _pdf(name):
     return SimpleUploadedFile(name, PDF, content_type="application/pdf")
 
 
+def _kind_pdf(kind):
+    """A file named as a person would name it: "Báo giá máy móc, thiết bị.pdf"."""
+    return _pdf(str(DocumentKind(kind).label).replace(" / ", ", ").replace("/", "-") + ".pdf")
+
+
+# The business day of each step of the demo cycle (its history row and files carry it, so that
+# the timeline's times agree with the dates the steps record).
+PREPARED_ON = datetime.date(2026, 2, 20)
+STEP_DAYS = {
+    "create": PREPARED_ON,
+    "submit": datetime.date(2026, 2, 25),
+    "appraise": datetime.date(2026, 3, 2),
+    "approve": datetime.date(2026, 3, 2),
+    "contract": datetime.date(2026, 3, 12),
+    "start": datetime.date(2026, 3, 20),
+    "accept": datetime.date(2026, 9, 25),
+    "settle": datetime.date(2026, 10, 5),
+}
+
+
+def _at(day, hour=9):
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+
+def _date_history(project):
+    """Move the demo project's history rows and files to the business days of their steps."""
+    # the dossier's files came with the submission; a step's own file (its sheet, its minutes) on its day
+    ProjectDocument.objects.filter(project=project).update(uploaded_at=_at(STEP_DAYS["submit"], 8))
+    for row in ProjectTransition.objects.filter(project=project):
+        day = STEP_DAYS.get(row.step, PREPARED_ON)
+        ProjectTransition.objects.filter(pk=row.pk).update(at=_at(day, 10))
+        if row.document_id:
+            ProjectDocument.objects.filter(pk=row.document_id).update(uploaded_at=_at(day, 9))
+    Project.objects.filter(pk=project.pk).update(created_at=_at(PREPARED_ON, 8))
+
+
 def _demo_applicants():
     rows = []
     for phone, name, commune, kind in [
@@ -134,7 +171,7 @@ def _data(project, step):
             "appraisal_result": "pass",
             "appraisal_date": day,
             "comment": "Đạt yêu cầu",
-            "document": _pdf("phieu-tham-dinh.pdf"),
+            "document": _pdf("Phiếu thẩm định.pdf"),
         },
         "approve": {
             "decision_number": "215/QĐ-SCT",
@@ -153,13 +190,13 @@ def _data(project, step):
             "acceptance_date": datetime.date(2026, 9, 25),
             "accepted_cost": project.total_cost,
             "amounts": {lead: project.contract_value},
-            "document": _pdf("bien-ban-nghiem-thu.pdf"),
+            "document": _pdf("Biên bản nghiệm thu.pdf"),
         },
         "settle": {
             "actual_cost": project.total_cost,
             "amounts": {lead: project.accepted_support},
             "liquidation_number": "TL-08/2026",
-            "document": _pdf("thanh-ly.pdf"),
+            "document": _pdf("Biên bản thanh lý.pdf"),
         },
     }[step]
 
@@ -202,7 +239,7 @@ def load_demo(log=print):
             if step == "submit":
                 for row in services.missing_documents(project, "submit"):
                     services.project_document_add(
-                        user=staff, project=project, kind=row.kind, uploaded=_pdf(f"{row.kind}.pdf")
+                        user=staff, project=project, kind=row.kind, uploaded=_kind_pdf(row.kind)
                     )
             if step == "settle":
                 services.payment_record(
@@ -215,6 +252,7 @@ def load_demo(log=print):
             project = services.project_transition(
                 user=leader, project=project, step=step, data=_data(project, step)
             )
+        _date_history(project)
         if status == Status.IN_PROGRESS:
             services.progress_entry_add(
                 user=staff, project=project, month=datetime.date(2026, 4, 1), percent=35, spent=120_000_000

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from applicants.forms import VariantSelect
 from applicants.models import Applicant, SupportRequest
 from core.forms import BootstrapMixin, MoneyField, bootstrap
 from core.workflow import Field
@@ -68,7 +69,12 @@ class ProjectForm(forms.ModelForm):
             "programme"
         )
         self.fields["variant"].queryset = ActivityVariant.objects.select_related("activity")
-        self.fields["variant"].label_from_instance = lambda v: f"{v.activity.code}: {v.label}"
+        self.fields["variant"].label_from_instance = lambda v: v.label
+        # only the chosen activity's variants are shown (static/js/portal.js)
+        self.fields["variant"].widget = VariantSelect(
+            attrs={"data-variants-of": self["activity"].id_for_label}
+        )
+        self.fields["variant"].widget.choices = self.fields["variant"].choices
         self.fields["lead_fund"].queryset = FundingSource.objects.filter(can_lead=True)
         self.fields["beneficiaries"].queryset = Applicant.objects.all()
         add_amount_fields(self, self.sources, label_format=_("{name} (đồng)"))

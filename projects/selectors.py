@@ -3,9 +3,10 @@
 import calendar
 import datetime
 
-from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Q, Sum, When
+from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Q, Subquery, Sum, When
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role, has_role, user_roles
 from applicants.models import Applicant
@@ -13,7 +14,7 @@ from applicants.selectors import applicants_of
 from core.deadlines import is_late, local_zone
 from core.listing import Listing, int_filter
 from core.workflow import Step, form_initial, timeline
-from programmes.models import ActivityType, ContentArea, FundingSource
+from programmes.models import ActivityType, AdministrativeUnit, ContentArea, FundingSource
 from programmes.selectors import communes_of
 
 # Module references: services and the workflow read selectors too, so names are looked up on call.
@@ -31,6 +32,7 @@ from .models import (
     Project,
     ProjectDocument,
     ProjectRules,
+    ProjectTransition,
     RequiredDocument,
     Status,
 )
@@ -260,9 +262,45 @@ def _source_filter(queryset, value):
 
 
 def _commune_filter(queryset, value):
-    through_c = Project.communes.through.objects.filter(administrativeunit__code=value).values("project")
-    through_b = Project.beneficiaries.through.objects.filter(applicant__commune__code=value).values("project")
+    """Projects located in, or benefiting a facility of, the commune named by its code or by its
+    name as the searchable list offers it ("Xã Đức Hợp", "Đức Hợp"; case and diacritics kept)."""
+    by_name = Q(full_name__iexact=value) | Q(name__iexact=value)
+    communes = AdministrativeUnit.objects.filter(Q(code=value) | by_name).values("pk")
+    through_c = Project.communes.through.objects.filter(administrativeunit__in=communes).values("project")
+    through_b = Project.beneficiaries.through.objects.filter(applicant__commune__in=communes).values(
+        "project"
+    )
     return queryset.filter(Q(pk__in=through_c) | Q(pk__in=through_b))
+
+
+def applicant_uploads_since_last_step(projects):
+    """Documents that a beneficiary's people (not staff or leaders) uploaded after the project's
+    latest step. The portal keeps no "looked at" marker: taking the next step is what tells that
+    staff have read the dossier, so what came after it is still unread."""
+    last_step = ProjectTransition.objects.filter(project=OuterRef("project")).order_by("-at").values("at")[:1]
+    return (
+        ProjectDocument.objects.filter(project__in=projects, uploaded_by__isnull=False)
+        .exclude(uploaded_by__groups__name__in=[Role.STAFF, Role.LEADER])
+        .annotate(last_step_at=Subquery(last_step))
+        .filter(Q(last_step_at__isnull=True) | Q(uploaded_at__gt=F("last_step_at")))
+    )
+
+
+def _flag_filter(queryset, value):
+    """The staff worklist's flags as a list filter: `late` (monthly progress report late),
+    `overdue` (settlement past its deadline), `uploads` (beneficiary uploads since the last step).
+    The list's queryset carries the first two annotations (project_listing)."""
+    if value == "late":
+        return queryset.filter(late=True)
+    if value == "overdue":
+        return queryset.filter(settlement_overdue=True)
+    if value == "due":
+        return queryset.filter(status=Status.ACCEPTED, settlement_overdue=False)
+    if value == "uploads":
+        return queryset.filter(
+            pk__in=applicant_uploads_since_last_step(Project.objects.all()).values("project")
+        )
+    return queryset
 
 
 def _beneficiary_filter(queryset, value):
@@ -284,6 +322,7 @@ LIST_FILTERS = {
     "fund": _source_filter,
     "commune": _commune_filter,
     "beneficiary": _beneficiary_filter,
+    "flag": _flag_filter,
 }
 LIST_SORTS = {
     "code": ("code", "id"),
@@ -347,6 +386,9 @@ def project_list_page(user, listing: Listing) -> dict:
         "funds": FundingSource.objects.all(),
         "personal": may_see_personal_data(user),
         "can_create": bool(user_roles(user) & {Role.STAFF, Role.LEADER}),
+        # internal flags (late report, missing provincial ceiling) are for staff and leaders
+        "show_flags": bool(user_roles(user) & {Role.STAFF, Role.LEADER}),
+        "communes": AdministrativeUnit.objects.filter(is_active=True).values_list("full_name", flat=True),
     }
 
 
@@ -387,6 +429,22 @@ def payment_kind_open(project) -> str | None:
     return None
 
 
+def project_milestones(project, transitions) -> list[dict]:
+    """The dated milestones of the cycle, planned beside recorded: the dates each step recorded
+    (appraisal, decision, contract, start, acceptance, settlement), not the moment someone clicked,
+    next to the planned start and end. `transitions`: the page's timeline (nothing more is read)."""
+    appraised = [t["row"].appraisal_date for t in transitions if t["row"].appraisal_date]
+    rows = [
+        (_("Thẩm định"), None, appraised[-1] if appraised else None),
+        (_("Phê duyệt"), None, project.decision_date),
+        (_("Ký hợp đồng"), None, project.contract_date),
+        (_("Bắt đầu thực hiện"), project.start_date, project.started_on),
+        (_("Kết thúc, nghiệm thu"), project.end_date, project.acceptance_date),
+        (_("Quyết toán"), None, project.settled_on),
+    ]
+    return [{"label": label, "planned": planned, "recorded": recorded} for label, planned, recorded in rows]
+
+
 def project_page(user, project) -> dict:
     """Everything the project page reads for `user`: budget and its versions, the timeline, the
     documents and their checklist, the steps the user may take, payments and progress, and the
@@ -394,6 +452,7 @@ def project_page(user, project) -> dict:
     staff = bool(user_roles(user) & {Role.STAFF, Role.LEADER})
     documents = list(project.documents.select_related("uploaded_by"))
     checklist = _checklist(project, documents)
+    transitions = project_timeline(user, project)
     return {
         "project": project,
         "budgets": list(
@@ -402,7 +461,8 @@ def project_page(user, project) -> dict:
             .order_by("number")
         ),
         "current_lines": services.budget_lines(project),
-        "transitions": project_timeline(user, project),
+        "transitions": transitions,
+        "milestones": project_milestones(project, transitions),
         "documents": documents,
         "checklist": checklist,
         "asked_kinds": [
@@ -412,7 +472,9 @@ def project_page(user, project) -> dict:
         "payments": project.payments.all(),
         "position": services.payment_position(project),
         "progress": project.progress_entries.all(),
-        "late": late_to_report(project),
+        # internal flags (a late report, a missing provincial ceiling) are for staff and leaders
+        "late": staff and late_to_report(project),
+        "ceiling_flag": staff and project.ceiling_flag,
         "settlement_overdue": staff and settlement_overdue(project),
         "outputs": project.outputs.all(),
         "beneficiaries": project.beneficiaries.select_related("commune"),

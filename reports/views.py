@@ -1,6 +1,8 @@
+from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from .selectors import current_programme, programme_progress, target_progress_chart
+from .worklist import worklist_for
 
 
 def home(request):
@@ -12,3 +14,10 @@ def home(request):
         context["progress"] = programme_progress(programme)
         context["progress_chart"] = target_progress_chart(context["progress"])
     return render(request, "reports/home.html", context)
+
+
+@login_required
+def dashboard(request):
+    """The signed-in user's first page ("Trang làm việc"): the work waiting for each of its roles,
+    each line with its count and a link to where it is done (reports.worklist)."""
+    return render(request, "reports/worklist.html", {"sections": worklist_for(request.user)})

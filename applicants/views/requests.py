@@ -61,7 +61,10 @@ def request_create(request, applicant_pk):
             else:
                 messages.success(request, _("Đã lưu nháp đề nghị."))
             return redirect("applicants:request_detail", pk=created.pk)
-    context = {"form": form, "applicant": applicant, **_ceiling_context(form)}
+    # An applicant whose profile is not verified yet is told before typing a request that it could
+    # not send (the service refuses it anyway).
+    not_verified = not is_staff_like(request.user) and not applicant.is_verified
+    context = {"form": form, "applicant": applicant, "not_verified": not_verified, **_ceiling_context(form)}
     return render(request, "applicants/request_form.html", context)
 
 

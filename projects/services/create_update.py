@@ -5,10 +5,12 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.notifications import Event, notify
 from applicants.models import Applicant, SupportRequest
 from core.text import clean_text
 from programmes.models import ActivityType, ActivityVariant, AdministrativeUnit, FundingSource
@@ -204,7 +206,7 @@ def project_create_from_request(
         "units_covered": 1,
     }
     values.update(data or {})
-    return project_create(
+    project, warnings = project_create(
         user=user,
         data=values,
         lines=lines,
@@ -212,6 +214,15 @@ def project_create_from_request(
         communes=[request.applicant.commune],
         support_request=request,
     )
+    notify(
+        recipients=request.applicant.users(),
+        event=Event.PROJECT_TRANSITION,
+        title=_("Đề nghị %(request)s đã được lập thành đề án %(code)s")
+        % {"request": request.code, "code": project.code},
+        body=_("Sở Công Thương đã lập đề án từ đề nghị hỗ trợ của cơ sở; theo dõi các bước tại trang đề án."),
+        url=reverse("projects:detail", args=[project.pk]),
+    )
+    return project, warnings
 
 
 def _check_editable(current: Project, data: dict) -> None:

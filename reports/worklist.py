@@ -1,0 +1,245 @@
+"""What needs me now: each role's first page ("Trang làm việc") as its list of waiting work.
+
+Every line is derived from the state of the rows (nothing is typed in or ticked off by hand), has a
+count and a link to the page where the work is done. The queries do not grow with the data: each
+line is one aggregate (or one list of the user's own projects), whatever the number of rows."""
+
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.db.models import Count, Max, Q, Sum
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from accounts.roles import Role, user_roles
+from applicants.models import SupportRequest
+from applicants.selectors import requests_visible_to, verification_queue
+from core.money import format_vnd
+from projects import workflow
+from projects.models import APPROVED_STATUSES, CLOSED_STATUSES, Status
+from projects.selectors import (
+    applicant_uploads_since_last_step,
+    documents_missing_from_applicants,
+    projects_visible_to,
+    with_late_flag,
+    with_settlement_overdue,
+)
+
+# Steps that turn a project aside (send back, refuse, cancel, stop) are not "its next step".
+ASIDE = frozenset({"warning", "danger", "outline-danger"})
+# Where a commune official's projects are "in progress": approved and not yet accepted.
+UNDER_WAY = (Status.APPROVED, Status.CONTRACTED, Status.IN_PROGRESS)
+
+
+@dataclass(frozen=True)
+class WorkLine:
+    label: str
+    url: str
+    count: int | None = None  # None: a plain link (the admin)
+    note: str = ""
+    tone: str = "secondary"  # the count's badge: "danger" for what is overdue
+    key: str = ""  # a stable name for tests and the browser
+
+
+@dataclass
+class WorkSection:
+    title: str
+    lines: list[WorkLine] = field(default_factory=list)
+    empty: str = ""
+
+
+def _url(name, *args, **query):
+    url = reverse(name, args=args)
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def next_step(status: str):
+    """The step that moves a project in `status` forward (the table's first that is not a return,
+    a refusal or a cancellation), or None in a final state."""
+    return next((s for s in workflow.steps_from(status) if s.button not in ASIDE), None)
+
+
+def _waiting_by_step(projects, *, leader_only: bool) -> list[WorkLine]:
+    """Projects grouped by the state they wait in, for the steps staff take (`leader_only`: the
+    steps only a leader takes): one query."""
+    counts = dict(projects.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    lines = []
+    for status, label in Status.choices:
+        step = next_step(status)
+        if not counts.get(status) or step is None or (Role.STAFF not in step.roles) != leader_only:
+            continue
+        lines.append(
+            WorkLine(
+                label=str(step.label),
+                note=_("đề án “%(status)s”") % {"status": label},
+                count=counts[status],
+                url=_url("projects:list", status=status),
+                key=f"step-{step.key}",
+            )
+        )
+    return lines
+
+
+def _staff_section(user) -> WorkSection:
+    projects = projects_visible_to(user)
+    settlement = with_settlement_overdue(projects.filter(status=Status.ACCEPTED)).aggregate(
+        due=Count("pk", filter=Q(settlement_overdue=False)),
+        overdue=Count("pk", filter=Q(settlement_overdue=True)),
+    )
+    late = with_late_flag(projects.filter(status=Status.IN_PROGRESS)).filter(late=True).count()
+    uploads = applicant_uploads_since_last_step(projects).count()
+    requests = requests_visible_to(user).filter(status=SupportRequest.Status.SUBMITTED).count()
+    lines = [
+        WorkLine(
+            _("Hồ sơ cơ sở chờ xác minh"),
+            _url("applicants:verification_queue"),
+            verification_queue(user).count(),
+            key="verify",
+        ),
+        WorkLine(
+            _("Đề nghị hỗ trợ chờ xử lý"),
+            _url("applicants:request_list", status=SupportRequest.Status.SUBMITTED),
+            requests,
+            key="triage",
+        ),
+        *_waiting_by_step(projects, leader_only=False),
+        WorkLine(
+            _("Tài liệu cơ sở mới nộp"),
+            _url("projects:list", flag="uploads"),
+            uploads,
+            note=_("nộp sau bước xử lý gần nhất của đề án"),
+            key="uploads",
+        ),
+        WorkLine(
+            _("Đề án đến hạn quyết toán"),
+            _url("projects:list", flag="due"),
+            settlement["due"],
+            key="settle-due",
+        ),
+        WorkLine(
+            _("Đề án quá hạn quyết toán"),
+            _url("projects:list", flag="overdue"),
+            settlement["overdue"],
+            tone="danger",
+            key="settle-overdue",
+        ),
+        WorkLine(
+            _("Đề án chậm báo cáo tiến độ tháng"),
+            _url("projects:list", flag="late"),
+            late,
+            tone="danger",
+            key="late",
+        ),
+    ]
+    return WorkSection(_("Việc của cán bộ Sở"), [line for line in lines if line.count])
+
+
+def _leader_section(user) -> WorkSection:
+    # A stop (dừng thực hiện) is the leader's own initiative: no state waits for it, so only the
+    # steps the table gives a leader alone (approval) wait here.
+    return WorkSection(
+        _("Chờ lãnh đạo quyết định"),
+        _waiting_by_step(projects_visible_to(user), leader_only=True),
+        empty=_("Không có đề án chờ phê duyệt."),
+    )
+
+
+def _applicant_project_line(project) -> WorkLine:
+    step = next_step(project.status)
+    if project.missing:
+        note = _("Cần nộp: %(documents)s") % {"documents": "; ".join(project.missing)}
+    elif step is not None:
+        note = _("Bước tiếp theo: %(step)s (Sở thực hiện)") % {"step": step.label}
+    else:
+        note = ""
+    return WorkLine(
+        label=f"{project.code} · {project.title}",
+        url=_url("projects:detail", project.pk),
+        count=len(project.missing),
+        note=f"{project.get_status_display()}. {note}".strip(),
+        tone="warning" if project.missing else "secondary",
+        key=f"project-{project.pk}",
+    )
+
+
+def _applicant_section(user) -> WorkSection:
+    projects = list(projects_visible_to(user).exclude(status__in=CLOSED_STATUSES).order_by("-year", "code"))
+    documents_missing_from_applicants(projects)
+    returned = requests_visible_to(user).filter(status=SupportRequest.Status.RETURNED).count()
+    lines = []
+    if returned:
+        lines.append(
+            WorkLine(
+                _("Đề nghị hỗ trợ cần bổ sung"),
+                _url("applicants:my_requests"),
+                returned,
+                tone="warning",
+                key="returned",
+            )
+        )
+    lines += [_applicant_project_line(p) for p in projects]
+    return WorkSection(_("Việc của cơ sở"), lines, empty=_("Không có việc nào đang chờ cơ sở."))
+
+
+def _commune_section(user) -> WorkSection:
+    counts = dict(
+        projects_visible_to(user)
+        .filter(status__in=UNDER_WAY)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    labels = dict(Status.choices)
+    lines = [
+        WorkLine(str(labels[s]), _url("projects:list", status=s), counts[s], key=f"commune-{s}")
+        for s in UNDER_WAY
+        if counts.get(s)
+    ]
+    return WorkSection(
+        _("Đề án trên địa bàn đang thực hiện"), lines, empty=_("Địa bàn chưa có đề án đang thực hiện.")
+    )
+
+
+def _observer_section(user) -> WorkSection:
+    figures = (
+        projects_visible_to(user)
+        .filter(status__in=APPROVED_STATUSES)
+        .aggregate(n=Count("pk"), support=Sum("state_support"), latest=Max("decision_date"))
+    )
+    lines = []
+    if figures["n"]:
+        note = _("Tổng hỗ trợ được duyệt: %(support)s") % {"support": format_vnd(figures["support"] or 0)}
+        if figures["latest"]:
+            note += "; " + _("quyết định gần nhất ngày %(date)s") % {
+                "date": figures["latest"].strftime("%d/%m/%Y")
+            }
+        lines.append(
+            WorkLine(_("Đề án đã phê duyệt"), _url("projects:list"), figures["n"], note=note, key="approved")
+        )
+    lines.append(WorkLine(_("Tiến độ chỉ tiêu của Chương trình"), _url("home"), key="targets"))
+    return WorkSection(_("Số liệu đã phê duyệt"), lines)
+
+
+SECTIONS = (
+    (Role.STAFF, _staff_section),
+    (Role.LEADER, _leader_section),
+    (Role.APPLICANT, _applicant_section),
+    (Role.UNIT_REPORTER, _commune_section),
+    (Role.OBSERVER, _observer_section),
+)
+
+
+def worklist_for(user) -> list[WorkSection]:
+    """The sections of waiting work of every role `user` holds (a leader also sees the staff's
+    work, which a leader may do), then the admin for a superuser."""
+    roles = user_roles(user)
+    if Role.LEADER in roles:
+        roles = roles | {Role.STAFF}
+    sections = [build(user) for role, build in SECTIONS if role in roles]
+    if user.is_superuser:
+        sections.append(
+            WorkSection(
+                _("Quản trị hệ thống"), [WorkLine(_("Trang quản trị"), reverse("admin:index"), key="admin")]
+            )
+        )
+    return sections

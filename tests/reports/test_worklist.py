@@ -1,0 +1,214 @@
+"""The first page ("Trang làm việc"): each role's waiting work, each line with its count and link."""
+
+import datetime
+import re
+
+import pytest
+
+from accounts.roles import Role
+from applicants.models import Applicant, SupportRequest
+from projects.models import Project, ProjectDocument, Status
+from tests.factories import ApplicantFactory, SupportRequestFactory, UserFactory
+from tests.projects.utils import make_applicant, make_project
+
+from .conftest import FROZEN_NOW
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
+
+URL = "/tai-khoan/"
+LATER = FROZEN_NOW + datetime.timedelta(hours=1)
+
+
+def _lines(client, user):
+    """{line key: (count or None, href)} of the user's first page."""
+    client.force_login(user)
+    response = client.get(URL)
+    assert response.status_code == 200
+    html = response.content.decode()
+    found = {}
+    for href, key, body in re.findall(r'<a [^>]*href="([^"]*)" data-line="([^"]+)">(.*?)</a>', html, re.S):
+        count = re.search(r"data-count>(\d+)<", body)
+        found[key] = (int(count.group(1)) if count else None, href.replace("&amp;", "&"))
+    return found
+
+
+def _verified_applicant(owner):
+    applicant = make_applicant(owner=owner)
+    Applicant.objects.filter(pk=applicant.pk).update(verification_status=Applicant.Verification.VERIFIED)
+    return applicant
+
+
+def _project(staff, status, **kwargs):
+    project = make_project(staff, **kwargs)
+    Project.objects.filter(pk=project.pk).update(
+        status=status, started_on=datetime.date(2026, 3, 16), acceptance_date=datetime.date(2026, 6, 10)
+    )
+    return Project.objects.get(pk=project.pk)
+
+
+def _seed_staff_work(staff, n, applicant=None):
+    for _ in range(n):
+        ApplicantFactory(verification_status=Applicant.Verification.PENDING)
+        SupportRequestFactory(status=SupportRequest.Status.SUBMITTED)
+        _project(staff, Status.SUBMITTED)
+        _project(staff, Status.APPRAISED)
+        _project(staff, Status.IN_PROGRESS)  # no May report: late
+        _project(staff, Status.ACCEPTED)  # plan year 2026: settlement due by 22/01/2027
+        overdue = _project(staff, Status.ACCEPTED)
+        Project.objects.filter(pk=overdue.pk).update(year=2024)
+        if applicant is not None:
+            p = _project(staff, Status.IN_PROGRESS, beneficiaries=[applicant])
+            ProjectDocument.objects.create(
+                project=p,
+                kind="invoice",
+                file="x.pdf",
+                original_name="hoa-don.pdf",
+                uploaded_by=applicant.owner,
+                uploaded_at=LATER,
+            )
+
+
+def test_staff_see_each_kind_of_waiting_work_with_its_count_and_link(client, staff, applicant_user):
+    applicant = _verified_applicant(applicant_user)
+    _seed_staff_work(staff, 2, applicant)
+    lines = _lines(client, staff)
+    assert lines["verify"] == (2, "/co-so/xac-minh/")
+    assert lines["triage"] == (2, "/co-so/de-nghi/danh-sach/?status=submitted")
+    assert lines["step-appraise"] == (2, "/de-an/?status=submitted")
+    assert lines["step-accept"] == (4, "/de-an/?status=in_progress")
+    assert lines["step-settle"] == (4, "/de-an/?status=accepted")
+    assert lines["uploads"] == (2, "/de-an/?flag=uploads")
+    assert lines["settle-due"] == (2, "/de-an/?flag=due")
+    assert lines["settle-overdue"] == (2, "/de-an/?flag=overdue")
+    assert lines["late"] == (4, "/de-an/?flag=late")
+    # approval is a leader's step, not staff work; nothing waits to be contracted
+    assert "step-approve" not in lines and "step-contract" not in lines
+
+
+def test_the_links_lead_to_exactly_the_rows_counted(client, staff, applicant_user):
+    applicant = _verified_applicant(applicant_user)
+    _seed_staff_work(staff, 1, applicant)
+    for key, (count, href) in _lines(client, staff).items():
+        if href.startswith("/de-an/?"):
+            html = client.get(href).content.decode()
+            assert html.count('href="/de-an/') - html.count('href="/de-an/?') >= count, key
+            shown = re.search(r'data-testid="totals">\s*(\d+)', html)
+            if key.startswith(("late", "settle", "uploads")):
+                assert int(shown.group(1)) == count, key
+
+
+def test_an_upload_is_no_longer_new_once_the_project_takes_a_step(client, staff, applicant_user):
+    from projects.models import ProjectTransition
+
+    applicant = _verified_applicant(applicant_user)
+    p = _project(staff, Status.IN_PROGRESS, beneficiaries=[applicant])
+    ProjectDocument.objects.create(
+        project=p,
+        kind="invoice",
+        file="x.pdf",
+        original_name="a.pdf",
+        uploaded_by=applicant_user,
+        uploaded_at=LATER,
+    )
+    ProjectDocument.objects.create(
+        project=p, kind="contract", file="y.pdf", original_name="b.pdf", uploaded_by=staff, uploaded_at=LATER
+    )
+    assert _lines(client, staff)["uploads"][0] == 1
+    ProjectTransition.objects.create(
+        project=p,
+        from_status="contracted",
+        to_status="in_progress",
+        actor=staff,
+        at=LATER + datetime.timedelta(hours=1),
+    )
+    assert "uploads" not in _lines(client, staff)
+
+
+def test_leaders_see_approvals_waiting_for_them_and_the_staff_work(client, staff, leader):
+    _project(staff, Status.APPRAISED)
+    _project(staff, Status.SUBMITTED)
+    lines = _lines(client, leader)
+    assert lines["step-approve"] == (1, "/de-an/?status=appraised")
+    assert lines["step-appraise"] == (1, "/de-an/?status=submitted")
+    assert "step-approve" not in _lines(client, staff)
+
+
+def test_applicants_see_documents_asked_requests_returned_and_next_steps(client, staff, applicant_user):
+    applicant = _verified_applicant(applicant_user)
+    SupportRequestFactory(applicant=applicant, status=SupportRequest.Status.RETURNED)
+    SupportRequestFactory(status=SupportRequest.Status.RETURNED)  # someone else's
+    mine = _project(staff, Status.APPROVED, beneficiaries=[applicant])
+    _project(staff, Status.APPROVED)  # not theirs
+    client.force_login(applicant_user)
+    html = client.get(URL).content.decode()
+    lines = _lines(client, applicant_user)
+    assert lines["returned"] == (1, "/co-so/de-nghi/")
+    assert set(lines) == {"returned", f"project-{mine.pk}"}
+    assert lines[f"project-{mine.pk}"][1] == f"/de-an/{mine.pk}/"
+    assert "Bước tiếp theo: Ghi hợp đồng" in html or "Cần nộp" in html
+
+
+def test_commune_officials_see_their_communes_projects_under_way(client, staff, reporter):
+    _project(staff, Status.IN_PROGRESS)  # in 11953, the official's commune
+    _project(staff, Status.IN_PROGRESS, communes=("12127",))
+    _project(staff, Status.DRAFT)
+    lines = _lines(client, reporter)
+    assert lines == {"commune-in_progress": (1, "/de-an/?status=in_progress")}
+
+
+def test_observers_see_the_latest_approved_figures(client, staff, observer):
+    p = _project(staff, Status.APPROVED)
+    Project.objects.filter(pk=p.pk).update(decision_date=datetime.date(2026, 3, 2))
+    _project(staff, Status.DRAFT)
+    client.force_login(observer)
+    html = client.get(URL).content.decode()
+    lines = _lines(client, observer)
+    assert lines["approved"] == (1, "/de-an/")
+    assert "300.000.000 đ" in html and "02/03/2026" in html
+    assert lines["targets"] == (None, "/")
+
+
+def test_a_superuser_gets_a_link_to_the_admin(client):
+    root = UserFactory(is_superuser=True, is_staff=True)
+    assert _lines(client, root) == {"admin": (None, "/quan-tri/")}
+
+
+def test_nothing_waiting_says_so(client, reporter):
+    client.force_login(reporter)
+    assert "Địa bàn chưa có đề án đang thực hiện." in client.get(URL).content.decode()
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client):
+    response = client.get(URL)
+    assert response.status_code == 302 and "/tai-khoan/dang-nhap/" in response["Location"]
+
+
+@pytest.mark.parametrize(
+    ("role", "queries"),
+    [(Role.STAFF, 11), (Role.LEADER, 12), (Role.APPLICANT, 8), (Role.UNIT_REPORTER, 5), (Role.OBSERVER, 5)],
+)
+def test_the_queries_do_not_grow_with_the_data(
+    client, staff, leader, reporter, observer, applicant_user, django_assert_num_queries, role, queries
+):
+    applicant = _verified_applicant(applicant_user)
+    users = {
+        Role.STAFF: staff,
+        Role.LEADER: leader,
+        Role.APPLICANT: applicant_user,
+        Role.UNIT_REPORTER: reporter,
+        Role.OBSERVER: observer,
+    }
+    client.force_login(users[role])
+
+    def seed(n):
+        _seed_staff_work(staff, n, applicant)
+        for _ in range(n):
+            _project(staff, Status.APPROVED, beneficiaries=[applicant])
+            SupportRequestFactory(applicant=applicant, status=SupportRequest.Status.RETURNED)
+
+    seed(1)
+    with django_assert_num_queries(queries):
+        assert client.get(URL).status_code == 200
+    seed(9)
+    with django_assert_num_queries(queries):
+        assert client.get(URL).status_code == 200
