@@ -3,6 +3,7 @@ attack on the portal found, then holds the fix."""
 
 import io
 import socket
+import socket
 import threading
 import time
 
@@ -72,3 +73,61 @@ def test_two_simultaneous_confirms_of_one_preview_import_it_once(committed_refer
     # a late third confirm is told the same, not that the session expired
     late = first.post(reverse("applicants:import"), {"token": token}, follow=True)
     assert "Tệp này đã được nhập" in " ".join(str(m) for m in late.context["messages"])
+
+
+# --- Item 5: Redis down: sign-in, lookup and reset still answer, floods still refused -------------
+
+
+def _closed_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]  # nothing listens there once the socket is closed
+
+
+@pytest.fixture
+def cache_down(settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{_closed_port()}/0",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+
+
+@pytest.mark.django_db
+def test_with_the_cache_down_sign_in_works_and_five_wrong_passwords_still_lock(client, cache_down, caplog):
+    from core.models import ThrottleCounter
+
+    user = UserFactory(phone="0912345678")
+    for _attempt in range(5):
+        wrong = client.post("/tai-khoan/dang-nhap/", {"username": "0912345678", "password": "sai"})
+        assert wrong.status_code == 200 and "mật khẩu không đúng" in wrong.content.decode()
+    locked = client.post("/tai-khoan/dang-nhap/", {"username": "0912345678", "password": "matkhau-Test-123"})
+    assert locked.status_code == 200 and "quá nhiều lần" in locked.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert ThrottleCounter.objects.filter(count=5).count() == 2  # the login and the address
+    assert "the cache does not answer" in caplog.text
+    other = UserFactory(phone="0912000111")
+    ok = client.post("/tai-khoan/dang-nhap/", {"username": "0912000111", "password": "matkhau-Test-123"})
+    assert ok.status_code == 302 and client.session["_auth_user_id"] == str(other.pk)
+    assert user.pk
+
+
+@pytest.mark.django_db
+def test_with_the_cache_down_the_lookup_the_reset_and_the_admin_sign_in_answer(client, cache_down):
+    UserFactory(email="canbo@example.test")
+    assert client.get(reverse("applicants:lookup")).status_code == 200
+    lookup = client.post(reverse("applicants:lookup"), {"code": "YC-2026-000001", "secret": "0912345678"})
+    assert lookup.status_code == 200
+    reset = client.post(reverse("accounts:password_reset"), {"email": "canbo@example.test"})
+    assert reset.status_code == 302
+    admin = client.post("/quan-tri/login/", {"username": "canbo@example.test", "password": "sai"})
+    assert admin.status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_health_page_reports_the_cache_down(client, cache_down):
+    body = client.get("/healthz/").json()
+    assert body["status"] == "degraded"
+    assert body["cache"] == {"ok": False, "error": "ConnectionError", "fallback": "database"}
