@@ -3,7 +3,6 @@ attack on the portal found, then holds the fix."""
 
 import io
 import socket
-import socket
 import threading
 import time
 
@@ -131,3 +130,81 @@ def test_the_health_page_reports_the_cache_down(client, cache_down):
     body = client.get("/healthz/").json()
     assert body["status"] == "degraded"
     assert body["cache"] == {"ok": False, "error": "ConnectionError", "fallback": "database"}
+
+
+# --- Item 2: the member page is an invitation, not an account oracle -----------------------------
+
+
+def _owner_and_applicant():
+    from tests.factories import ApplicantFactory
+
+    owner = UserFactory(roles=[Role.APPLICANT])
+    return owner, ApplicantFactory(owner=owner)
+
+
+@pytest.mark.django_db
+def test_the_owner_gets_the_same_answer_whoever_holds_the_contact_and_nothing_changes(client, mailoutbox):
+    owner, applicant = _owner_and_applicant()
+    leader = UserFactory(roles=[Role.LEADER], phone="0977000111", full_name="Trần Lãnh Đạo")
+    observer = UserFactory(roles=[Role.OBSERVER], email="theodoi@example.test", full_name="Lê Theo Dõi")
+    client.force_login(owner)
+    url = reverse("applicants:members", args=[applicant.pk])
+    answers = []
+    for contact in ["0977000111", "theodoi@example.test", "0977999888", "khongco@example.test"]:
+        response = client.post(url, {"contact": contact, "full_name": "Kẻ lạ"}, follow=True)
+        html = response.content.decode()
+        assert "Trần Lãnh Đạo" not in html and "Lê Theo Dõi" not in html
+        answers.append(" ".join(str(m) for m in response.context["messages"]).replace(contact, "…"))
+    assert len(set(answers)) == 1, answers
+    assert list(applicant.members.all()) == [owner]
+    leader.refresh_from_db()
+    assert set(leader.groups.values_list("name", flat=True)) == {"leader"}
+    assert set(observer.groups.values_list("name", flat=True)) == {"observer"}
+    # no privileged account is told anything; the unknown email gets the portal's fixed text only
+    assert not leader.notifications.exists() and not observer.notifications.exists()
+    assert "Kẻ lạ" not in "".join(m.body + m.subject for m in mailoutbox)
+    from accounts.models import User
+
+    assert not User.objects.filter(full_name="Kẻ lạ").exists()
+
+
+@pytest.mark.django_db
+def test_a_privileged_account_cannot_accept_and_a_plain_one_joins_only_by_accepting(client):
+    from applicants import services
+    from applicants.models import MemberInvitation
+
+    owner, applicant = _owner_and_applicant()
+    official = UserFactory(roles=[Role.UNIT_REPORTER], phone="0977000222")
+    invitation = services.applicant_member_invite(applicant=applicant, actor=owner, contact="0977000222")
+    with pytest.raises(ValidationError) as refused:
+        services.applicant_invitation_accept(invitation=invitation, user=official)
+    assert refused.value.code == "privileged" and not applicant.members.filter(pk=official.pk).exists()
+    stranger = UserFactory(roles=[Role.APPLICANT], phone="0977000333")
+    with pytest.raises(ValidationError) as not_for_you:
+        services.applicant_invitation_accept(invitation=invitation, user=stranger)
+    assert not_for_you.value.code == "not_pending"
+    newcomer = UserFactory(phone="0977000444")
+    invited = services.applicant_member_invite(applicant=applicant, actor=owner, contact="0977 000 444")
+    client.force_login(newcomer)
+    assert list(client.get(reverse("applicants:invitations")).context["invitations"]) == [invited]
+    client.post(reverse("applicants:invitation_answer", args=[invited.pk]), {"answer": "accept"})
+    assert applicant.members.filter(pk=newcomer.pk).exists()
+    assert MemberInvitation.objects.get(pk=invited.pk).status == "accepted"
+    # the staff path refuses a privileged account too
+    with pytest.raises(ValidationError, match="không thêm được"):
+        services.applicant_member_add(
+            applicant=applicant, actor=UserFactory(roles=[Role.STAFF]), contact="0977000222"
+        )
+
+
+@pytest.mark.django_db
+def test_invitations_are_rate_limited(settings):
+    from applicants import services
+
+    settings.MEMBER_INVITE_LIMIT = 3
+    owner, applicant = _owner_and_applicant()
+    for i in range(3):
+        services.applicant_member_invite(applicant=applicant, actor=owner, contact=f"097700100{i}")
+    with pytest.raises(ValidationError) as flood:
+        services.applicant_member_invite(applicant=applicant, actor=owner, contact="0977001009")
+    assert flood.value.code == "throttled"

@@ -5,7 +5,16 @@ services` and `services.<name>`."""
 
 from ..selectors import Ceiling, ceilings_for
 from .ceilings import check_ceiling
-from .members import MemberAdded, applicant_member_add, applicant_member_remove
+from .members import (
+    MemberAdded,
+    applicant_invitation_accept,
+    applicant_invitation_cancel,
+    applicant_invitation_decline,
+    applicant_member_add,
+    applicant_member_invite,
+    applicant_member_remove,
+    may_join,
+)
 from .profiles import (
     CONTACT_DEPARTMENT,
     StaffEntry,
@@ -33,7 +42,12 @@ __all__ = [
     "MemberAdded",
     "StaffEntry",
     "applicant_enter_paper_dossier",
+    "applicant_invitation_accept",
+    "applicant_invitation_cancel",
+    "applicant_invitation_decline",
     "applicant_member_add",
+    "applicant_member_invite",
+    "may_join",
     "applicant_member_remove",
     "applicant_prepare",
     "applicant_register",
