@@ -188,6 +188,7 @@ class ApplicantReview(models.Model):
         REJECTED = "rejected", _("Từ chối")
         CHANGES_REQUESTED = "changes_requested", _("Yêu cầu bổ sung")
         EDITED_BY_STAFF = "edited_by_staff", _("Cán bộ sửa thông tin")
+        REVERIFY = "reverify", _("Sửa sau khi xác minh: chờ xác minh lại")
 
     applicant = models.ForeignKey(Applicant, on_delete=models.CASCADE, related_name="reviews")
     decision = models.CharField(_("quyết định"), max_length=20, choices=Decision.choices)

@@ -208,3 +208,69 @@ def test_invitations_are_rate_limited(settings):
     with pytest.raises(ValidationError) as flood:
         services.applicant_member_invite(applicant=applicant, actor=owner, contact="0977001009")
     assert flood.value.code == "throttled"
+
+
+# --- Item 10: a verified profile's eligibility figures go back to verification; plain messages ---
+
+
+@pytest.mark.django_db
+def test_a_verified_applicant_changing_its_commune_or_size_goes_back_to_verification():
+    from applicants import services
+    from applicants.models import Applicant, ApplicantReview
+    from tests.factories import ApplicantFactory, commune
+
+    owner = UserFactory(roles=[Role.APPLICANT])
+    applicant = ApplicantFactory(
+        owner=owner, commune=commune("11953"), verification_status="verified", revenue_vnd=900_000_000
+    )
+    services.applicant_update(
+        applicant=applicant,
+        actor=owner,
+        data={"address": "Số 2, thôn Tây"},
+        expected_version=applicant.version,
+    )
+    applicant.refresh_from_db()
+    assert applicant.is_verified  # an address is no figure of eligibility
+    services.applicant_update(
+        applicant=applicant,
+        actor=owner,
+        data={"commune": commune("12364"), "revenue_vnd": 50_000_000_000},
+        expected_version=applicant.version,
+    )
+    applicant.refresh_from_db()
+    assert applicant.verification_status == Applicant.Verification.PENDING
+    review = ApplicantReview.objects.filter(applicant=applicant).last()
+    assert review.decision == "reverify" and review.actor == owner
+    assert "900000000 → 50000000000" in review.reason and "→" in review.reason.split(";")[0]
+
+
+@pytest.mark.django_db
+def test_import_messages_for_a_bad_email_and_a_negative_figure_are_plain_vietnamese():
+    from applicants.resources import APPLICANT_COLUMNS, applicant_import
+    from core.spreadsheets import Table
+
+    headers = [h for h, _f in APPLICANT_COLUMNS]
+    values = ["Hộ kinh doanh", "Hộ A", "", "", "Nguyễn Văn A", "0912345678", "khong-phai-email", "Thôn 1"]
+    values += ["11953", "Mây tre", "2015", "3", "-5", ""]
+    table = Table(headers=headers, rows=[(2, dict(zip(headers, values, strict=False)))])
+    result = applicant_import(table, actor=UserFactory(roles=[Role.STAFF]), dry_run=True)
+    text = " ".join(str(e) for e in result.errors)
+    assert "Nhập địa chỉ email." not in text and "lớn hơn hoặc bằng với 0" not in text, text
+    assert "không đúng dạng" in text and "không được âm" in text, text
+
+
+@pytest.mark.django_db
+def test_the_success_message_of_a_large_import_groups_thousands(client, monkeypatch):
+    from applicants.views import staff as views
+    from core.spreadsheets import ImportResult, stash_rows
+
+    user = UserFactory(roles=[Role.STAFF])
+    client.force_login(user)
+    monkeypatch.setattr(
+        views, "applicant_import", lambda table, **kw: ImportResult(instances=[None] * 10_000, saved=True)
+    )
+    from core.spreadsheets import Table
+
+    token = stash_rows(Table(headers=["Tên"], rows=[]), user=user, kind="applicants")
+    response = client.post(reverse("applicants:import"), {"token": token}, follow=True)
+    assert "Đã nhập 10.000 cơ sở." in [str(m) for m in response.context["messages"]]
