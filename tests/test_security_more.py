@@ -274,3 +274,137 @@ def test_the_success_message_of_a_large_import_groups_thousands(client, monkeypa
     token = stash_rows(Table(headers=["Tên"], rows=[]), user=user, kind="applicants")
     response = client.post(reverse("applicants:import"), {"token": token}, follow=True)
     assert "Đã nhập 10.000 cơ sở." in [str(m) for m in response.context["messages"]]
+
+
+# --- Item 7: registration is throttled per phone/email and per address --------------------------
+
+
+def _registration(**changes):
+    from tests.factories import commune
+
+    data = {
+        "kind": "household",
+        "name": "Hộ kinh doanh Mây tre Đức",
+        "tax_code": "",
+        "representative": "Đỗ Văn Đức",
+        "phone": "0987 654 321",
+        "email": "",
+        "address": "Thôn Đông",
+        "commune": commune("12364").pk,
+        "sector_group": "industry",
+        "password1": "Mat-khau-Rat-Kho-123",
+        "password2": "Mat-khau-Rat-Kho-123",
+        "consent": "on",
+    }
+    data.update(changes)
+    return data
+
+
+@pytest.mark.django_db
+def test_registration_cannot_be_used_to_probe_many_numbers(client):
+    UserFactory(phone="0987654321")
+    answers = [
+        client.post(reverse("applicants:register"), _registration()).content.decode() for _ in range(6)
+    ]
+    assert all("đã tồn tại" in a for a in answers[:5])
+    assert "đã tồn tại" not in answers[5] and "quá nhiều lần đăng ký" in answers[5]
+
+
+@pytest.mark.django_db
+def test_registration_is_throttled_per_address(client, settings):
+    settings.REGISTRATION_IP_LIMIT = 3
+    for i in range(3):
+        client.post(reverse("applicants:register"), _registration(phone=f"098700010{i}", password2="x"))
+    refused = client.post(reverse("applicants:register"), _registration(phone="0987000199"))
+    assert "quá nhiều lần đăng ký" in refused.content.decode()
+    from applicants.models import Applicant
+
+    assert not Applicant.objects.filter(phone="0987000199").exists()
+
+
+# --- Item 3: a mail server that accepts and never answers stalls no page --------------------------
+
+
+@pytest.fixture
+def stalled_smtp(settings):
+    """An SMTP server made here: it accepts connections and never says a word."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    held, stop = [], threading.Event()
+
+    def accept():
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(server.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.getsockname()[1]
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 1
+    yield held
+    stop.set()
+    thread.join()
+    for conn in held:
+        conn.close()
+    server.close()
+
+
+@pytest.mark.django_db
+def test_eager_staff_account_creation_waits_at_most_the_timeout_and_shows_the_password(
+    client, stalled_smtp, django_capture_on_commit_callbacks
+):
+    from accounts.models import User
+    from core.models import EmailDelivery
+
+    client.force_login(UserFactory(roles=[Role.STAFF]))
+    data = {"full_name": "Nguyễn Văn Hải", "email": "hai@example.test", "roles": ["applicant"]}
+    started = time.monotonic()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/tai-khoan/nguoi-dung/tao-moi/", {**data, "temporary_password": "Tam-thoi-2026"}
+        )
+    elapsed = time.monotonic() - started
+    assert stalled_smtp, "the mail server was reached"
+    assert response.status_code == 200 and "Tam-thoi-2026" in response.content.decode()
+    assert elapsed < 1 + 1.5, elapsed  # EMAIL_TIMEOUT plus the page itself
+    account = User.objects.get(email="hai@example.test")
+    assert account.check_password("Tam-thoi-2026")
+    assert EmailDelivery.objects.get(recipient=account).status == "failed"  # kept for a retry
+
+
+@pytest.mark.django_db
+def test_a_password_reset_returns_promptly_with_a_stalled_mail_server(client, stalled_smtp):
+    UserFactory(email="canbo@example.test")
+    started = time.monotonic()
+    response = client.post(reverse("accounts:password_reset"), {"email": "canbo@example.test"})
+    assert response.status_code == 302
+    assert time.monotonic() - started < 1 + 1.5
+
+
+@pytest.mark.django_db
+def test_with_a_broker_a_reset_for_a_known_address_waits_no_more_than_for_an_unknown_one(
+    client, stalled_smtp
+):
+    """Item 7: queued, a reset for an existing account answers as fast as one for nobody."""
+    from khuyencong.celery import app
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False  # as with REDIS_URL set: the task goes to the broker
+    UserFactory(email="canbo@example.test")
+    timings = {}
+    try:
+        client.post(reverse("accounts:password_reset"), {"email": "warm@example.test"})  # templates
+        for email in ["canbo@example.test", "khongai@example.test"]:
+            started = time.monotonic()
+            assert client.post(reverse("accounts:password_reset"), {"email": email}).status_code == 302
+            timings[email] = time.monotonic() - started
+    finally:
+        app.conf.task_always_eager = eager
+    assert max(timings.values()) < 0.5, timings
+    assert not stalled_smtp  # nothing was sent from the request

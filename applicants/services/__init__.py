@@ -21,6 +21,7 @@ from .profiles import (
     applicant_enter_paper_dossier,
     applicant_prepare,
     applicant_register,
+    applicant_registration_allow,
     applicant_update,
 )
 from .requests import (
@@ -34,6 +35,7 @@ from .review import REVIEW_EVENTS, applicant_review
 from .triage import support_request_triage
 
 __all__ = [
+    "applicant_registration_allow",
     "CONTACT_DEPARTMENT",
     "EDITABLE",
     "REQUEST_FIELDS",

@@ -1,8 +1,10 @@
 """Applicant profiles: self-registration, paper dossiers entered by staff, and edits."""
 
 import functools
+import hashlib
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -16,6 +18,7 @@ from accounts.notifications import Event, notify
 from accounts.roles import Role, is_staff_like
 from accounts.selectors import staff_and_leaders
 from accounts.services import account_create, temporary_password_generate
+from core import throttle
 from core.concurrency import save_versioned
 from core.text import clean_text, fold, search_text, sort_key
 from core.validators import normalize_phone
@@ -139,6 +142,39 @@ def _save_artisan_title(applicant, title):
     )
     item.full_clean()
     item.save()
+
+
+# Registration attempts per hour (settings of the same names override them): per phone or email
+# typed, so "đã tồn tại" cannot be asked of many numbers, and per address (offices share one).
+REGISTRATION_CONTACT_LIMIT = 5
+REGISTRATION_IP_LIMIT = 20
+REGISTRATION_WINDOW = 3600  # seconds
+
+
+def applicant_registration_allow(*, phone: str, email: str, ip: str) -> None:
+    """Count one registration attempt, or refuse it (code "throttled") when the phone, the email
+    or the address made too many in the hour: the form's "already exists" answer is no oracle to
+    run over a list of numbers (issue 10 item 7)."""
+    limit = functools.partial(getattr, settings)
+    window = limit("REGISTRATION_WINDOW", REGISTRATION_WINDOW)
+    keys = [(f"applicants:register:ip:{ip}", limit("REGISTRATION_IP_LIMIT", REGISTRATION_IP_LIMIT))]
+    for contact in (normalize_phone(phone), fold(email)):
+        if contact:
+            digest = hashlib.sha256(contact.encode()).hexdigest()[:32]
+            keys.append(
+                (
+                    f"applicants:register:contact:{digest}",
+                    limit("REGISTRATION_CONTACT_LIMIT", REGISTRATION_CONTACT_LIMIT),
+                )
+            )
+    allowed = [throttle.hit(key, limit=n, window=window) for key, n in keys]
+    if not all(allowed):
+        raise ValidationError(
+            _(
+                "Có quá nhiều lần đăng ký từ máy này hoặc với số điện thoại, email này. Vui lòng thử lại sau một giờ."
+            ),
+            code="throttled",
+        )
 
 
 @transaction.atomic
