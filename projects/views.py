@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import role_required
 from accounts.roles import Role
+from applicants.selectors import applicant_search_for, applicants_visible_to
 from core.forms import apply_service_errors
 from core.money import group
 from core.spreadsheets import claim_stash, drop_stash, read_table, release_stash, stash_rows, xlsx_response
@@ -86,6 +87,22 @@ def project_detail(request, pk):
 
 def _outputs(formset):
     return [f.cleaned_data for f in formset.forms if f.cleaned_data and f.cleaned_data.get("label")]
+
+
+BENEFICIARY_RESULTS = 20
+
+
+@role_required(*STAFF)
+def beneficiary_search(request):
+    """The project form's search-as-you-type: at most 20 applicants the user may see whose name,
+    tax code, phone… contain every word typed (htmx GET, a fragment of buttons)."""
+    query = (request.GET.get("beneficiary_q") or request.GET.get("q") or "").strip()[:100]
+    applicants = []
+    if query:
+        search = applicant_search_for(request.user)
+        rows = search(applicants_visible_to(request.user), query).select_related("commune")
+        applicants = list(rows.order_by("sort_key", "id")[:BENEFICIARY_RESULTS])
+    return render(request, "projects/_beneficiary_results.html", {"applicants": applicants, "query": query})
 
 
 @role_required(*STAFF)

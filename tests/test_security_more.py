@@ -408,3 +408,46 @@ def test_with_a_broker_a_reset_for_a_known_address_waits_no_more_than_for_an_unk
         app.conf.task_always_eager = eager
     assert max(timings.values()) < 0.5, timings
     assert not stalled_smtp  # nothing was sent from the request
+
+
+# --- Item 11: the project form searches beneficiaries instead of listing every applicant --------
+
+
+@pytest.mark.django_db
+def test_the_project_form_no_longer_lists_every_applicant_and_keeps_the_chosen_ones(client):
+    from applicants.models import Applicant
+    from tests.factories import ApplicantFactory
+
+    staff = UserFactory(roles=[Role.STAFF])
+    chosen = ApplicantFactory(name="Hộ kinh doanh Mây tre Phú Hòa")
+    for i in range(60):
+        ApplicantFactory(name=f"Cơ sở dệt may số {i}")
+    client.force_login(staff)
+    html = client.get(reverse("projects:create")).content.decode()
+    assert "Cơ sở dệt may số 1" not in html and '<select name="beneficiaries"' not in html
+    assert 'src="/static/js/beneficiaries.js"' in html and 'hx-get="/de-an/tim-don-vi-thu-huong/"' in html
+    # a bound form (an error elsewhere) shows the chosen beneficiary again as a hidden input
+    page = client.post(reverse("projects:create"), {"beneficiaries": [chosen.pk], "title": ""})
+    body = page.content.decode()
+    assert f'type="hidden" name="beneficiaries" value="{chosen.pk}"' in body and chosen.name in body
+    assert Applicant.objects.count() >= 61
+
+
+@pytest.mark.django_db
+def test_the_beneficiary_search_answers_staff_only_with_at_most_twenty(client):
+    from tests.factories import ApplicantFactory
+
+    for i in range(30):
+        ApplicantFactory(name=f"Hợp tác xã Đan lát {i}")
+    ApplicantFactory(name="Công ty Cơ khí")
+    url = reverse("projects:beneficiary_search")
+    for role in [Role.APPLICANT, Role.OBSERVER, Role.UNIT_REPORTER]:
+        client.force_login(UserFactory(roles=[role]))
+        assert client.get(url, {"beneficiary_q": "dan lat"}).status_code == 403, role
+    client.logout()
+    assert client.get(url, {"beneficiary_q": "dan lat"}).status_code == 302
+    client.force_login(UserFactory(roles=[Role.STAFF]))
+    response = client.get(url, {"beneficiary_q": "DAN LAT"})
+    assert len(response.context["applicants"]) == 20 and "Công ty Cơ khí" not in response.content.decode()
+    assert client.get(url, {"beneficiary_q": "co khi"}).context["applicants"][0].name == "Công ty Cơ khí"
+    assert client.get(url, {"beneficiary_q": ""}).content.decode().strip() == ""
