@@ -70,7 +70,10 @@ def main():
     field = ProjectForm.base_fields["beneficiaries"]
     search_widget = field.widget
     print(f"{args.applicants} applicants, {args.runs} runs each")
-    for label, widget in [("before: one select", forms.SelectMultiple()), ("after: search field", search_widget)]:
+    for label, widget in [
+        ("before: one select", forms.SelectMultiple()),
+        ("after: search field", search_widget),
+    ]:
         field.widget = widget
         median, p95, response = time_get(client, url, args.runs)
         size = len(response.content) / 1024
@@ -80,7 +83,9 @@ def main():
         client, reverse("projects:beneficiary_search"), args.runs, {"beneficiary_q": "may tre"}
     )
     size = len(response.content) / 1024
-    print(f"  search 'may tre' (20 results)            {size:8.1f} KB  median {median:7.1f} ms  p95 {p95:7.1f} ms")
+    print(
+        f"  search 'may tre' (20 results)            {size:8.1f} KB  median {median:7.1f} ms  p95 {p95:7.1f} ms"
+    )
 
 
 if __name__ == "__main__":
