@@ -359,7 +359,7 @@ class MemberForm(BootstrapMixin, forms.Form):
     contact = forms.CharField(
         label=_("Số điện thoại hoặc email"),
         max_length=254,
-        help_text=_("Số điện thoại (ví dụ 0912 345 678) hoặc email của người cần thêm."),
+        help_text=_("Số điện thoại (ví dụ 0912 345 678) hoặc email của người cần mời."),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     full_name = forms.CharField(
@@ -371,6 +371,11 @@ class MemberForm(BootstrapMixin, forms.Form):
             "người đó phải đổi khi đăng nhập lần đầu."
         ),
     )
+
+    def __init__(self, *args, staff=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not staff:  # an owner invites: it never creates an account nor learns who holds one
+            del self.fields["full_name"]
 
 
 class ImportForm(BootstrapMixin, forms.Form):

@@ -188,6 +188,7 @@ class ApplicantReview(models.Model):
         REJECTED = "rejected", _("Từ chối")
         CHANGES_REQUESTED = "changes_requested", _("Yêu cầu bổ sung")
         EDITED_BY_STAFF = "edited_by_staff", _("Cán bộ sửa thông tin")
+        REVERIFY = "reverify", _("Sửa sau khi xác minh: chờ xác minh lại")
 
     applicant = models.ForeignKey(Applicant, on_delete=models.CASCADE, related_name="reviews")
     decision = models.CharField(_("quyết định"), max_length=20, choices=Decision.choices)
@@ -323,3 +324,44 @@ class SupportRequestEvent(models.Model):
 
     def __str__(self):
         return f"{self.from_status or '—'} → {self.to_status}"
+
+
+class MemberInvitation(models.Model):
+    """The owner of an applicant invites a person by phone or email; nothing changes until that
+    person, signed in with an account holding that contact, accepts. The owner learns nothing
+    about whether such an account exists (issue 10: the member-add was an account oracle)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Chờ trả lời")
+        ACCEPTED = "accepted", _("Đã chấp nhận")
+        DECLINED = "declined", _("Đã từ chối")
+        CANCELLED = "cancelled", _("Đã hủy")
+
+    applicant = models.ForeignKey(
+        Applicant, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("cơ sở")
+    )
+    contact = models.CharField(_("số điện thoại hoặc email"), max_length=254)
+    status = models.CharField(_("trạng thái"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("ngày mời"), default=timezone.now)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(_("ngày trả lời"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("lời mời thành viên")
+        verbose_name_plural = _("lời mời thành viên")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["applicant", "contact"],
+                condition=Q(status="pending"),
+                name="one_pending_invitation_per_contact",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.applicant} ← {self.contact}"

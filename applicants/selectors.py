@@ -96,6 +96,25 @@ def applicant_member_list(applicant):
     return people
 
 
+def member_invitations_for(user):
+    """The pending invitations naming one of `user`'s contacts (its email or phone)."""
+    from .models import MemberInvitation
+
+    contacts = [c for c in (user.email, user.phone) if c]
+    return (
+        MemberInvitation.objects.filter(contact__in=contacts, status=MemberInvitation.Status.PENDING)
+        .select_related("applicant", "applicant__commune")
+        .order_by("-created_at", "-id")
+    )
+
+
+def pending_invitations_of(applicant):
+    """What the owner sees of its invitations: the contact it typed, never who holds it."""
+    from .models import MemberInvitation
+
+    return applicant.invitations.filter(status=MemberInvitation.Status.PENDING).order_by("-created_at", "-id")
+
+
 def own_applicants(user):
     if not has_role(user, Role.APPLICANT):
         return Applicant.objects.none()

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import EmailDelivery, FileJob
+from .models import EmailDelivery, FileJob, ThrottleCounter
 
 
 @admin.register(EmailDelivery)
@@ -24,3 +24,11 @@ class FileJobAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(ThrottleCounter)
+class ThrottleCounterAdmin(admin.ModelAdmin):
+    """Windows counted while the cache was down; a staff member may clear one (a locked login)."""
+
+    list_display = ("key", "count", "since")
+    search_fields = ("key",)

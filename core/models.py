@@ -120,3 +120,19 @@ class EmailDelivery(models.Model):
 
     def __str__(self):
         return f"{self.event} → {self.address}"
+
+
+class ThrottleCounter(models.Model):
+    """The throttle's window when the cache (Redis) does not answer: a row per key, so sign-in and
+    lookups keep working, still refusing floods, while Redis is down (core.throttle)."""
+
+    key = models.CharField(max_length=200, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    since = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("bộ đếm giới hạn (dự phòng)")
+        verbose_name_plural = _("bộ đếm giới hạn (dự phòng)")
+
+    def __str__(self):
+        return self.key

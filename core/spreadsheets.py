@@ -9,14 +9,16 @@
   refused with a message that names the encoding.
 - `run_import`: all or nothing. Every row is checked, every bad row is reported with its line,
   and nothing is written unless every row is valid.
-- `stash_rows` / `load_stash` / `drop_stash`: the parsed upload kept between preview and confirm in
-  a file under MEDIA_ROOT named by an unguessable token (works with several web processes).
+- `stash_rows` / `load_stash` / `claim_stash` / `drop_stash`: the parsed upload kept between preview
+  and confirm in a file under MEDIA_ROOT named by an unguessable token (works with several web
+  processes); the confirm claims it atomically, so it imports once.
 """
 
 import csv
 import datetime
 import io
 import json
+import os
 import re
 import secrets
 import time
@@ -657,23 +659,72 @@ def stash_rows(table, *, user, kind):
     return token
 
 
-def load_stash(token, *, user, kind):
-    """The Table stashed under `token` by this user for this kind of import."""
-    expired = ValidationError(
+def _expired():
+    return ValidationError(
         _("Phiên nhập dữ liệu đã hết hạn hoặc không tồn tại. Vui lòng tải tệp lên lại."), code="expired"
     )
+
+
+def _payload_table(payload, *, user, kind):
+    if payload.get("user") != user.pk or payload.get("kind") != kind:
+        raise _expired()
+    return Table(headers=payload["headers"], rows=[(line, row) for line, row in payload["rows"]])
+
+
+def load_stash(token, *, user, kind):
+    """The Table stashed under `token` by this user for this kind of import."""
     if not token or not _TOKEN.match(token):
-        raise expired
+        raise _expired()
     path = _stash_dir() / f"{token}.json"
     try:
         payload = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        raise expired from None
-    if payload.get("user") != user.pk or payload.get("kind") != kind:
-        raise expired
-    return Table(headers=payload["headers"], rows=[(line, row) for line, row in payload["rows"]])
+        raise _expired() from None
+    return _payload_table(payload, user=user, kind=kind)
+
+
+def claim_stash(token, *, user, kind):
+    """Take the preview under `token` for its confirm, once: the stash file is renamed atomically
+    (one rename wins, on every web process), so a double submit or two tabs import it once. The
+    loser is told the file was imported already. Call `release_stash` when the import wrote
+    nothing (the preview may be confirmed again) and `drop_stash` when it did."""
+    if not token or not _TOKEN.match(token):
+        raise _expired()
+    folder = _stash_dir()
+    claimed = folder / f"{token}.claimed"
+    try:
+        os.rename(folder / f"{token}.json", claimed)
+    except FileNotFoundError:
+        if claimed.exists() or (folder / f"{token}.done").exists():
+            raise ValidationError(
+                _("Tệp này đã được nhập. Xem danh sách để kiểm tra kết quả."), code="already_imported"
+            ) from None
+        raise _expired() from None
+    try:
+        payload = json.loads(claimed.read_text(encoding="utf-8"))
+        return _payload_table(payload, user=user, kind=kind)
+    except (OSError, ValueError, ValidationError):
+        release_stash(token)
+        raise _expired() from None
+
+
+def release_stash(token):
+    """Give a claimed preview back (its import wrote nothing)."""
+    if token and _TOKEN.match(token):
+        folder = _stash_dir()
+        try:
+            os.rename(folder / f"{token}.claimed", folder / f"{token}.json")
+        except FileNotFoundError:
+            pass
 
 
 def drop_stash(token):
+    """Forget the rows of a preview; a confirmed one leaves an empty marker (purged with the stale
+    drafts) so that a late second confirm is told it was imported, not that it expired."""
     if token and _TOKEN.match(token):
-        (_stash_dir() / f"{token}.json").unlink(missing_ok=True)
+        folder = _stash_dir()
+        claimed = folder / f"{token}.claimed"
+        if claimed.exists():
+            (folder / f"{token}.done").write_text("", encoding="utf-8")
+            claimed.unlink(missing_ok=True)
+        (folder / f"{token}.json").unlink(missing_ok=True)

@@ -5,6 +5,8 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from core import throttle
+
 
 def _database_state():
     try:
@@ -30,10 +32,14 @@ def _broker_state():
 @never_cache
 @require_GET
 def healthz(request):
-    """200 when the database answers (the broker's state is reported, not required)."""
+    """200 when the database answers (the broker's and the cache's states are reported, not
+    required: without the cache the throttle counts in the database)."""
     database = _database_state()
     broker = _broker_state()
-    status = "ok" if database["ok"] and broker["ok"] else ("degraded" if database["ok"] else "down")
+    cache = throttle.cache_state()
+    healthy = database["ok"] and broker["ok"] and cache["ok"]
+    status = "ok" if healthy else ("degraded" if database["ok"] else "down")
     return JsonResponse(
-        {"status": status, "database": database, "broker": broker}, status=200 if database["ok"] else 503
+        {"status": status, "database": database, "broker": broker, "cache": cache},
+        status=200 if database["ok"] else 503,
     )

@@ -1,6 +1,9 @@
 """Forms validate shape; the services validate meaning."""
 
 from django import forms
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from applicants.forms import VariantSelect
@@ -36,10 +39,46 @@ def amounts_from(cleaned, sources, prefix="amount_"):
     }
 
 
+class ApplicantSearchWidget(forms.Widget):
+    """Beneficiaries chosen by searching as one types (htmx), the chosen ones kept as hidden
+    inputs: a select of every applicant (10,500 options, 830 KB) made the page too heavy. The
+    small static script adds and removes the chosen ones (CSP allows no inline script)."""
+
+    template_name = "projects/widgets/applicant_search.html"
+    allow_multiple_selected = True
+
+    def value_from_datadict(self, data, files, name):
+        return data.getlist(name) if hasattr(data, "getlist") else data.get(name)
+
+    def value_omitted_from_data(self, data, files, name):
+        return False  # no hidden input at all means none chosen
+
+    def format_value(self, value):
+        if value is None:
+            return []
+        values = value if isinstance(value, (list, tuple)) else [value]
+        return [str(getattr(v, "pk", v)) for v in values if v not in (None, "")]
+
+    def _render(self, template_name, context, renderer=None):
+        # the project's templates (the default form renderer looks only in Django's own)
+        return mark_safe(render_to_string(template_name, context))  # noqa: S308 (a template's output)
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        pks = [int(v) for v in context["widget"]["value"] if str(v).isdigit()]
+        chosen = Applicant.objects.filter(pk__in=pks).only("pk", "name", "tax_code") if pks else []
+        context["widget"]["chosen"] = chosen
+        context["widget"]["search_url"] = reverse("projects:beneficiary_search")
+        return context
+
+
 class ProjectForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     beneficiaries = forms.ModelMultipleChoiceField(
-        label=_("Đơn vị thụ hưởng"), queryset=Applicant.objects.none(), required=False
+        label=_("Đơn vị thụ hưởng"),
+        queryset=Applicant.objects.none(),
+        required=False,
+        widget=ApplicantSearchWidget,
     )
     communes = forms.ModelMultipleChoiceField(
         label=_("Địa bàn (xã, phường)"),

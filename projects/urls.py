@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.project_list, name="list"),
     path("cua-toi/", views.project_mine, name="mine"),
     path("them/", views.project_create, name="create"),
+    path("tim-don-vi-thu-huong/", views.beneficiary_search, name="beneficiary_search"),
     path("tu-de-nghi/", views.project_from_request, name="from_request"),
     path("nhap/", views.project_import, name="import"),
     path("<int:pk>/", views.project_detail, name="detail"),

@@ -11,8 +11,10 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import role_required
 from accounts.roles import Role
+from applicants.selectors import applicant_search_for, applicants_visible_to
 from core.forms import apply_service_errors
-from core.spreadsheets import drop_stash, load_stash, read_table, stash_rows, xlsx_response
+from core.money import group
+from core.spreadsheets import claim_stash, drop_stash, read_table, release_stash, stash_rows, xlsx_response
 
 from . import services
 from .forms import (
@@ -85,6 +87,22 @@ def project_detail(request, pk):
 
 def _outputs(formset):
     return [f.cleaned_data for f in formset.forms if f.cleaned_data and f.cleaned_data.get("label")]
+
+
+BENEFICIARY_RESULTS = 20
+
+
+@role_required(*STAFF)
+def beneficiary_search(request):
+    """The project form's search-as-you-type: at most 20 applicants the user may see whose name,
+    tax code, phone… contain every word typed (htmx GET, a fragment of buttons)."""
+    query = (request.GET.get("beneficiary_q") or request.GET.get("q") or "").strip()[:100]
+    applicants = []
+    if query:
+        search = applicant_search_for(request.user)
+        rows = search(applicants_visible_to(request.user), query).select_related("commune")
+        applicants = list(rows.order_by("sort_key", "id")[:BENEFICIARY_RESULTS])
+    return render(request, "projects/_beneficiary_results.html", {"applicants": applicants, "query": query})
 
 
 @role_required(*STAFF)
@@ -319,21 +337,35 @@ def document_download(request, pk, doc_pk):
 IMPORT_KIND = "projects"
 
 
+def _import_confirm(request, token):
+    """Claim the preview (one confirm wins) and import it; None (with the message) when refused."""
+    try:
+        table = claim_stash(token, user=request.user, kind=IMPORT_KIND)
+        try:
+            result = import_projects(user=request.user, table=table, dry_run=False)
+        except BaseException:
+            release_stash(token)
+            raise
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return None
+    if result.saved:
+        drop_stash(token)
+    else:
+        release_stash(token)
+    return result
+
+
 @role_required(*STAFF)
 def project_import(request):
     form = ImportForm(request.POST or None, request.FILES or None)
     context = {"form": form, "columns": IMPORT_COLUMNS}
     if request.method == "POST" and request.POST.get("token"):
-        token = request.POST["token"]
-        try:
-            table = load_stash(token, user=request.user, kind=IMPORT_KIND)
-            result = import_projects(user=request.user, table=table, dry_run=False)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+        result = _import_confirm(request, request.POST["token"])
+        if result is None:
             return redirect("projects:import")
         if result.saved:
-            drop_stash(token)
-            messages.success(request, _("Đã nhập %(n)s đề án.") % {"n": len(result.instances)})
+            messages.success(request, _("Đã nhập %(n)s đề án.") % {"n": group(len(result.instances))})
             return redirect(reverse("projects:list"))
         context.update(result=result)
     elif request.method == "POST" and form.is_valid():

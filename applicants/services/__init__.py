@@ -5,13 +5,23 @@ services` and `services.<name>`."""
 
 from ..selectors import Ceiling, ceilings_for
 from .ceilings import check_ceiling
-from .members import MemberAdded, applicant_member_add, applicant_member_remove
+from .members import (
+    MemberAdded,
+    applicant_invitation_accept,
+    applicant_invitation_cancel,
+    applicant_invitation_decline,
+    applicant_member_add,
+    applicant_member_invite,
+    applicant_member_remove,
+    may_join,
+)
 from .profiles import (
     CONTACT_DEPARTMENT,
     StaffEntry,
     applicant_enter_paper_dossier,
     applicant_prepare,
     applicant_register,
+    applicant_registration_allow,
     applicant_update,
 )
 from .requests import (
@@ -25,6 +35,7 @@ from .review import REVIEW_EVENTS, applicant_review
 from .triage import support_request_triage
 
 __all__ = [
+    "applicant_registration_allow",
     "CONTACT_DEPARTMENT",
     "EDITABLE",
     "REQUEST_FIELDS",
@@ -33,7 +44,12 @@ __all__ = [
     "MemberAdded",
     "StaffEntry",
     "applicant_enter_paper_dossier",
+    "applicant_invitation_accept",
+    "applicant_invitation_cancel",
+    "applicant_invitation_decline",
     "applicant_member_add",
+    "applicant_member_invite",
+    "may_join",
     "applicant_member_remove",
     "applicant_prepare",
     "applicant_register",

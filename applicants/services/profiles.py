@@ -1,9 +1,12 @@
 """Applicant profiles: self-registration, paper dossiers entered by staff, and edits."""
 
 import functools
+import hashlib
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +18,7 @@ from accounts.notifications import Event, notify
 from accounts.roles import Role, is_staff_like
 from accounts.selectors import staff_and_leaders
 from accounts.services import account_create, temporary_password_generate
+from core import throttle
 from core.concurrency import save_versioned
 from core.text import clean_text, fold, search_text, sort_key
 from core.validators import normalize_phone
@@ -45,6 +49,39 @@ def _kind_words(kind):
     return _kind_words_in(kind, get_language())
 
 
+NON_NEGATIVE_FIELDS = ("insured_employees", "revenue_vnd", "capital_vnd")
+
+
+def _check_plain_fields(applicant):
+    """The tax code for the kind, the email and the figures, in plain Vietnamese (Django's own
+    messages read "Nhập địa chỉ email." and "… lớn hơn hoặc bằng với 0 ." in an import)."""
+    errors = {}
+    if applicant.tax_code:
+        try:
+            validate_tax_code(
+                applicant.tax_code, allow_personal_id=applicant.kind in Applicant.PERSONAL_KINDS
+            )
+        except ValidationError as error:
+            errors["tax_code"] = error.error_list
+    if applicant.email:
+        try:
+            validate_email(applicant.email)
+        except ValidationError:
+            errors["email"] = [
+                ValidationError(
+                    _("Email “%(v)s” không đúng dạng, ví dụ đúng: tenban@gmail.com.")
+                    % {"v": applicant.email},
+                    code="invalid",
+                )
+            ]
+    for name in NON_NEGATIVE_FIELDS:
+        value = getattr(applicant, name)
+        if isinstance(value, int) and value < 0:
+            errors[name] = [ValidationError(_("Số này không được âm."), code="negative")]
+    if errors:
+        raise ValidationError(errors)
+
+
 def applicant_prepare(applicant: Applicant) -> Applicant:
     """Normalise the text of `applicant`, validate its tax code for its kind and refresh its search
     and sort columns. Raises ValidationError (a dict by field)."""
@@ -54,13 +91,7 @@ def applicant_prepare(applicant: Applicant) -> Applicant:
     applicant.phone = normalize_phone(applicant.phone)
     applicant.tax_code = normalize_tax_code(applicant.tax_code) or None
     applicant.registration_number = applicant.registration_number or None
-    if applicant.tax_code:
-        try:
-            validate_tax_code(
-                applicant.tax_code, allow_personal_id=applicant.kind in Applicant.PERSONAL_KINDS
-            )
-        except ValidationError as error:
-            raise ValidationError({"tax_code": error.error_list}) from None
+    _check_plain_fields(applicant)
     applicant.search_text = search_text(
         applicant.name,
         applicant.representative,
@@ -111,6 +142,39 @@ def _save_artisan_title(applicant, title):
     )
     item.full_clean()
     item.save()
+
+
+# Registration attempts per hour (settings of the same names override them): per phone or email
+# typed, so "đã tồn tại" cannot be asked of many numbers, and per address (offices share one).
+REGISTRATION_CONTACT_LIMIT = 5
+REGISTRATION_IP_LIMIT = 20
+REGISTRATION_WINDOW = 3600  # seconds
+
+
+def applicant_registration_allow(*, phone: str, email: str, ip: str) -> None:
+    """Count one registration attempt, or refuse it (code "throttled") when the phone, the email
+    or the address made too many in the hour: the form's "already exists" answer is no oracle to
+    run over a list of numbers (issue 10 item 7)."""
+    limit = functools.partial(getattr, settings)
+    window = limit("REGISTRATION_WINDOW", REGISTRATION_WINDOW)
+    keys = [(f"applicants:register:ip:{ip}", limit("REGISTRATION_IP_LIMIT", REGISTRATION_IP_LIMIT))]
+    for contact in (normalize_phone(phone), fold(email)):
+        if contact:
+            digest = hashlib.sha256(contact.encode()).hexdigest()[:32]
+            keys.append(
+                (
+                    f"applicants:register:contact:{digest}",
+                    limit("REGISTRATION_CONTACT_LIMIT", REGISTRATION_CONTACT_LIMIT),
+                )
+            )
+    allowed = [throttle.hit(key, limit=n, window=window) for key, n in keys]
+    if not all(allowed):
+        raise ValidationError(
+            _(
+                "Có quá nhiều lần đăng ký từ máy này hoặc với số điện thoại, email này. Vui lòng thử lại sau một giờ."
+            ),
+            code="throttled",
+        )
 
 
 @transaction.atomic
@@ -240,13 +304,30 @@ def _check_may_edit(*, stored: Applicant, staff: bool, locked: list) -> None:
         )
 
 
+# What decides a verified profile's eligibility besides its identity: the commune (the province's
+# area, NĐ 45/2012/NĐ-CP Điều 1 khoản 2) and the size figures (class under NĐ 80/2021/NĐ-CP Điều 5).
+# An applicant who changes one sends the profile back for verification; the old values are kept.
+REVERIFY_FIELDS = ("commune", "sector_group", "insured_employees", "revenue_vnd", "capital_vnd")
+
+
+def _change_record(before, applicant):
+    """'label: old → new' for each changed field, kept on the history row."""
+    parts = []
+    for name, old in before.items():
+        label = Applicant._meta.get_field(name).verbose_name
+        new = getattr(applicant, name)
+        parts.append(f"{label}: {'—' if old is None else old} → {'—' if new is None else new}")
+    return "; ".join(parts)
+
+
 @transaction.atomic
 def applicant_update(
     *, applicant: Applicant, actor: User, data: dict, expected_version: int | None
 ) -> Applicant:
     """Edit a profile. Once verified, identity fields (kind, name, tax code, registration number,
-    representative) change only through staff. An applicant who edits after being asked for changes
-    sends the profile back to the queue. The edit is refused (code "stale") unless it was made on
+    representative) change only through staff, and a change of commune or size figures by the
+    applicant sends it back for verification with the old values kept in its history. An applicant
+    who edits after being asked for changes sends the profile back to the queue. The edit is refused (code "stale") unless it was made on
     the current version of the profile: a form without its version, or one opened before someone
     else saved, would silently undo their change."""
     staff = is_staff_like(actor)
@@ -256,13 +337,23 @@ def applicant_update(
     changed = [name for name, value in data.items() if getattr(applicant, name) != value]
     locked = [n for n in changed if n in Applicant.IDENTITY_FIELDS]
     _check_may_edit(stored=applicant, staff=staff, locked=locked)
+    before = {n: getattr(applicant, n) for n in changed if n in REVERIFY_FIELDS}  # for the history
     for name, value in data.items():
         setattr(applicant, name, value)
     applicant_prepare(applicant)
     if {"tax_code", "registration_number", "name", "commune"} & set(changed):
         _check_duplicates(applicant)
     fields = list(data) + ["search_text", "sort_key", "possible_duplicate", "phone", "email", "tax_code"]
-    if not staff and applicant.verification_status == Applicant.Verification.CHANGES_REQUESTED:
+    if not staff and applicant.is_verified and before:
+        applicant.verification_status = Applicant.Verification.PENDING
+        fields.append("verification_status")
+        ApplicantReview.objects.create(
+            applicant=applicant,
+            decision=ApplicantReview.Decision.REVERIFY,
+            actor=actor,
+            reason=_change_record(before, applicant),
+        )
+    elif not staff and applicant.verification_status == Applicant.Verification.CHANGES_REQUESTED:
         applicant.verification_status = Applicant.Verification.PENDING
         fields.append("verification_status")
         ApplicantReview.objects.create(

@@ -3,7 +3,7 @@ staff (lists, one applicant, verification, paper dossiers, import), requests (th
 with triage, the lists) and the public lookup. urls.py keeps `views.<name>`."""
 
 from .lookup import lookup
-from .members import member_leave, member_remove, members
+from .members import invitation_answer, invitation_cancel, invitations, member_leave, member_remove, members
 from .profiles import edit, my_data, my_profile, privacy_notice, register
 from .requests import my_requests, request_create, request_detail, request_edit, request_list, request_triage
 from .staff import (
@@ -23,6 +23,9 @@ __all__ = [
     "import_applicants",
     "import_template",
     "lookup",
+    "invitation_answer",
+    "invitation_cancel",
+    "invitations",
     "member_leave",
     "member_remove",
     "members",

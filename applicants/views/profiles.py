@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from accounts.permissions import role_required
 from accounts.roles import Role, is_staff_like
 from core.forms import apply_service_errors
+from core.http import client_ip
 from core.spreadsheets import xlsx_response
 
 from .. import selectors, services
@@ -26,7 +27,16 @@ def register(request):
     if request.method == "POST":
         form = RegistrationForm(request.POST)
         title_form = ArtisanTitleForm(request.POST, prefix="artisan")
-        if form.is_valid() and title_form.is_valid():
+        try:  # counted before the form answers anything, "already exists" included
+            services.applicant_registration_allow(
+                phone=request.POST.get("phone", ""),
+                email=request.POST.get("email", ""),
+                ip=client_ip(request),
+            )
+        except ValidationError as error:
+            form.is_valid()
+            form.add_error(None, error)
+        if not form.errors and form.is_valid() and title_form.is_valid():
             try:
                 applicant, user = services.applicant_register(
                     applicant=form.instance,

@@ -13,7 +13,8 @@ from accounts.permissions import role_required
 from accounts.roles import Role, has_role, is_staff_like
 from core.forms import apply_service_errors
 from core.listing import Listing
-from core.spreadsheets import drop_stash, load_stash, read_table, stash_rows, xlsx_response
+from core.money import group
+from core.spreadsheets import claim_stash, drop_stash, read_table, release_stash, stash_rows, xlsx_response
 
 from .. import selectors, services
 from ..forms import ArtisanTitleForm, ImportForm, ReviewForm, StaffEntryForm
@@ -142,15 +143,24 @@ def staff_entry(request):
 def _import_confirm(request, context):
     token = request.POST["token"]
     try:
-        table = load_stash(token, user=request.user, kind="applicants")
-        result = applicant_import(table, actor=request.user, dry_run=False)
+        table = claim_stash(token, user=request.user, kind="applicants")
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("applicants:import")
+    try:
+        result = applicant_import(table, actor=request.user, dry_run=False)
+    except ValidationError as error:
+        release_stash(token)
+        messages.error(request, " ".join(error.messages))
+        return redirect("applicants:import")
+    except BaseException:
+        release_stash(token)
+        raise
     if result.ok:
         drop_stash(token)
-        messages.success(request, _("Đã nhập %(n)s cơ sở.") % {"n": len(result.instances)})
+        messages.success(request, _("Đã nhập %(n)s cơ sở.") % {"n": group(len(result.instances))})
         return redirect("applicants:list")
+    release_stash(token)
     context.update(result=result)
     return None
 

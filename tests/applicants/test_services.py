@@ -471,10 +471,16 @@ def test_member_add_only_by_owner_or_staff_and_grants_the_applicant_role():
     member = UserFactory()
     applicant.members.add(member)
     newcomer = UserFactory(phone="0977222333")
-    with pytest.raises(ValidationError, match="mới thêm được thành viên"):
-        services.applicant_member_add(applicant=applicant, actor=member, contact="0977222333")
+    with pytest.raises(ValidationError, match="mới mời được thành viên"):
+        services.applicant_member_invite(applicant=applicant, actor=member, contact="0977222333")
+    # issue 10 item 2: an owner only invites; the newcomer accepts from its own account
+    with pytest.raises(ValidationError, match="chủ tài khoản hãy gửi lời mời"):
+        services.applicant_member_add(applicant=applicant, actor=applicant.owner, contact="0977222333")
+    invitation = services.applicant_member_invite(
+        applicant=applicant, actor=applicant.owner, contact="0977222333"
+    )
     assert not applicant.members.filter(pk=newcomer.pk).exists()
-    services.applicant_member_add(applicant=applicant, actor=applicant.owner, contact="0977222333")
+    services.applicant_invitation_accept(invitation=invitation, user=newcomer)
     assert applicant.members.filter(pk=newcomer.pk).exists() and has_role(newcomer, Role.APPLICANT)
     with pytest.raises(ValidationError, match="mới bớt được thành viên"):
         services.applicant_member_remove(applicant=applicant, actor=newcomer, user_id=member.pk)

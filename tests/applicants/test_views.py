@@ -310,7 +310,7 @@ def test_own_pages_and_the_commune_list_issue_constant_queries(
     for role, url, queries in [
         ("applicant", reverse("applicants:my_requests"), 6),
         ("applicant", reverse("applicants:my_profile"), 7),
-        ("applicant", reverse("applicants:members", args=[applicant.pk]), 6),
+        ("applicant", reverse("applicants:members", args=[applicant.pk]), 7),  # + pending invitations
         ("unit_reporter", reverse("applicants:list") + "?q=03+ho", 8),
     ]:
         client = client_for(people[role])
@@ -686,13 +686,16 @@ def test_member_page_for_every_role(people, client_for, own, other, which, expec
         post = client_for(people[role]).post(
             reverse("applicants:members", args=[applicant.pk]), {"contact": "0987654321", "full_name": "X"}
         )
-        # staff create the account (its one-time password shown), the others are told it is a member
-        assert _status(post) == answer, (which, role)
-    # only staff added someone; the other roles were refused before the service
+        # staff create the account (its one-time password shown); the owner's invitation redirects
+        # (issue 10 item 2); the other roles are refused before the service
+        assert _status(post) == (302 if (role, answer) == ("applicant", 200) else answer), (which, role)
     assert applicant.members.filter(phone="0987654321").exists()
 
 
-def test_owner_adds_an_existing_account_by_phone_and_it_sees_the_profile(people, client_for, own):
+def test_owner_invites_an_existing_account_by_phone_and_it_sees_the_profile_once_accepted(
+    people, client_for, own
+):
+    """Issue 10 item 2: the owner invites; the colleague accepts from its own account."""
     from tests.factories import UserFactory
 
     applicant, request = own
@@ -701,30 +704,29 @@ def test_owner_adds_an_existing_account_by_phone_and_it_sees_the_profile(people,
         reverse("applicants:members", args=[applicant.pk]), {"contact": "0977 111 222"}
     )
     assert response.status_code == 302
+    assert not applicant.members.filter(pk=colleague.pk).exists()
+    assert colleague.notifications.filter(event="applicant_member_added").exists()
+    client = client_for(colleague)
+    invitation = client.get(reverse("applicants:invitations")).context["invitations"][0]
+    client.post(reverse("applicants:invitation_answer", args=[invitation.pk]), {"answer": "accept"})
     assert applicant.members.filter(pk=colleague.pk).exists()
     page = client_for(colleague).get(reverse("applicants:request_detail", args=[request.pk]))
     assert page.status_code == 200
-    assert colleague.notifications.filter(event="applicant_member_added").exists()
     # a plain member may not add others: the page answers 404
     assert client_for(colleague).get(reverse("applicants:members", args=[applicant.pk])).status_code == 404
-    # adding twice is refused with a message
-    again = client_for(people["applicant"]).post(
-        reverse("applicants:members", args=[applicant.pk]), {"contact": "ketoan@example.test"}
-    )
-    assert "đã là thành viên" in again.content.decode()
 
 
-def test_owner_creates_a_member_account_with_a_one_time_password(people, client_for, own):
+def test_staff_create_a_member_account_with_a_one_time_password(people, client_for, own):
     from accounts.models import User
 
     applicant, _request = own
     url = reverse("applicants:members", args=[applicant.pk])
-    missing_name = client_for(people["applicant"]).post(url, {"contact": "0966000111"})
+    missing_name = client_for(people["staff"]).post(url, {"contact": "0966000111"})
     assert "hãy nhập họ và tên" in missing_name.content.decode()
     assert not User.objects.filter(phone="0966000111").exists()
-    bad = client_for(people["applicant"]).post(url, {"contact": "12345", "full_name": "Lê Thị B"})
+    bad = client_for(people["staff"]).post(url, {"contact": "12345", "full_name": "Lê Thị B"})
     assert "Số điện thoại không hợp lệ" in bad.content.decode() and applicant.members.count() == 1
-    response = client_for(people["applicant"]).post(url, {"contact": "0966000111", "full_name": "Lê Thị B"})
+    response = client_for(people["staff"]).post(url, {"contact": "0966000111", "full_name": "Lê Thị B"})
     password = response.context["added"].password
     assert password and password in response.content.decode()
     user = User.objects.get(phone="0966000111")
@@ -732,6 +734,8 @@ def test_owner_creates_a_member_account_with_a_one_time_password(people, client_
     # read out over the phone: no 0/O, 1/l/i, - or _
     assert re.fullmatch(r"[a-hjkmnp-z2-9]{10}", password), password
     assert applicant.members.filter(pk=user.pk).exists()
+    again = client_for(people["staff"]).post(url, {"contact": "0966000111"})
+    assert "đã là thành viên" in again.content.decode()
 
 
 def test_owner_removes_a_member_but_not_itself(people, client_for, own, other):
