@@ -362,6 +362,14 @@ class SupportRule(models.Model):
     def __str__(self):
         return f"{self.code}: {self.label or self.case_description}"
 
+    @property
+    def verification_note(self):
+        """What every page that cites a rule still to be checked against the original text says
+        beside it (the national levels were read from secondary sources, domain.md §3)."""
+        if not self.to_verify:
+            return ""
+        return _("mức đọc từ nguồn thứ cấp, đang chờ đối chiếu với Thông tư 64/2024/TT-BTC")
+
     def is_in_force_on(self, day):
         return (
             self.status in self.APPLICABLE_STATUSES

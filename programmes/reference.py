@@ -272,13 +272,20 @@ def _load_communes():
         )
 
 
+def commune_unit_name(commune):
+    """"UBND phường Phố Hiến": after "UBND" the administrative level is written in lower case
+    (NĐ 30/2020/NĐ-CP Phụ lục II, the name of the issuing body), the place keeps its capitals."""
+    full_name = commune.full_name or f"{commune.get_kind_display()} {commune.name}"
+    return f"UBND {full_name[:1].lower()}{full_name[1:]}"
+
+
 def _load_reporting_units():
     """One unit per commune (kept in step with the commune list) and the partner departments."""
     for commune in AdministrativeUnit.objects.all():
         ReportingUnit.objects.update_or_create(
             code=f"xa-{commune.code}",
             defaults={
-                "name": f"UBND {commune.full_name}",
+                "name": commune_unit_name(commune),
                 "kind": ReportingUnit.Kind.COMMUNE,
                 "commune": commune,
                 "is_active": commune.is_active,
