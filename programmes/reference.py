@@ -207,10 +207,22 @@ def _load_targets(programme, decision):
         )
 
 
+# The seed of BeneficiaryCategory.direct_support: "đ) others concerned" take part in the
+# programme without receiving its money (QĐ 1966/QĐ-UBND mục II.2). Set on creation only: staff
+# edit the flag in the admin and a reload keeps their choice.
+NO_DIRECT_SUPPORT = frozenset({"đ"})
+
+
 def _load_beneficiary_categories(decision):
     for order, (code, label) in enumerate(decision.beneficiaries, start=1):
         BeneficiaryCategory.objects.update_or_create(
-            code=code, defaults={"label": label, "sort_order": order}
+            code=code,
+            defaults={"label": label, "sort_order": order},
+            create_defaults={
+                "label": label,
+                "sort_order": order,
+                "direct_support": code not in NO_DIRECT_SUPPORT,
+            },
         )
 
 
