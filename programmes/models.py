@@ -54,11 +54,13 @@ class Target(models.Model):
         # What each computation counts (design.md, Target): projects accepted or settled whose plan
         # year and acceptance date both lie inside the programme's years.
         DEMO_MODELS = "demo_models", _("Số mô hình của các đề án 2a đã nghiệm thu (không đếm số đề án)")
-        MACHINERY_FACILITIES = "machinery_facilities", _(
-            "Số cơ sở khác nhau thụ hưởng đề án 2b đã nghiệm thu (kèm số lượt hỗ trợ)"
+        MACHINERY_FACILITIES = (
+            "machinery_facilities",
+            _("Số cơ sở khác nhau thụ hưởng đề án 2b đã nghiệm thu (kèm số lượt hỗ trợ)"),
         )
-        SELECTION_ROUNDS = "selection_rounds", _(
-            "Số kỳ bình chọn cấp tỉnh khác nhau (năm và quyết định công nhận), không đếm số đề án"
+        SELECTION_ROUNDS = (
+            "selection_rounds",
+            _("Số kỳ bình chọn cấp tỉnh khác nhau (năm và quyết định công nhận), không đếm số đề án"),
         )
         TRADEMARKS = "trademarks", _("Số cơ sở khác nhau thụ hưởng đề án 3c đăng ký nhãn hiệu đã nghiệm thu")
         COLLABORATORS = "collaborators", _("Số xã, phường đang hoạt động có cộng tác viên khuyến công")

@@ -285,7 +285,7 @@ def _load_communes():
 
 
 def commune_unit_name(commune):
-    """"UBND phường Phố Hiến": after "UBND" the administrative level is written in lower case
+    """ "UBND phường Phố Hiến": after "UBND" the administrative level is written in lower case
     (NĐ 30/2020/NĐ-CP Phụ lục II, the name of the issuing body), the place keeps its capitals."""
     full_name = commune.full_name or f"{commune.get_kind_display()} {commune.name}"
     return f"UBND {full_name[:1].lower()}{full_name[1:]}"

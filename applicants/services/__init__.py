@@ -1,11 +1,19 @@
 """Every write on applicants and support requests that carries a rule, by sub-domain: profiles
-(registration, paper dossiers, edits), members, review (verification), requests (drafts, edits,
+(registration, paper dossiers, edits), privacy (consent to the notice), declarations (no other
+state support), members, review (verification), requests (drafts, edits,
 submission), ceilings (the check at submission) and triage. Callers keep `from applicants import
 services` and `services.<name>`."""
 
 from ..selectors import Ceiling, ceilings_for
 from .ceilings import check_ceiling
+from .declarations import DECLARATION_TEXT, no_other_support_declare
 from .members import MemberAdded, applicant_member_add, applicant_member_remove
+from .privacy import (
+    privacy_consent_give,
+    privacy_consent_record,
+    privacy_consent_withdraw,
+    privacy_notice_current,
+)
 from .profiles import (
     CONTACT_DEPARTMENT,
     StaffEntry,
@@ -26,6 +34,7 @@ from .triage import support_request_triage
 
 __all__ = [
     "CONTACT_DEPARTMENT",
+    "DECLARATION_TEXT",
     "EDITABLE",
     "REQUEST_FIELDS",
     "REVIEW_EVENTS",
@@ -42,6 +51,11 @@ __all__ = [
     "ceilings_for",
     "check_ceiling",
     "next_tracking_code",
+    "no_other_support_declare",
+    "privacy_consent_give",
+    "privacy_consent_record",
+    "privacy_consent_withdraw",
+    "privacy_notice_current",
     "support_request_create",
     "support_request_triage",
     "support_request_update",

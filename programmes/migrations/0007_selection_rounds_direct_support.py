@@ -10,44 +10,101 @@ def others_concerned_get_no_direct_support(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('programmes', '0004_fill_sort_keys'),
+        ("programmes", "0004_fill_sort_keys"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='beneficiarycategory',
-            name='direct_support',
-            field=models.BooleanField(default=True, help_text='Bỏ chọn với nhóm chỉ liên quan đến hoạt động khuyến công mà không thụ hưởng kinh phí (điểm đ mục II.2 Quyết định 1966/QĐ-UBND): đề án có đơn vị thụ hưởng thuộc nhóm này không trình được.', verbose_name='được nhận hỗ trợ trực tiếp'),
+            model_name="beneficiarycategory",
+            name="direct_support",
+            field=models.BooleanField(
+                default=True,
+                help_text="Bỏ chọn với nhóm chỉ liên quan đến hoạt động khuyến công mà không thụ hưởng kinh phí (điểm đ mục II.2 Quyết định 1966/QĐ-UBND): đề án có đơn vị thụ hưởng thuộc nhóm này không trình được.",
+                verbose_name="được nhận hỗ trợ trực tiếp",
+            ),
         ),
         migrations.AddField(
-            model_name='beneficiarycategory',
-            name='legal_basis',
-            field=models.CharField(default='QĐ 1966/QĐ-UBND mục II.2; NĐ 45/2012/NĐ-CP Điều 2 (sửa đổi bởi NĐ 235/2025/NĐ-CP)', max_length=300, verbose_name='căn cứ pháp lý'),
+            model_name="beneficiarycategory",
+            name="legal_basis",
+            field=models.CharField(
+                default="QĐ 1966/QĐ-UBND mục II.2; NĐ 45/2012/NĐ-CP Điều 2 (sửa đổi bởi NĐ 235/2025/NĐ-CP)",
+                max_length=300,
+                verbose_name="căn cứ pháp lý",
+            ),
         ),
         migrations.AlterField(
-            model_name='target',
-            name='measure',
-            field=models.CharField(choices=[('demo_models', 'Số mô hình của các đề án 2a đã nghiệm thu (không đếm số đề án)'), ('machinery_facilities', 'Số cơ sở khác nhau thụ hưởng đề án 2b đã nghiệm thu (kèm số lượt hỗ trợ)'), ('selection_rounds', 'Số kỳ bình chọn cấp tỉnh khác nhau (năm và quyết định công nhận), không đếm số đề án'), ('trademarks', 'Số cơ sở khác nhau thụ hưởng đề án 3c đăng ký nhãn hiệu đã nghiệm thu'), ('collaborators', 'Số xã, phường đang hoạt động có cộng tác viên khuyến công')], max_length=40, verbose_name='phép đo'),
+            model_name="target",
+            name="measure",
+            field=models.CharField(
+                choices=[
+                    ("demo_models", "Số mô hình của các đề án 2a đã nghiệm thu (không đếm số đề án)"),
+                    (
+                        "machinery_facilities",
+                        "Số cơ sở khác nhau thụ hưởng đề án 2b đã nghiệm thu (kèm số lượt hỗ trợ)",
+                    ),
+                    (
+                        "selection_rounds",
+                        "Số kỳ bình chọn cấp tỉnh khác nhau (năm và quyết định công nhận), không đếm số đề án",
+                    ),
+                    ("trademarks", "Số cơ sở khác nhau thụ hưởng đề án 3c đăng ký nhãn hiệu đã nghiệm thu"),
+                    ("collaborators", "Số xã, phường đang hoạt động có cộng tác viên khuyến công"),
+                ],
+                max_length=40,
+                verbose_name="phép đo",
+            ),
         ),
         migrations.CreateModel(
-            name='SelectionRound',
+            name="SelectionRound",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.CharField(choices=[('provincial', 'Cấp tỉnh'), ('commune', 'Cấp xã')], default='provincial', max_length=20, verbose_name='cấp')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='năm bình chọn')),
-                ('recognition_decision', models.CharField(max_length=100, verbose_name='số quyết định công nhận')),
-                ('recognition_date', models.DateField(verbose_name='ngày quyết định công nhận')),
-                ('products_recognised', models.PositiveIntegerField(blank=True, null=True, verbose_name='số sản phẩm được công nhận')),
-                ('note', models.TextField(blank=True, verbose_name='ghi chú')),
-                ('programme', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='selection_rounds', to='programmes.programme')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[("provincial", "Cấp tỉnh"), ("commune", "Cấp xã")],
+                        default="provincial",
+                        max_length=20,
+                        verbose_name="cấp",
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="năm bình chọn")),
+                (
+                    "recognition_decision",
+                    models.CharField(max_length=100, verbose_name="số quyết định công nhận"),
+                ),
+                ("recognition_date", models.DateField(verbose_name="ngày quyết định công nhận")),
+                (
+                    "products_recognised",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="số sản phẩm được công nhận"
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="ghi chú")),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="selection_rounds",
+                        to="programmes.programme",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'kỳ bình chọn sản phẩm CNNT tiêu biểu',
-                'verbose_name_plural': 'kỳ bình chọn sản phẩm CNNT tiêu biểu',
-                'ordering': ['programme', '-year', 'recognition_decision'],
-                'constraints': [models.UniqueConstraint(fields=('programme', 'level', 'year', 'recognition_decision'), name='selection_round_unique', violation_error_message='Kỳ bình chọn này (năm và quyết định công nhận) đã được ghi.')],
+                "verbose_name": "kỳ bình chọn sản phẩm CNNT tiêu biểu",
+                "verbose_name_plural": "kỳ bình chọn sản phẩm CNNT tiêu biểu",
+                "ordering": ["programme", "-year", "recognition_decision"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("programme", "level", "year", "recognition_decision"),
+                        name="selection_round_unique",
+                        violation_error_message="Kỳ bình chọn này (năm và quyết định công nhận) đã được ghi.",
+                    )
+                ],
             },
         ),
         migrations.RunPython(others_concerned_get_no_direct_support, migrations.RunPython.noop),

@@ -658,7 +658,7 @@ def test_staff_entered_request_is_marked(people, client_for):
 
 def test_staff_entry_page_hands_over_an_account(people, client_for):
     data = {k: v for k, v in _registration().items() if k not in ("password1", "password2", "consent")}
-    data.update(name="Hộ bà Lan (hồ sơ giấy)", phone="0988777666", create_account="on")
+    data.update(name="Hộ bà Lan (hồ sơ giấy)", phone="0988777666", create_account="on", paper_consent="on")
     for role in ["unit_reporter", "applicant", "observer"]:
         assert client_for(people[role]).post(reverse("applicants:staff_entry"), data).status_code == 403
     response = client_for(people["staff"]).post(reverse("applicants:staff_entry"), data)
