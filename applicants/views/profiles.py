@@ -58,9 +58,7 @@ def privacy_notice(request):
 
 @role_required(Role.APPLICANT)
 def my_profile(request):
-    applicants = list(selectors.own_applicants(request.user).prefetch_related("reviews", "artisan_titles"))
-    for applicant in applicants:
-        applicant.consent = selectors.latest_consent(applicant)
+    applicants = selectors.own_applicants_with_consent(request.user)
     return render(request, "applicants/my_profile.html", {"applicants": applicants})
 
 

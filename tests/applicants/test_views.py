@@ -309,7 +309,7 @@ def test_own_pages_and_the_commune_list_issue_constant_queries(
         ApplicantFactory(commune=commune("11953"), tax_code=None)
     for role, url, queries in [
         ("applicant", reverse("applicants:my_requests"), 6),
-        ("applicant", reverse("applicants:my_profile"), 7),
+        ("applicant", reverse("applicants:my_profile"), 8),  # + the consents (issue 9 A.13)
         ("applicant", reverse("applicants:members", args=[applicant.pk]), 6),
         ("unit_reporter", reverse("applicants:list") + "?q=03+ho", 8),
     ]:
