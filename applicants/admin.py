@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from .models import Applicant, ApplicantReview, ArtisanTitle, SupportRequest, SupportRequestEvent
+from .models import (
+    Applicant,
+    ApplicantReview,
+    ArtisanTitle,
+    NoOtherSupportDeclaration,
+    PrivacyConsent,
+    PrivacyNotice,
+    SupportRequest,
+    SupportRequestEvent,
+)
 
 
 class ArtisanTitleInline(admin.TabularInline):
@@ -39,3 +48,26 @@ class SupportRequestAdmin(admin.ModelAdmin):
     search_fields = ("code", "title", "search_text")
     raw_id_fields = ("applicant", "created_by")
     inlines = [SupportRequestEventInline]
+
+
+@admin.register(PrivacyNotice)
+class PrivacyNoticeAdmin(admin.ModelAdmin):
+    """A new version is a new row (valid from a date); a version consents point at is kept."""
+
+    list_display = ["version", "valid_from", "created_at"]
+
+
+@admin.register(PrivacyConsent)
+class PrivacyConsentAdmin(admin.ModelAdmin):
+    list_display = ["applicant", "notice", "on_paper", "given_at", "withdrawn_at"]
+    list_filter = ["on_paper", "notice"]
+    raw_id_fields = ["applicant"]
+    readonly_fields = ["given_by", "withdrawn_by"]
+
+
+@admin.register(NoOtherSupportDeclaration)
+class NoOtherSupportDeclarationAdmin(admin.ModelAdmin):
+    list_display = ["applicant", "year", "activity", "on_paper", "declared_at"]
+    list_filter = ["year", "on_paper"]
+    raw_id_fields = ["applicant", "support_request"]
+    readonly_fields = ["declared_by"]

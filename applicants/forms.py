@@ -221,6 +221,16 @@ class StaffEntryForm(ApplicantForm):
         required=False,
         initial=True,
     )
+    paper_consent = forms.BooleanField(
+        label=_("Hồ sơ giấy có bản đồng ý xử lý dữ liệu cá nhân do người đại diện ký"),
+        help_text=_(
+            "Bắt buộc: bản ký theo thông báo xử lý dữ liệu cá nhân đang áp dụng, lưu cùng hồ sơ giấy."
+        ),
+        required=True,
+        error_messages={
+            "required": _("Hồ sơ giấy phải có bản đồng ý xử lý dữ liệu cá nhân đã ký trước khi nhập.")
+        },
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -296,6 +306,14 @@ class SupportRequestForm(VersionedFormMixin, BootstrapMixin, forms.ModelForm):
         label=_("Vốn đối ứng cơ sở cam kết (đồng)"),
         min_value=0,
         help_text=_("Phần cơ sở tự chi. Phần còn lại là kinh phí đề nghị hỗ trợ."),
+    )
+    no_other_support = forms.BooleanField(
+        label=_(
+            "Cơ sở cam kết các nội dung chi phí đề nghị hỗ trợ chưa được và sẽ không đề nghị hỗ trợ "
+            "từ nguồn kinh phí nhà nước nào khác"
+        ),
+        help_text=_("Cần có cam kết này trước khi đề án hỗ trợ cơ sở được trình thẩm định."),
+        required=False,
     )
     version = version_field()
 

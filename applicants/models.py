@@ -365,3 +365,101 @@ class MemberInvitation(models.Model):
 
     def __str__(self):
         return f"{self.applicant} ← {self.contact}"
+
+
+class NoOtherSupportDeclaration(models.Model):
+    """The beneficiary's declaration that the cost items of its support for an activity in a year
+    receive no other state support (TTLT 26/2014/TTLT-BTC-BCT Điều 7.4, carried into
+    TT 28/2018/TT-BTC): kept with its date and who declared it. A project cannot be submitted for
+    a beneficiary without one for the project's year and activity."""
+
+    applicant = models.ForeignKey(
+        Applicant, on_delete=models.CASCADE, related_name="declarations", verbose_name=_("cơ sở")
+    )
+    year = models.PositiveSmallIntegerField(_("năm"))
+    activity = models.ForeignKey(
+        ActivityType, on_delete=models.PROTECT, related_name="declarations", verbose_name=_("hoạt động")
+    )
+    support_request = models.ForeignKey(
+        SupportRequest,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="declarations",
+        verbose_name=_("đề nghị hỗ trợ"),
+    )
+    statement = models.TextField(_("nội dung cam kết"))
+    on_paper = models.BooleanField(_("cam kết bằng giấy, cán bộ ghi nhận"), default=False)
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    declared_at = models.DateTimeField(_("ngày cam kết"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("cam kết không nhận hỗ trợ khác")
+        verbose_name_plural = _("cam kết không nhận hỗ trợ khác")
+        ordering = ["-declared_at", "-id"]
+        indexes = [models.Index(fields=["applicant", "year", "activity"], name="declaration_lookup")]
+
+    def __str__(self):
+        return f"{self.applicant} {self.year} {self.activity_id}"
+
+
+class PrivacyNotice(models.Model):
+    """A version of the privacy notice (NĐ 13/2023/NĐ-CP Điều 13; Luật Bảo vệ dữ liệu cá nhân
+    2025): the registration page shows the one in force, and every consent records its version."""
+
+    version = models.CharField(_("phiên bản"), max_length=20, unique=True)
+    text = models.TextField(_("nội dung thông báo"))
+    valid_from = models.DateField(_("áp dụng từ ngày"))
+    created_at = models.DateTimeField(_("ngày tạo"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("thông báo xử lý dữ liệu cá nhân")
+        verbose_name_plural = _("thông báo xử lý dữ liệu cá nhân")
+        ordering = ["-valid_from", "-id"]
+
+    def __str__(self):
+        return f"{self.version} ({self.valid_from:%d/%m/%Y})"
+
+
+class PrivacyConsent(models.Model):
+    """A consent to a version of the notice: given on the registration page, or on paper (signed,
+    recorded by the staff member who entered the dossier); withdrawn as easily as given."""
+
+    applicant = models.ForeignKey(
+        Applicant, on_delete=models.CASCADE, related_name="consents", verbose_name=_("cơ sở")
+    )
+    notice = models.ForeignKey(
+        PrivacyNotice,
+        on_delete=models.PROTECT,
+        related_name="consents",
+        verbose_name=_("phiên bản thông báo"),
+    )
+    on_paper = models.BooleanField(_("bản đồng ý bằng giấy đã ký"), default=False)
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    given_at = models.DateTimeField(_("đồng ý lúc"), default=timezone.now)
+    withdrawn_at = models.DateTimeField(_("rút lại lúc"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("sự đồng ý xử lý dữ liệu cá nhân")
+        verbose_name_plural = _("sự đồng ý xử lý dữ liệu cá nhân")
+        ordering = ["-given_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gte=models.F("given_at")),
+                name="consent_withdrawn_after_given",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.applicant} — {self.notice.version}"
+
+    @property
+    def is_active(self):
+        return self.withdrawn_at is None

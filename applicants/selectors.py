@@ -6,7 +6,7 @@ A row outside the scope answers 404."""
 
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.db.models.functions import Length
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -20,7 +20,7 @@ from programmes.ceilings import support_limit
 from programmes.models import ActivityType, ActivityVariant, AdministrativeUnit, FundingSource
 from programmes.selectors import communes_of, rule_in_force
 
-from .models import Applicant, SupportRequest
+from .models import Applicant, PrivacyConsent, PrivacyNotice, SupportRequest
 from .validators import normalize_tax_code
 
 # --- Membership: the one answer to "is this user one of that applicant's people" ----------------
@@ -43,6 +43,28 @@ def is_member(user, applicant) -> bool:
     if user is None or not user.is_authenticated:
         return False
     return applicant.owner_id == user.pk or applicant.members.filter(pk=user.pk).exists()
+
+
+# --- Privacy notice and consent -----------------------------------------------------------------
+
+
+def current_notice(on_date=None):
+    """The version of the privacy notice in force on `on_date` (today): the latest one valid from
+    then or before; None when none is."""
+    on_date = on_date or timezone.localdate()
+    return PrivacyNotice.objects.filter(valid_from__lte=on_date).order_by("-valid_from", "-id").first()
+
+
+def latest_consent(applicant):
+    """The applicant's latest consent (active or withdrawn), None when none was recorded."""
+    return PrivacyConsent.objects.filter(applicant=applicant).select_related("notice").first()
+
+
+def consent_withdrawn(applicant) -> bool:
+    """Consent was given and withdrawn, and not given again: no new requests (a profile that
+    predates recorded consents is not refused for lacking one)."""
+    latest = latest_consent(applicant)
+    return latest is not None and latest.withdrawn_at is not None
 
 
 # --- Applicants ----------------------------------------------------------------------------------
@@ -113,6 +135,16 @@ def pending_invitations_of(applicant):
     from .models import MemberInvitation
 
     return applicant.invitations.filter(status=MemberInvitation.Status.PENDING).order_by("-created_at", "-id")
+
+
+def own_applicants_with_consent(user) -> list[Applicant]:
+    """The profile page's applicants, each with `consent`: its latest consent (one query for all)."""
+    consents = Prefetch("consents", queryset=PrivacyConsent.objects.select_related("notice"))
+    applicants = list(own_applicants(user).prefetch_related("reviews", "artisan_titles", consents))
+    for applicant in applicants:
+        given = list(applicant.consents.all())
+        applicant.consent = given[0] if given else None
+    return applicants
 
 
 def own_applicants(user):

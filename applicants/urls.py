@@ -17,6 +17,7 @@ urlpatterns = [
     path("nhap-tep/mau.xlsx", views.import_template, name="import_template"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/sua/", views.edit, name="edit"),
+    path("<int:pk>/dong-y-du-lieu/", views.consent, name="consent"),
     path("<int:pk>/xac-minh/", views.review, name="review"),
     path("<int:pk>/thanh-vien/", views.members, name="members"),
     path("<int:pk>/thanh-vien/bot/", views.member_remove, name="member_remove"),

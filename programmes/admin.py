@@ -24,6 +24,7 @@ from .models import (
     Indicator,
     Programme,
     ReportingUnit,
+    SelectionRound,
     SupportRule,
     Target,
 )
@@ -150,7 +151,14 @@ class ActivityVariantAdmin(admin.ModelAdmin):
 
 @admin.register(BeneficiaryCategory)
 class BeneficiaryCategoryAdmin(admin.ModelAdmin):
-    list_display = ["code", "label"]
+    list_display = ["code", "label", "direct_support"]
+
+
+@admin.register(SelectionRound)
+class SelectionRoundAdmin(admin.ModelAdmin):
+    list_display = ["year", "level", "recognition_decision", "recognition_date", "products_recognised"]
+    list_filter = ["level", "year"]
+    search_fields = ["recognition_decision", "note"]
 
 
 @admin.register(FundingSource)

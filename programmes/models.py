@@ -51,11 +51,19 @@ class Target(models.Model):
     never typed in; `measure` names the computation."""
 
     class Measure(models.TextChoices):
-        DEMO_MODELS = "demo_models", _("Mô hình trình diễn kỹ thuật (đề án 2a đã nghiệm thu)")
-        MACHINERY_FACILITIES = "machinery_facilities", _("Cơ sở được hỗ trợ máy móc thiết bị (đề án 2b)")
-        SELECTION_ROUNDS = "selection_rounds", _("Kỳ bình chọn sản phẩm CNNT tiêu biểu cấp tỉnh (đề án 3a)")
-        TRADEMARKS = "trademarks", _("Cơ sở được hỗ trợ đăng ký nhãn hiệu (đề án 3c)")
-        COLLABORATORS = "collaborators", _("Xã, phường có cộng tác viên khuyến công")
+        # What each computation counts (design.md, Target): projects accepted or settled whose plan
+        # year and acceptance date both lie inside the programme's years.
+        DEMO_MODELS = "demo_models", _("Số mô hình của các đề án 2a đã nghiệm thu (không đếm số đề án)")
+        MACHINERY_FACILITIES = (
+            "machinery_facilities",
+            _("Số cơ sở khác nhau thụ hưởng đề án 2b đã nghiệm thu (kèm số lượt hỗ trợ)"),
+        )
+        SELECTION_ROUNDS = (
+            "selection_rounds",
+            _("Số kỳ bình chọn cấp tỉnh khác nhau (năm và quyết định công nhận), không đếm số đề án"),
+        )
+        TRADEMARKS = "trademarks", _("Số cơ sở khác nhau thụ hưởng đề án 3c đăng ký nhãn hiệu đã nghiệm thu")
+        COLLABORATORS = "collaborators", _("Số xã, phường đang hoạt động có cộng tác viên khuyến công")
 
     class Basis(models.TextChoices):
         ABSOLUTE = "absolute", _("Tổng số trong giai đoạn")
@@ -155,6 +163,20 @@ class BeneficiaryCategory(models.Model):
 
     code = models.CharField(_("điểm"), max_length=2, unique=True)
     label = models.CharField(_("đối tượng"), max_length=400)
+    direct_support = models.BooleanField(
+        _("được nhận hỗ trợ trực tiếp"),
+        default=True,
+        help_text=_(
+            "Bỏ chọn với nhóm chỉ liên quan đến hoạt động khuyến công mà không thụ hưởng kinh phí "
+            "(điểm đ mục II.2 Quyết định 1966/QĐ-UBND): đề án có đơn vị thụ hưởng thuộc nhóm này "
+            "không trình được."
+        ),
+    )
+    legal_basis = models.CharField(
+        _("căn cứ pháp lý"),
+        max_length=300,
+        default="QĐ 1966/QĐ-UBND mục II.2; NĐ 45/2012/NĐ-CP Điều 2 (sửa đổi bởi NĐ 235/2025/NĐ-CP)",
+    )
     sort_order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -362,6 +384,14 @@ class SupportRule(models.Model):
     def __str__(self):
         return f"{self.code}: {self.label or self.case_description}"
 
+    @property
+    def verification_note(self):
+        """What every page that cites a rule still to be checked against the original text says
+        beside it (the national levels were read from secondary sources, domain.md §3)."""
+        if not self.to_verify:
+            return ""
+        return _("mức đọc từ nguồn thứ cấp, đang chờ đối chiếu với Thông tư 64/2024/TT-BTC")
+
     def is_in_force_on(self, day):
         return (
             self.status in self.APPLICABLE_STATUSES
@@ -369,6 +399,40 @@ class SupportRule(models.Model):
             and self.valid_from <= day
             and (self.valid_to is None or day <= self.valid_to)
         )
+
+
+class SelectionRound(models.Model):
+    """A round of selecting typical rural industrial products (bình chọn sản phẩm CNNT tiêu biểu,
+    TT 26/2014/TT-BCT as amended), recorded by its year and its recognition decision. The
+    selection-rounds target counts these rounds, never the projects that paid for them: one round
+    may be paid by two projects, and a logo-printing project is not a round."""
+
+    class Level(models.TextChoices):
+        PROVINCIAL = "provincial", _("Cấp tỉnh")
+        COMMUNE = "commune", _("Cấp xã")
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="selection_rounds")
+    level = models.CharField(_("cấp"), max_length=20, choices=Level.choices, default=Level.PROVINCIAL)
+    year = models.PositiveSmallIntegerField(_("năm bình chọn"))
+    recognition_decision = models.CharField(_("số quyết định công nhận"), max_length=100)
+    recognition_date = models.DateField(_("ngày quyết định công nhận"))
+    products_recognised = models.PositiveIntegerField(_("số sản phẩm được công nhận"), null=True, blank=True)
+    note = models.TextField(_("ghi chú"), blank=True)
+
+    class Meta:
+        verbose_name = _("kỳ bình chọn sản phẩm CNNT tiêu biểu")
+        verbose_name_plural = _("kỳ bình chọn sản phẩm CNNT tiêu biểu")
+        ordering = ["programme", "-year", "recognition_decision"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "level", "year", "recognition_decision"],
+                name="selection_round_unique",
+                violation_error_message=_("Kỳ bình chọn này (năm và quyết định công nhận) đã được ghi."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_level_display()} {self.year} ({self.recognition_decision})"
 
 
 class Collaborator(models.Model):

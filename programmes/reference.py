@@ -207,10 +207,22 @@ def _load_targets(programme, decision):
         )
 
 
+# The seed of BeneficiaryCategory.direct_support: "đ) others concerned" take part in the
+# programme without receiving its money (QĐ 1966/QĐ-UBND mục II.2). Set on creation only: staff
+# edit the flag in the admin and a reload keeps their choice.
+NO_DIRECT_SUPPORT = frozenset({"đ"})
+
+
 def _load_beneficiary_categories(decision):
     for order, (code, label) in enumerate(decision.beneficiaries, start=1):
         BeneficiaryCategory.objects.update_or_create(
-            code=code, defaults={"label": label, "sort_order": order}
+            code=code,
+            defaults={"label": label, "sort_order": order},
+            create_defaults={
+                "label": label,
+                "sort_order": order,
+                "direct_support": code not in NO_DIRECT_SUPPORT,
+            },
         )
 
 
@@ -272,13 +284,20 @@ def _load_communes():
         )
 
 
+def commune_unit_name(commune):
+    """ "UBND phường Phố Hiến": after "UBND" the administrative level is written in lower case
+    (NĐ 30/2020/NĐ-CP Phụ lục II, the name of the issuing body), the place keeps its capitals."""
+    full_name = commune.full_name or f"{commune.get_kind_display()} {commune.name}"
+    return f"UBND {full_name[:1].lower()}{full_name[1:]}"
+
+
 def _load_reporting_units():
     """One unit per commune (kept in step with the commune list) and the partner departments."""
     for commune in AdministrativeUnit.objects.all():
         ReportingUnit.objects.update_or_create(
             code=f"xa-{commune.code}",
             defaults={
-                "name": f"UBND {commune.full_name}",
+                "name": commune_unit_name(commune),
                 "kind": ReportingUnit.Kind.COMMUNE,
                 "commune": commune,
                 "is_active": commune.is_active,

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
+from applicants import services as applicant_services
 from applicants.models import Applicant
 from programmes.models import ActivityType, AdministrativeUnit, FundingSource
 
@@ -157,6 +158,7 @@ def _demo_applicants():
                 address="—",
                 commune=AdministrativeUnit.objects.get(code=commune),
                 owner=owner,
+                verification_status=Applicant.Verification.VERIFIED,
             )
         rows.append(applicant)
     return rows
@@ -237,6 +239,14 @@ def load_demo(log=print):
         for step in PATH[: TARGET_INDEX[status]]:
             project = Project.objects.get(pk=project.pk)
             if step == "submit":
+                for beneficiary in project.beneficiaries.all():
+                    applicant_services.no_other_support_declare(
+                        applicant=beneficiary,
+                        actor=staff,
+                        year=project.year,
+                        activity=project.activity,
+                        on_paper=True,
+                    )
                 for row in services.missing_documents(project, "submit"):
                     services.project_document_add(
                         user=staff, project=project, kind=row.kind, uploaded=_kind_pdf(row.kind)

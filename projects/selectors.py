@@ -520,29 +520,72 @@ def project_document(user, project, pk) -> ProjectDocument:
 
 
 def _completed_in(programme):
-    """Accepted or settled, acceptance inside the programme's years (design.md: never draft,
-    rejected, cancelled or earlier years)."""
+    """Accepted or settled projects whose plan year and acceptance date both lie inside the
+    programme's years (design.md, Target: never draft, rejected, cancelled, nor a project of an
+    earlier plan accepted in this programme's first year)."""
     return Project.objects.filter(
         status__in=COMPLETED_STATUSES,
+        year__gte=programme.start_year,
+        year__lte=programme.end_year,
         acceptance_date__gte=datetime.date(programme.start_year, 1, 1),
         acceptance_date__lte=datetime.date(programme.end_year, 12, 31),
         activity__programme=programme,
     )
 
 
+# The projects each facility-counting target reads: (activity code, variant key or None).
+FACILITY_TARGETS = {
+    "machinery_facilities": ("2b", None),
+    "trademarks": ("3c", "trademark"),
+}
+
+
+def _facility_projects(programme, measure):
+    code, variant = FACILITY_TARGETS[measure]
+    projects = _completed_in(programme).filter(activity__code=code)
+    return projects.filter(variant__key=variant) if variant else projects
+
+
+def _selection_rounds(programme):
+    """Distinct provincial rounds (year + recognition decision) of the round register, held and
+    recognised inside the programme's years: a round paid by two projects counts once, and a
+    project that only prints the logo of recognised products is no round (TT 26/2014/TT-BCT)."""
+    return (
+        programme.selection_rounds.filter(
+            level="provincial",
+            year__gte=programme.start_year,
+            year__lte=programme.end_year,
+            recognition_date__gte=datetime.date(programme.start_year, 1, 1),
+            recognition_date__lte=datetime.date(programme.end_year, 12, 31),
+        )
+        .values("year", "recognition_decision")
+        .distinct()
+        .count()
+    )
+
+
 def target_achieved(programme, measure):
-    """What a programme target has achieved, counted from projects (design.md, Target)."""
-    projects = _completed_in(programme)
+    """What a programme target has achieved, counted from real data (design.md, Target):
+    demo_models the models of the 2a projects (the units their per-model cap covers; a group đề
+    án may build several), machinery_facilities and trademarks the distinct beneficiaries,
+    selection_rounds the distinct provincial rounds."""
     if measure == "demo_models":
-        return projects.filter(activity__code="2a").count()
-    if measure == "machinery_facilities":
-        return Applicant.objects.filter(projects__in=projects.filter(activity__code="2b")).aggregate(
+        models_built = _completed_in(programme).filter(activity__code="2a").aggregate(n=Sum("units_covered"))
+        return models_built["n"] or 0
+    if measure in FACILITY_TARGETS:
+        return Applicant.objects.filter(projects__in=_facility_projects(programme, measure)).aggregate(
             n=Count("pk", distinct=True)
         )["n"]
     if measure == "selection_rounds":
-        return projects.filter(activity__code="3a", variant__key="provincial_round").count()
-    if measure == "trademarks":
-        return Applicant.objects.filter(
-            projects__in=projects.filter(activity__code="3c", variant__key="trademark")
-        ).aggregate(n=Count("pk", distinct=True))["n"]
+        return _selection_rounds(programme)
     return 0
+
+
+def target_visits(programme, measure) -> int | None:
+    """How many times facilities were supported (lượt: one per beneficiary per project), shown
+    beside the distinct facilities; None for a target that does not count facilities."""
+    if measure not in FACILITY_TARGETS:
+        return None
+    return Project.beneficiaries.through.objects.filter(
+        project__in=_facility_projects(programme, measure)
+    ).count()

@@ -133,7 +133,7 @@ STEPS = (
     ),
     Step(
         "settle",
-        _("Quyết toán"),
+        _("Thanh lý, quyết toán"),
         frozenset({Status.ACCEPTED}),
         Status.SETTLED,
         STAFF_ROLES,

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from core.charts import Chart, ProgressItem, percent_of, progress_chart
 from programmes.models import AdministrativeUnit, Collaborator, Programme, Target
-from projects.selectors import target_achieved
+from projects.selectors import target_achieved, target_visits
 
 
 @dataclass(frozen=True)
@@ -15,6 +15,12 @@ class TargetProgress:
     target: Target
     goal: int
     achieved: int
+    visits: int | None = None  # times supported (lượt), beside distinct facilities
+
+    @property
+    def shows_visits(self):
+        """Facilities and visits are both shown where they differ (a facility supported twice)."""
+        return self.visits is not None and self.visits != self.achieved
 
     @property
     def percent(self):
@@ -45,11 +51,13 @@ def programme_progress(programme, on_date=None):
             goal = target.target_value * active_communes
         else:
             goal = target.target_value
+        visits = None
         if target.measure == Target.Measure.COLLABORATORS:
             achieved = _active_communes_with_collaborator(on_date)
         else:
             achieved = target_achieved(programme, target.measure)
-        rows.append(TargetProgress(target=target, goal=goal, achieved=achieved))
+            visits = target_visits(programme, target.measure)
+        rows.append(TargetProgress(target=target, goal=goal, achieved=achieved, visits=visits))
     return rows
 
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("applicants", "0004_recompute_sort_keys"),
+        ("applicants", "0005_declarations_privacy_notices"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -25,6 +25,7 @@ from core.validators import normalize_phone
 
 from ..models import Applicant, ApplicantReview, ArtisanTitle
 from ..validators import normalize_tax_code, validate_tax_code
+from .privacy import privacy_consent_record
 
 CONTACT_DEPARTMENT = _(
     "Nếu đây là cơ sở của bạn, vui lòng liên hệ Trung tâm Khuyến công (Sở Công Thương) để được hỗ trợ."
@@ -183,7 +184,7 @@ def applicant_register(
 ) -> tuple[Applicant, User]:
     """Self-registration (phone first, email optional): the account and the profile in one step.
     The account works at once; the profile waits for verification. Consent to the privacy notice
-    is required (Nghị định 13/2023/NĐ-CP Điều 11)."""
+    in force is required and recorded with its version (Nghị định 13/2023/NĐ-CP Điều 11)."""
     if not consent:
         raise ValidationError(
             {
@@ -210,6 +211,7 @@ def applicant_register(
     applicant.full_clean()
     applicant.save()
     applicant.members.add(user)
+    privacy_consent_record(applicant=applicant, actor=user)
     _save_artisan_title(applicant, artisan_title)
     ApplicantReview.objects.create(
         applicant=applicant, decision=ApplicantReview.Decision.SUBMITTED, actor=user
@@ -234,13 +236,31 @@ class StaffEntry:
 
 @transaction.atomic
 def applicant_enter_paper_dossier(
-    *, actor: User, applicant: Applicant, create_account: bool, artisan_title: dict | None = None
+    *,
+    actor: User,
+    applicant: Applicant,
+    create_account: bool,
+    paper_consent: bool,
+    artisan_title: dict | None = None,
 ) -> StaffEntry:
     """Staff enter a paper dossier on an applicant's behalf: marked as entered by staff, verified
     by the staff member who checked the papers, and (when asked) given an account with a one-time
-    password that the person must change at first sign-in."""
+    password that the person must change at first sign-in. The dossier must hold a signed paper
+    consent to the notice in force (NĐ 13/2023/NĐ-CP Điều 11: consent in a form that can be
+    proved), recorded with that version and the staff member who saw it."""
     if not is_staff_like(actor):
         raise ValidationError(_("Chỉ cán bộ Sở mới nhập được hồ sơ giấy."), code="forbidden")
+    if not paper_consent:
+        raise ValidationError(
+            {
+                "paper_consent": [
+                    ValidationError(
+                        _("Hồ sơ giấy phải có bản đồng ý xử lý dữ liệu cá nhân đã ký trước khi nhập."),
+                        code="paper_consent",
+                    )
+                ]
+            }
+        )
     applicant_prepare(applicant)
     _check_duplicates(applicant)
     password = ""
@@ -273,6 +293,7 @@ def applicant_enter_paper_dossier(
     applicant.save()
     if user:
         applicant.members.add(user)
+    privacy_consent_record(applicant=applicant, actor=actor, on_paper=True)
     _save_artisan_title(applicant, artisan_title)
     ApplicantReview.objects.create(
         applicant=applicant,

@@ -14,7 +14,9 @@ from core.concurrency import save_versioned
 from core.text import clean_text, nfc, search_text
 
 from ..models import Applicant, SupportRequest, SupportRequestEvent
+from ..selectors import consent_withdrawn
 from .ceilings import check_ceiling
+from .declarations import no_other_support_declare
 
 EDITABLE = (SupportRequest.Status.DRAFT, SupportRequest.Status.RETURNED)
 REQUEST_FIELDS = ("year", "activity", "variant", "title", "description", "estimated_cost", "counterpart")
@@ -94,9 +96,21 @@ def _not_verified():
     )
 
 
-def _submit(request, *, actor, from_status):
+def _declare(request, *, actor, declare):
+    if declare:
+        no_other_support_declare(
+            applicant=request.applicant,
+            actor=actor,
+            year=request.year,
+            activity=request.activity,
+            support_request=request,
+        )
+
+
+def _submit(request, *, actor, from_status, declare=False):
     if not request.applicant.is_verified:
         raise _not_verified()
+    _declare(request, actor=actor, declare=declare)
     _check_ceiling_of(request)
     request.status = SupportRequest.Status.SUBMITTED
     request.submitted_at = timezone.now()
@@ -120,11 +134,25 @@ def _submit(request, *, actor, from_status):
 
 
 @transaction.atomic
-def support_request_create(*, applicant: Applicant, actor: User, data: dict, submit: bool) -> SupportRequest:
-    """A new request (a draft, or submitted at once). Staff may enter one from a paper dossier."""
+def support_request_create(
+    *, applicant: Applicant, actor: User, data: dict, submit: bool, declare_no_other_support: bool = False
+) -> SupportRequest:
+    """A new request (a draft, or submitted at once). Staff may enter one from a paper dossier.
+    With `declare_no_other_support`, submitting records the applicant's declaration that these
+    cost items receive no other state support (required before a project for it is submitted).
+    A profile whose consent to the privacy notice was withdrawn sends no new request until it
+    consents again (NĐ 13/2023/NĐ-CP Điều 12)."""
     staff = is_staff_like(actor)
     if not staff and not applicant.is_verified:
         raise _not_verified()
+    if consent_withdrawn(applicant):
+        raise ValidationError(
+            _(
+                "Cơ sở đã rút lại sự đồng ý xử lý dữ liệu cá nhân nên không gửi được đề nghị mới. "
+                "Đồng ý lại trên trang Hồ sơ cơ sở để tiếp tục."
+            ),
+            code="consent_withdrawn",
+        )
     request = SupportRequest(applicant=applicant, created_by=actor, entered_by_staff=staff, **data)
     _request_clean(request)
     request.full_clean(exclude=["code"])
@@ -134,13 +162,21 @@ def support_request_create(*, applicant: Applicant, actor: User, data: dict, sub
     request.save()
     _event(request, from_status="", actor=actor, comment=_("Tạo đề nghị"))
     if submit:
-        _submit(request, actor=actor, from_status=SupportRequest.Status.DRAFT)
+        _submit(
+            request, actor=actor, from_status=SupportRequest.Status.DRAFT, declare=declare_no_other_support
+        )
     return request
 
 
 @transaction.atomic
 def support_request_update(
-    *, request: SupportRequest, actor: User, data: dict, expected_version: int | None, submit: bool
+    *,
+    request: SupportRequest,
+    actor: User,
+    data: dict,
+    expected_version: int | None,
+    submit: bool,
+    declare_no_other_support: bool = False,
 ) -> SupportRequest:
     """Edit a draft or a returned request; `submit` sends (or resends) it. The edit is refused
     (code "stale") unless it was made on the current version of the request: a form without its
@@ -158,5 +194,5 @@ def support_request_update(
         request, expected_version=expected_version, fields=list(data) + ["search_text", "requested_support"]
     )
     if submit:
-        _submit(request, actor=actor, from_status=request.status)
+        _submit(request, actor=actor, from_status=request.status, declare=declare_no_other_support)
     return request

@@ -4,7 +4,7 @@ with triage, the lists) and the public lookup. urls.py keeps `views.<name>`."""
 
 from .lookup import lookup
 from .members import invitation_answer, invitation_cancel, invitations, member_leave, member_remove, members
-from .profiles import edit, my_data, my_profile, privacy_notice, register
+from .profiles import consent, edit, my_data, my_profile, privacy_notice, register
 from .requests import my_requests, request_create, request_detail, request_edit, request_list, request_triage
 from .staff import (
     applicant_list,
@@ -18,6 +18,7 @@ from .staff import (
 
 __all__ = [
     "applicant_list",
+    "consent",
     "detail",
     "edit",
     "import_applicants",

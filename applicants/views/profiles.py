@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts.permissions import role_required
 from accounts.roles import Role, is_staff_like
@@ -56,17 +57,42 @@ def register(request):
     else:
         form = RegistrationForm()
         title_form = ArtisanTitleForm(prefix="artisan")
-    return render(request, "applicants/register.html", {"form": form, "title_form": title_form})
+    context = {"form": form, "title_form": title_form, "notice": services.privacy_notice_current()}
+    return render(request, "applicants/register.html", context)
 
 
 def privacy_notice(request):
-    return render(request, "applicants/privacy.html")
+    """The notice in force, with its version (the one a consent given today records)."""
+    return render(request, "applicants/privacy.html", {"notice": services.privacy_notice_current()})
 
 
 @role_required(Role.APPLICANT)
 def my_profile(request):
-    applicants = list(selectors.own_applicants(request.user).prefetch_related("reviews", "artisan_titles"))
+    applicants = selectors.own_applicants_with_consent(request.user)
     return render(request, "applicants/my_profile.html", {"applicants": applicants})
+
+
+@require_POST
+@role_required(Role.APPLICANT)
+def consent(request, pk):
+    """Withdraw consent, or give it again, from the profile: one button either way."""
+    applicant = selectors.applicant_for(request.user, pk, edit=True)
+    try:
+        if request.POST.get("action") == "withdraw":
+            services.privacy_consent_withdraw(applicant=applicant, actor=request.user)
+            messages.success(
+                request,
+                _(
+                    "Đã rút lại sự đồng ý xử lý dữ liệu cá nhân. Hồ sơ, đề án đã có được giữ như tài liệu "
+                    "lưu trữ; cơ sở không gửi được đề nghị hỗ trợ mới cho đến khi đồng ý lại."
+                ),
+            )
+        else:
+            services.privacy_consent_give(applicant=applicant, actor=request.user)
+            messages.success(request, _("Đã ghi nhận sự đồng ý xử lý dữ liệu cá nhân."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("applicants:my_profile")
 
 
 def _lock(form, locked):

@@ -52,6 +52,7 @@ def request_create(request, applicant_pk):
                 actor=request.user,
                 data=form.data_for_service(),
                 submit="submit" in request.POST,
+                declare_no_other_support=form.cleaned_data["no_other_support"],
             )
         except ValidationError as error:
             apply_service_errors(form, error)
@@ -84,6 +85,7 @@ def request_edit(request, pk):
                 data=form.data_for_service(),
                 expected_version=form.cleaned_data["version"],
                 submit="submit" in request.POST,
+                declare_no_other_support=form.cleaned_data["no_other_support"],
             )
         except ValidationError as error:
             apply_service_errors(form, error)

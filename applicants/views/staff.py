@@ -125,6 +125,7 @@ def staff_entry(request):
                     actor=request.user,
                     applicant=form.instance,
                     create_account=form.cleaned_data["create_account"],
+                    paper_consent=form.cleaned_data["paper_consent"],
                     artisan_title=title_form.as_data(),
                 )
             except ValidationError as error:

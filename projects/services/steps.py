@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from applicants.eligibility import check_beneficiaries
 from core.money import format_vnd
 from core.workflow import StepContext
 from programmes.models import FundingSource
@@ -64,9 +65,11 @@ def _clean_amounts(project, amounts: dict | None, label) -> Lines:
 
 
 def submit(context: StepContext) -> None:
-    """The activity's proposal documents are in, the lines add up, and the draft is held to the
-    ceiling in force today (a flag, when no rule is set, goes into the row's comment)."""
+    """Every beneficiary may receive the support (applicants.eligibility), the activity's proposal
+    documents are in, the lines add up, and the draft is held to the ceiling in force today (a
+    flag, when no rule is set, goes into the row's comment)."""
     project, row = context.obj, context.row
+    check_beneficiaries(project.beneficiaries.all(), year=project.year, activity=project.activity)
     missing = documents.missing_documents(project, "submit")
     if missing:
         raise ValidationError(

@@ -110,7 +110,10 @@ def test_phone_already_used_by_an_account_is_refused():
 
 def test_staff_enter_paper_dossier_with_account(staff):
     entry = services.applicant_enter_paper_dossier(
-        actor=staff, applicant=_new(tax_code=valid_mst(1), kind="sme"), create_account=True
+        actor=staff,
+        applicant=_new(tax_code=valid_mst(1), kind="sme"),
+        create_account=True,
+        paper_consent=True,
     )
     a = entry.applicant
     assert a.entered_by_staff and a.created_by == staff and a.verification_status == "verified"
@@ -122,10 +125,12 @@ def test_staff_enter_paper_dossier_with_account(staff):
 def test_staff_entry_without_account_and_not_by_others():
     applicant_user = UserFactory(roles=[Role.APPLICANT])
     with pytest.raises(ValidationError, match="Chỉ cán bộ Sở mới nhập được hồ sơ giấy"):
-        services.applicant_enter_paper_dossier(actor=applicant_user, applicant=_new(), create_account=False)
+        services.applicant_enter_paper_dossier(
+            actor=applicant_user, applicant=_new(), create_account=False, paper_consent=True
+        )
     staff = UserFactory(roles=[Role.LEADER])
     entry = services.applicant_enter_paper_dossier(
-        actor=staff, applicant=_new(phone=""), create_account=False
+        actor=staff, applicant=_new(phone=""), create_account=False, paper_consent=True
     )
     assert entry.user is None and entry.applicant.owner is None
 

@@ -309,7 +309,7 @@ def test_own_pages_and_the_commune_list_issue_constant_queries(
         ApplicantFactory(commune=commune("11953"), tax_code=None)
     for role, url, queries in [
         ("applicant", reverse("applicants:my_requests"), 6),
-        ("applicant", reverse("applicants:my_profile"), 7),
+        ("applicant", reverse("applicants:my_profile"), 8),  # + the consents (issue 9 A.13)
         ("applicant", reverse("applicants:members", args=[applicant.pk]), 7),  # + pending invitations
         ("unit_reporter", reverse("applicants:list") + "?q=03+ho", 8),
     ]:
@@ -658,7 +658,7 @@ def test_staff_entered_request_is_marked(people, client_for):
 
 def test_staff_entry_page_hands_over_an_account(people, client_for):
     data = {k: v for k, v in _registration().items() if k not in ("password1", "password2", "consent")}
-    data.update(name="Hộ bà Lan (hồ sơ giấy)", phone="0988777666", create_account="on")
+    data.update(name="Hộ bà Lan (hồ sơ giấy)", phone="0988777666", create_account="on", paper_consent="on")
     for role in ["unit_reporter", "applicant", "observer"]:
         assert client_for(people[role]).post(reverse("applicants:staff_entry"), data).status_code == 403
     response = client_for(people["staff"]).post(reverse("applicants:staff_entry"), data)

@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 
 from accounts.roles import Role
 from applicants.models import SupportRequest
+from applicants.services import no_other_support_declare
 from projects.models import Project, Status
 from tests.factories import UserFactory
 from tests.projects.utils import PDF, activity, make_applicant
@@ -65,6 +66,10 @@ def test_project_from_request_to_settlement(page, site, login):
         requested_support=200_000_000,
         status=SupportRequest.Status.ACCEPTED,
         created_by=staff,
+    )
+    # The request carried the declaration of no other state support (required at submission).
+    no_other_support_declare(
+        applicant=applicant, actor=staff, year=2026, activity=act, support_request=request, on_paper=True
     )
 
     page.goto(site + "/")

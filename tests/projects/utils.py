@@ -4,6 +4,7 @@ import datetime
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from applicants import services as applicant_services
 from applicants.models import Applicant
 from programmes.models import ActivityType, AdministrativeUnit, FundingSource
 from projects import services
@@ -32,10 +33,17 @@ def activity(code):
 
 
 def make_applicant(
-    *, owner=None, commune_code="11953", name="Hợp tác xã Mây tre đan Đức Long", tax_code=None
+    *,
+    owner=None,
+    commune_code="11953",
+    name="Hợp tác xã Mây tre đan Đức Long",
+    tax_code=None,
+    verification_status=Applicant.Verification.VERIFIED,
 ):
+    """A cooperative (category a); verified, as a beneficiary must be when its project is submitted."""
     applicant = Applicant.objects.create(
         kind=Applicant.Kind.COOPERATIVE,
+        verification_status=verification_status,
         name=name,
         tax_code=tax_code,
         representative="Nguyễn Văn An",
@@ -91,7 +99,18 @@ def make_project(
     return project
 
 
+def declare_for_beneficiaries(user, project):
+    """Each beneficiary's declaration that the cost items get no other state support, recorded by
+    staff from paper (required at submission, tests/applicants/test_eligibility.py)."""
+    for beneficiary in project.beneficiaries.all():
+        applicant_services.no_other_support_declare(
+            applicant=beneficiary, actor=user, year=project.year, activity=project.activity, on_paper=True
+        )
+
+
 def upload_required(user, project, step="submit"):
+    if step == "submit":
+        declare_for_beneficiaries(user, project)
     for row in services.missing_documents(project, step):
         services.project_document_add(user=user, project=project, kind=row.kind, uploaded=pdf())
 
