@@ -49,7 +49,7 @@ STEPS = (
     # (programmes.ApprovalRules; preparers in projects.services.steps).
     Step(
         "appraise",
-        _("Kết quả thẩm định: Đạt"),
+        _("Thẩm định đạt"),
         frozenset({Status.SUBMITTED}),
         Status.APPRAISED,
         STAFF_ROLES,
@@ -59,7 +59,7 @@ STEPS = (
     ),
     Step(
         "appraise_fail",
-        _("Kết quả thẩm định: Không đạt"),
+        _("Thẩm định không đạt"),
         frozenset({Status.SUBMITTED}),
         Status.RETURNED,
         STAFF_ROLES,

@@ -390,3 +390,11 @@ def test_the_demo_follows_the_law(settings):
         submitter = row.project.transitions.filter(step="submit").last().actor
         assert row.actor not in (row.project.created_by, submitter)
         assert has_role(row.actor, Role.STAFF)
+
+
+def test_the_timeline_shows_each_lines_rule_and_limit(client, staff, leader):
+    project = advance(leader, make_project(staff), Status.APPROVED)
+    client.force_login(staff)
+    html = client.get(f"/de-an/{project.pk}/").content.decode()
+    assert 'data-rule="TT28_MACHINERY">(mức tối đa 300.000.000 đ theo TT28_MACHINERY)' in html
+    assert "Cơ quan ban hành quyết định: Bộ Công Thương (Bộ trưởng)" in html
