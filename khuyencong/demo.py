@@ -16,7 +16,16 @@ DEMO_PASSWORD = "KhuyenCong@2026"
 
 # (role(s), full name, email, phone, commune code for commune officials)
 DEMO_USERS = [
-    ((Role.STAFF,), "Nguyễn Thị Hương (cán bộ Sở)", "canbo@khuyencong.test", "0912000001", None),
+    # The Sở officer appraises; the Trung tâm officer prepares the đề án (the appraiser is not the
+    # preparer: programmes.ApprovalRules).
+    ((Role.STAFF,), "Nguyễn Thị Hương (cán bộ Sở, thẩm định)", "canbo@khuyencong.test", "0912000001", None),
+    (
+        (Role.STAFF,),
+        "Phạm Văn Tùng (cán bộ Trung tâm Khuyến công, lập đề án)",
+        "trungtam@khuyencong.test",
+        "0912000008",
+        None,
+    ),
     ((Role.LEADER,), "Trần Văn Minh (Phó Giám đốc Sở)", "lanhdao@khuyencong.test", "0912000002", None),
     (
         (Role.UNIT_REPORTER,),

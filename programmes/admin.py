@@ -17,9 +17,11 @@ from .models import (
     ActivityType,
     ActivityVariant,
     AdministrativeUnit,
+    ApprovalRules,
     BeneficiaryCategory,
     Collaborator,
     ContentArea,
+    DecisionIssuer,
     FundingSource,
     Indicator,
     Programme,
@@ -192,6 +194,27 @@ class SupportRuleAdmin(SimpleHistoryAdmin, PortalImportExportAdmin):
     list_filter = ["status", "kind", "funding_source"]
     search_fields = ["code", "label", "legal_basis"]
     list_select_related = ["activity", "variant", "funding_source"]
+    # empty: the whole province; a former province's resolution names its communes
+    filter_horizontal = ["communes"]
+
+
+@admin.register(DecisionIssuer)
+class DecisionIssuerAdmin(SimpleHistoryAdmin):
+    list_display = ["funding_source", "issuer", "legal_basis"]
+    list_filter = ["funding_source"]
+
+
+@admin.register(ApprovalRules)
+class ApprovalRulesAdmin(SimpleHistoryAdmin):
+    """One row (ApprovalRules.current): it is added once, then edited, never deleted."""
+
+    list_display = ["__str__", "appraiser_not_preparer"]
+
+    def has_add_permission(self, request):
+        return not ApprovalRules.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Collaborator)

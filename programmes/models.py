@@ -337,6 +337,18 @@ class SupportRule(models.Model):
     label = models.CharField(_("nội dung theo văn bản"), max_length=400, blank=True)
     note = models.TextField(_("ghi chú"), blank=True)
     source_url = models.URLField(_("nguồn"), max_length=500, blank=True)
+    # After the 2025 merger the resolutions of the two former provinces may still apply in their
+    # former territories (Nghị quyết 1666/NQ-UBTVQH15; NĐ 45/2012/NĐ-CP as amended by
+    # NĐ 235/2025/NĐ-CP leaves local levels to the provincial People's Council).
+    communes = models.ManyToManyField(
+        AdministrativeUnit,
+        blank=True,
+        related_name="support_rules",
+        verbose_name=_("phạm vi áp dụng (xã, phường)"),
+        help_text=_(
+            "Để trống: áp dụng trên toàn tỉnh. Chọn xã, phường khi quy định chỉ áp dụng cho một địa bàn."
+        ),
+    )
 
     # Who changed a level, when, and what it was before: a project approved under a level must
     # stay explainable after the level changes.
@@ -433,6 +445,85 @@ class SelectionRound(models.Model):
 
     def __str__(self):
         return f"{self.get_level_display()} {self.year} ({self.recognition_decision})"
+
+
+class DecisionIssuer(models.Model):
+    """Who may issue the decision approving a đề án of a lead fund: KCQG đề án are approved by the
+    Minister of Industry and Trade (NĐ 45/2012/NĐ-CP as amended by NĐ 235/2025/NĐ-CP; TT 36/2013/TT-BCT);
+    KCĐP plans and đề án by the Chairman of the provincial People's Committee, or by the Sở Công
+    Thương where the provincial rules delegate it. The Sở records a decision; it issues one only by
+    delegation. Data, because the delegation is the province's choice: one row per allowed issuer."""
+
+    class Issuer(models.TextChoices):
+        MINISTRY = "ministry", _("Bộ Công Thương (Bộ trưởng)")
+        PROVINCE_CHAIR = "province_chair", _("Chủ tịch UBND tỉnh")
+        DEPARTMENT = "department", _("Sở Công Thương (theo ủy quyền)")
+
+    funding_source = models.ForeignKey(
+        FundingSource,
+        on_delete=models.CASCADE,
+        related_name="decision_issuers",
+        limit_choices_to={"can_lead": True},
+        verbose_name=_("nguồn kinh phí chủ trì"),
+    )
+    issuer = models.CharField(_("cơ quan ban hành quyết định"), max_length=20, choices=Issuer.choices)
+    legal_basis = models.CharField(_("căn cứ pháp lý"), max_length=300)
+
+    history = HistoricalRecords(verbose_name=_("lịch sử cơ quan ban hành quyết định"))
+
+    class Meta:
+        verbose_name = _("cơ quan ban hành quyết định phê duyệt")
+        verbose_name_plural = _("cơ quan ban hành quyết định phê duyệt")
+        ordering = ["funding_source__sort_order", "issuer"]
+        constraints = [
+            models.UniqueConstraint(fields=["funding_source", "issuer"], name="decision_issuer_unique"),
+            models.CheckConstraint(
+                condition=Q(issuer__in=["ministry", "province_chair", "department"]),
+                name="decision_issuer_valid",
+            ),
+            models.CheckConstraint(condition=~Q(legal_basis=""), name="decision_issuer_has_legal_basis"),
+        ]
+
+    def __str__(self):
+        return f"{self.funding_source}: {self.get_issuer_display()}"
+
+
+class ApprovalRules(models.Model):
+    """How a đề án is appraised and approved, where the province may choose: one row, edited by
+    staff in the admin.
+
+    `appraiser_not_preparer`: the officer who appraises (thẩm định, TT 36/2013/TT-BCT: phiếu thẩm
+    định 4a/4b) is not one who prepared the dossier: the user who created the đề án or who last
+    submitted it (projects.services.steps.preparers). On by default; a province that lets one
+    officer do both turns it off here, with the reason in `legal_basis`."""
+
+    appraiser_not_preparer = models.BooleanField(
+        _("người thẩm định không được là người lập đề án"),
+        default=True,
+        help_text=_("Người lập là người tạo đề án hoặc người trình thẩm định lần gần nhất."),
+    )
+    legal_basis = models.CharField(
+        _("căn cứ"),
+        max_length=300,
+        default="TT 36/2013/TT-BCT (thẩm định đề án, phiếu thẩm định Mẫu 4a/4b); quy chế kiểm soát nội bộ của Sở",
+    )
+
+    history = HistoricalRecords(verbose_name=_("lịch sử quy định thẩm định, phê duyệt"))
+
+    class Meta:
+        verbose_name = _("quy định thẩm định, phê duyệt đề án")
+        verbose_name_plural = _("quy định thẩm định, phê duyệt đề án")
+
+    def __str__(self):
+        return str(self._meta.verbose_name)
+
+    def save(self, *args, **kwargs):
+        self.pk = 1  # one row
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def current(cls):
+        return cls.objects.filter(pk=1).first() or cls()
 
 
 class Collaborator(models.Model):

@@ -22,6 +22,7 @@ from .models import (
     AdministrativeUnit,
     BeneficiaryCategory,
     ContentArea,
+    DecisionIssuer,
     FundingSource,
     Indicator,
     Programme,
@@ -150,6 +151,7 @@ def load_reference(log=print):
     _load_targets(programme, decision)
     _load_beneficiary_categories(decision)
     _load_funding_sources()
+    _load_decision_issuers()
     _load_catalogue(programme, decision)
     _load_communes()
     _load_reporting_units()
@@ -237,6 +239,18 @@ def _load_funding_sources():
                 "can_lead": row["can_lead"] == "1",
                 "sort_order": int(row["sort_order"]),
             },
+        )
+
+
+def _load_decision_issuers():
+    """The default issuers of fixtures/decision-issuers.csv; rows staff added (a delegation to the
+    Sở) are kept."""
+    for row in _read_csv("decision-issuers.csv"):
+        _save_if_changed(
+            DecisionIssuer,
+            defaults={"legal_basis": row["legal_basis"]},
+            funding_source=FundingSource.objects.get(code=row["fund_code"]),
+            issuer=row["issuer"],
         )
 
 

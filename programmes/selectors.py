@@ -14,21 +14,40 @@ def communes_of(user):
     )
 
 
-def rule_in_force(*, activity, variant, funding_source, on_date, kind="ceiling"):
+def rule_in_force(*, activity, variant, funding_source, on_date, kind="ceiling", communes=None):
     """The support rule that bounds `activity`/`variant` under `funding_source` on `on_date`: the
     most specific applicable row (the variant's, then the activity's without a variant, then the
     catch-all `*` row), latest start first. A rule of another variant never applies.
-    None when no rule is configured."""
-    from django.db.models import Q
+
+    Territory: a rule with communes applies only where every one of `communes` (the project's
+    place) lies in its scope, and wins over a whole-province rule of the same start (the former
+    provinces' resolutions in their former territories after the 2025 merger); a rule without
+    communes applies to the whole province. With no `communes` given only whole-province rules
+    apply. None when no rule is configured."""
+    from django.db.models import Case, Count, IntegerField, Q, Value, When
 
     from .models import SupportRule
 
-    rules = SupportRule.objects.filter(
-        kind=kind,
-        funding_source=funding_source,
-        status__in=SupportRule.APPLICABLE_STATUSES,
-        valid_from__lte=on_date,
-    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on_date))
+    ids = {getattr(c, "pk", c) for c in communes or ()}
+    rules = (
+        SupportRule.objects.filter(
+            kind=kind,
+            funding_source=funding_source,
+            status__in=SupportRule.APPLICABLE_STATUSES,
+            valid_from__lte=on_date,
+        )
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on_date))
+        .annotate(scope_size=Count("communes", distinct=True))
+        .annotate(
+            scoped=Case(When(scope_size=0, then=Value(0)), default=Value(1), output_field=IntegerField())
+        )
+    )
+    if ids:
+        rules = rules.annotate(in_scope=Count("communes", filter=Q(communes__in=ids), distinct=True)).filter(
+            Q(scope_size=0) | Q(in_scope=len(ids))
+        )
+    else:
+        rules = rules.filter(scope_size=0)
     candidates = [
         rules.filter(activity=activity, variant=variant) if variant else None,
         rules.filter(activity=activity, variant__isnull=True),
@@ -38,7 +57,9 @@ def rule_in_force(*, activity, variant, funding_source, on_date, kind="ceiling")
         if queryset is None:
             continue
         rule = (
-            queryset.select_related("funding_source", "activity", "variant").order_by("-valid_from").first()
+            queryset.select_related("funding_source", "activity", "variant")
+            .order_by("-valid_from", "-scoped")
+            .first()
         )
         if rule:
             return rule

@@ -16,6 +16,9 @@ from programmes.models import ActivityType, AdministrativeUnit, FundingSource
 from . import services
 from .models import DocumentKind, Payment, Project, ProjectDocument, ProjectTransition, Status
 
+# khuyencong.demo's accounts: the Trung tâm officer who prepares, the Sở officer who appraises
+PREPARER_PHONE = "0912000008"
+APPRAISER_PHONE = "0912000001"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PATH = ["submit", "appraise", "approve", "contract", "start", "accept", "settle"]
 TARGET_INDEX = {
@@ -164,26 +167,45 @@ def _demo_applicants():
     return rows
 
 
+# Who issues and who signs, by lead fund: a KCQG đề án is approved by the Minister of Industry and
+# Trade and contracted by the ministry's khuyến công department (party A); a KCĐP one is approved
+# by the provincial chairman (programmes.DecisionIssuer). No provincial support rule is loaded, so
+# a KCĐP approval records the legal basis it applied.
+APPROVAL = {
+    "KCQG": {"decision_number": "1215/QĐ-BCT", "issuer": "ministry"},
+    "KCDP": {
+        "decision_number": "215/QĐ-UBND",
+        "issuer": "province_chair",
+        "legal_basis": "Quyết định 1966/QĐ-UBND ngày 27/11/2025 của UBND tỉnh Hưng Yên (chưa có nghị quyết "
+        "của HĐND tỉnh về mức hỗ trợ)",
+    },
+}
+CONTRACT_PARTIES = {
+    "KCQG": "Bên A: Cục Đổi mới sáng tạo, Chuyển đổi xanh và Khuyến công (Bộ Công Thương); "
+    "Bên B: Trung tâm Khuyến công và Xúc tiến thương mại tỉnh Hưng Yên",
+    "KCDP": "Bên A: Trung tâm Khuyến công và Xúc tiến thương mại tỉnh Hưng Yên; Bên B: đơn vị thụ hưởng",
+}
+
+
 def _data(project, step):
     lead = project.lead_fund.code
     day = datetime.date(2026, 3, 2)
     return {
         "submit": {},
         "appraise": {
-            "appraisal_result": "pass",
             "appraisal_date": day,
             "comment": "Đạt yêu cầu",
             "document": _pdf("Phiếu thẩm định.pdf"),
         },
         "approve": {
-            "decision_number": "215/QĐ-SCT",
+            **APPROVAL[lead],
             "decision_date": day,
             "amounts": {lead: project.state_support},
         },
         "contract": {
             "contract_number": "15/2026/HĐ-KC",
             "contract_date": datetime.date(2026, 3, 12),
-            "contract_parties": "Trung tâm Khuyến công; đơn vị thụ hưởng",
+            "contract_parties": CONTRACT_PARTIES[lead],
             "contract_value": project.approved_support,
         },
         "start": {"start_date": datetime.date(2026, 3, 20)},
@@ -205,11 +227,14 @@ def _data(project, step):
 
 @transaction.atomic
 def load_demo(log=print):
-    staff = User.objects.filter(groups__name=Role.STAFF).first()
+    # the Trung tâm officer prepares and submits, the Sở officer appraises, the leader decides
+    preparer = User.objects.filter(phone=PREPARER_PHONE, groups__name=Role.STAFF).first()
+    staff = User.objects.filter(phone=APPRAISER_PHONE, groups__name=Role.STAFF).first()
     leader = User.objects.filter(groups__name=Role.LEADER).first()
-    if staff is None or leader is None:
-        log("Demo projects skipped: no staff or leader account.")
+    if preparer is None or staff is None or leader is None:
+        log("Demo projects skipped: no preparer, appraiser or leader account.")
         return
+    actors = {"submit": preparer, "appraise": staff}
     applicants = _demo_applicants()
     created = 0
     for title, code, variant, lead, total, support, status, who, commune in DEMO_PROJECTS:
@@ -217,7 +242,7 @@ def load_demo(log=print):
             continue
         activity = ActivityType.objects.get(programme__is_current=True, code=code)
         project, _warnings = services.project_create(
-            user=staff,
+            user=preparer,
             data={
                 "title": title,
                 "year": 2026,
@@ -249,7 +274,7 @@ def load_demo(log=print):
                     )
                 for row in services.missing_documents(project, "submit"):
                     services.project_document_add(
-                        user=staff, project=project, kind=row.kind, uploaded=_kind_pdf(row.kind)
+                        user=preparer, project=project, kind=row.kind, uploaded=_kind_pdf(row.kind)
                     )
             if step == "settle":
                 services.payment_record(
@@ -260,7 +285,7 @@ def load_demo(log=print):
                     paid_on=datetime.date(2026, 10, 5),
                 )
             project = services.project_transition(
-                user=leader, project=project, step=step, data=_data(project, step)
+                user=actors.get(step, leader), project=project, step=step, data=_data(project, step)
             )
         _date_history(project)
         if status == Status.IN_PROGRESS:

@@ -221,7 +221,7 @@ class TransitionForm(forms.Form):
             self.fields[f.name] = forms.ChoiceField(
                 label=f.label,
                 required=False,
-                choices=[("", "---------"), *ProjectTransition.AppraisalResult.choices],
+                choices=[("", "---------"), *ProjectTransition._meta.get_field(f.name).choices],
             )
         elif f.kind == "document":
             self.fields[f.name] = forms.FileField(label=f.label, required=False)

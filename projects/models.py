@@ -14,7 +14,14 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from applicants.models import Applicant, SupportRequest
-from programmes.models import ActivityType, ActivityVariant, AdministrativeUnit, FundingSource, Indicator
+from programmes.models import (
+    ActivityType,
+    ActivityVariant,
+    AdministrativeUnit,
+    DecisionIssuer,
+    FundingSource,
+    Indicator,
+)
 
 
 class Status(models.TextChoices):
@@ -486,6 +493,12 @@ class ProjectTransition(models.Model):
     appraisal_date = models.DateField(_("ngày thẩm định"), null=True, blank=True)
     decision_number = models.CharField(_("số quyết định"), max_length=60, blank=True)
     decision_date = models.DateField(_("ngày quyết định"), null=True, blank=True)
+    # Approval: who issued the decision (checked against the lead fund's DecisionIssuer rows) and,
+    # for a state line with no support rule in force, the legal basis the leader applied.
+    issuer = models.CharField(
+        _("cơ quan ban hành quyết định"), max_length=20, choices=DecisionIssuer.Issuer.choices, blank=True
+    )
+    legal_basis = models.CharField(_("căn cứ pháp lý áp dụng"), max_length=300, blank=True)
     contract_number = models.CharField(_("số hợp đồng"), max_length=60, blank=True)
     contract_date = models.DateField(_("ngày ký hợp đồng"), null=True, blank=True)
     contract_parties = models.CharField(_("các bên ký hợp đồng"), max_length=400, blank=True)
@@ -532,12 +545,16 @@ class ProjectTransition(models.Model):
 
 
 class TransitionAmount(models.Model):
-    """An amount per funding source recorded by a step: approved support at approval, accepted
-    support at acceptance, actual support at settlement."""
+    """An amount per funding source recorded by a step: approved support at approval (and the new
+    support at an adjustment), accepted support at acceptance, actual support at settlement. At
+    approval and adjustment it keeps the rule its fund's line was checked against and the limit
+    that rule set on the decision date (empty when no rule was in force)."""
 
     transition = models.ForeignKey(ProjectTransition, on_delete=models.CASCADE, related_name="amounts")
     funding_source = models.ForeignKey(FundingSource, on_delete=models.PROTECT, related_name="+")
     amount = models.BigIntegerField(_("số tiền (đồng)"))
+    rule_code = models.CharField(_("quy định mức hỗ trợ áp dụng"), max_length=60, blank=True)
+    rule_limit = models.BigIntegerField(_("mức hỗ trợ tối đa theo quy định (đồng)"), null=True, blank=True)
 
     class Meta:
         ordering = ["transition", "funding_source__sort_order"]

@@ -28,9 +28,9 @@ def _last_step(project, step):
     )
 
 
-def _ceiling(project, support, on_date):
-    """The rule in force for the lead fund on the decision's date (today before a decision) and
-    the limit it sets, with how the limit is reached."""
+def _ceiling(project, support, on_date, communes):
+    """The rule in force for the lead fund on the decision's date (today before a decision) in the
+    project's communes and the limit it sets, with how the limit is reached."""
     check = ceiling_check(
         activity=project.activity,
         variant=project.variant,
@@ -39,6 +39,7 @@ def _ceiling(project, support, on_date):
         eligible_cost=project.eligible_cost,
         units_covered=project.units_covered,
         on_date=on_date,
+        communes=communes,
     )
     if check.rule is None:
         return {"rule": None, "message": check.message}
@@ -69,10 +70,11 @@ def approval_summary(user, pk):
     support = sum(amount for source, amount in lines.items() if source.is_state_support)
     total = sum(lines.values())
     on_date = project.decision_date or timezone.localdate()
+    communes = list(project.communes.all())
     return {
         "project": project,
         "beneficiaries": list(project.beneficiaries.select_related("commune")),
-        "communes": list(project.communes.all()),
+        "communes": communes,
         "lines": [
             {"source": source, "amount": group(amount), "share": _share(amount, total)}
             for source, amount in lines.items()
@@ -82,7 +84,7 @@ def approval_summary(user, pk):
         "total_cost": group(project.total_cost),
         "eligible_cost": group(project.eligible_cost),
         "state_support": group(support),
-        "ceiling": _ceiling(project, support, on_date),
+        "ceiling": _ceiling(project, support, on_date, communes),
         "appraisal": appraisal,
         "approval": approval,
         # the document itself

@@ -14,7 +14,7 @@ from applicants.selectors import applicants_of
 from core.deadlines import is_late, local_zone
 from core.listing import Listing, int_filter
 from core.workflow import Step, form_initial, timeline
-from programmes.models import ActivityType, AdministrativeUnit, ContentArea, FundingSource
+from programmes.models import ActivityType, AdministrativeUnit, ContentArea, DecisionIssuer, FundingSource
 from programmes.selectors import communes_of
 
 # Module references: services and the workflow read selectors too, so names are looked up on call.
@@ -151,7 +151,7 @@ def approved_figures_only(user):
 
 
 # The history rows of the preparation, before a decision.
-PREPARATION_STEPS = ("create", "submit", "return", "appraise", "cancel")
+PREPARATION_STEPS = ("create", "submit", "return", "appraise", "appraise_fail", "cancel")
 
 
 def project_history(user, project):
@@ -184,6 +184,12 @@ def step_initial(project, step: Step) -> dict:
             for line in project.current_budget.lines.select_related("funding_source")
             if line.funding_source.is_state_support
         }
+    if any(f.initial == "lead_issuer" for f in step.fields):
+        defaults["lead_issuer"] = (
+            DecisionIssuer.objects.filter(funding_source_id=project.lead_fund_id)
+            .values_list("issuer", flat=True)
+            .first()
+        )
     return {"version": project.version, **form_initial(step, defaults)}
 
 

@@ -22,6 +22,8 @@ COMMENT = F("comment", "note", _("Ý kiến"), required=False)
 REASON = F("reason", "note", _("Lý do"))
 DECISION_NUMBER = F("decision_number", "text", _("Số quyết định"), copy_to="decision_number")
 DECISION_DATE = F("decision_date", "date", _("Ngày quyết định"), copy_to="decision_date")
+APPRAISAL_DATE = F("appraisal_date", "date", _("Ngày thẩm định"))
+APPRAISAL_SHEET = F("document", "document", _("Phiếu thẩm định"))
 
 STEPS = (
     Step(
@@ -42,19 +44,28 @@ STEPS = (
         (F("comment", "note", _("Nội dung cần bổ sung")),),
         "warning",
     ),
+    # A pass leads on to the decision; a fail goes back to the preparer with what must change
+    # (each step one target state). Neither may be taken by who prepared the đề án
+    # (programmes.ApprovalRules; preparers in projects.services.steps).
     Step(
         "appraise",
-        _("Ghi kết quả thẩm định"),
+        _("Thẩm định đạt"),
         frozenset({Status.SUBMITTED}),
         Status.APPRAISED,
         STAFF_ROLES,
-        (
-            F("appraisal_result", "choice", _("Kết quả thẩm định")),
-            F("appraisal_date", "date", _("Ngày thẩm định")),
-            F("comment", "note", _("Ý kiến thẩm định")),
-            F("document", "document", _("Phiếu thẩm định")),
-        ),
+        (APPRAISAL_DATE, F("comment", "note", _("Ý kiến thẩm định")), APPRAISAL_SHEET),
         handler=handlers.appraise,
+        document_kind="appraisal_sheet",
+    ),
+    Step(
+        "appraise_fail",
+        _("Thẩm định không đạt"),
+        frozenset({Status.SUBMITTED}),
+        Status.RETURNED,
+        STAFF_ROLES,
+        (APPRAISAL_DATE, F("comment", "note", _("Nội dung phải sửa đổi, bổ sung")), APPRAISAL_SHEET),
+        "warning",
+        handler=handlers.appraise_fail,
         document_kind="appraisal_sheet",
     ),
     Step(
@@ -66,8 +77,18 @@ STEPS = (
         (
             DECISION_NUMBER,
             DECISION_DATE,
+            # checked against the lead fund's issuers (programmes.DecisionIssuer); the form starts
+            # from the first of them
+            F("issuer", "choice", _("Cơ quan ban hành quyết định"), initial="lead_issuer"),
             # the form starts from the budget's state-support lines
             F("amounts", "amounts", _("Kinh phí hỗ trợ được duyệt theo nguồn"), initial="state_lines"),
+            # asked for by the handler when a state line has no support rule in force
+            F(
+                "legal_basis",
+                "text",
+                _("Căn cứ pháp lý áp dụng khi chưa có quy định mức hỗ trợ (số, ngày nghị quyết, quyết định)"),
+                required=False,
+            ),
             COMMENT,
         ),
         "success",

@@ -11,7 +11,7 @@ def others_concerned_get_no_direct_support(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("programmes", "0004_fill_sort_keys"),
+        ("programmes", "0005_approval_rules_issuers_rule_scope"),
     ]
 
     operations = [

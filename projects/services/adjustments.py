@@ -14,8 +14,15 @@ from applicants.models import Applicant
 from core.text import clean_text
 from programmes.models import AdministrativeUnit
 
-from ..models import Project, ProjectTransition
-from .budget import apply_ceiling, clean_lines, next_budget_number, state_support, write_budget
+from ..models import Project, ProjectTransition, TransitionAmount
+from .budget import (
+    apply_ceiling,
+    checked_amounts,
+    clean_lines,
+    next_budget_number,
+    state_support,
+    write_budget,
+)
 from .common import beneficiary_users, check_version, lock_project, paid, refresh_search
 
 
@@ -83,7 +90,8 @@ def project_adjust(
     )
     cleaned = clean_lines(lines, lead_fund=project.lead_fund, total_cost=project.total_cost)
     support = state_support(cleaned)
-    apply_ceiling(project, support=support, on_date=decision_date)
+    communes = None if communes is None else list(communes)
+    check = apply_ceiling(project, lines=cleaned, on_date=decision_date, communes=communes)
     if project.contract_value is not None and paid(project) > support:
         raise ValidationError(_("Kinh phí hỗ trợ mới thấp hơn số đã chi."))
     budget = write_budget(
@@ -104,7 +112,7 @@ def project_adjust(
     project.full_clean()
     project.save()
     _set_people(project, beneficiaries=beneficiaries, communes=communes)
-    ProjectTransition.objects.create(
+    row = ProjectTransition.objects.create(
         project=project,
         step="adjust",
         from_status=project.status,
@@ -115,6 +123,9 @@ def project_adjust(
         comment=(reason or "").strip(),
         budget=budget,
     )
+    # the new support by source, with the rule and limit each line was checked against
+    state_lines = {source: amount for source, amount in cleaned.items() if source.is_state_support}
+    TransitionAmount.objects.bulk_create(checked_amounts(row, state_lines, check))
     recipients = beneficiary_users(project)
     if recipients:
         notify(

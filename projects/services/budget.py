@@ -9,10 +9,10 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.money import format_vnd
-from programmes.ceilings import ceiling_check
+from programmes.ceilings import CeilingCheck, lines_check
 from programmes.models import FundingSource
 
-from ..models import BudgetLine, BudgetVersion, Project
+from ..models import BudgetLine, BudgetVersion, Project, ProjectTransition, TransitionAmount
 
 Lines = dict[FundingSource, int]
 
@@ -108,19 +108,48 @@ def approved_lines(lines: Lines, amounts: Lines) -> Lines:
     return approved
 
 
-def apply_ceiling(project: Project, *, support: int, on_date: datetime.date):
-    """Refuse `support` above the project's ceiling on `on_date`; flag it when no rule is set."""
-    check = ceiling_check(
+def apply_ceiling(
+    project: Project, *, lines: Lines, on_date: datetime.date, communes: list | None = None
+) -> CeilingCheck:
+    """Refuse state lines above their ceilings on `on_date`: each line under its own fund's rule,
+    the total under the stricter (programmes.ceilings.lines_check), in the project's communes
+    (`communes` when given, before they are saved); flag the project when a fund carrying money
+    has no rule. Called while drafting (today), at submission (today), approval and adjustment
+    (the decision date)."""
+    if communes is None:
+        communes = list(project.communes.all()) if project.pk else []
+    check = lines_check(
         activity=project.activity,
         variant=project.variant,
         lead_fund=project.lead_fund,
-        support=support,
+        lines=lines,
         eligible_cost=project.eligible_cost,
         units_covered=project.units_covered,
         on_date=on_date,
+        communes=communes,
     )
     if not check.ok:
         raise ValidationError(check.message, code="ceiling")
     project.ceiling_flag = check.flagged
-    project.ceiling_note = check.message if check.flagged else ""
+    project.ceiling_note = check.message[:500] if check.flagged else ""
     return check
+
+
+def checked_amounts(
+    row: ProjectTransition, amounts: Lines, check: CeilingCheck | None = None
+) -> list[TransitionAmount]:
+    """The history row's amounts by source (unsaved), each with the rule its line was checked
+    against and the limit that rule set (`check`: the approval's or adjustment's lines_check)."""
+    rows = []
+    for source, amount in amounts.items():
+        fund = check.for_fund(source) if check is not None else None
+        rows.append(
+            TransitionAmount(
+                transition=row,
+                funding_source=source,
+                amount=amount,
+                rule_code=fund.rule.code if fund and fund.rule else "",
+                rule_limit=fund.limit if fund else None,
+            )
+        )
+    return rows

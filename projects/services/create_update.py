@@ -148,7 +148,8 @@ def project_create(
     project.state_support = state_support(cleaned)
     warnings = []
     if project.status == Status.DRAFT:
-        check = apply_ceiling(project, support=project.state_support, on_date=timezone.localdate())
+        communes = list(communes)
+        check = apply_ceiling(project, lines=cleaned, on_date=timezone.localdate(), communes=communes)
         warnings = [check.message] if check.flagged else []
     project.code = code or _allocate_code(project.year, project.lead_fund)
     project.full_clean()
@@ -261,7 +262,8 @@ def project_update(
     _check_variant(current.activity, current.variant)
     cleaned = clean_lines(lines, lead_fund=current.lead_fund, total_cost=current.total_cost)
     current.state_support = state_support(cleaned)
-    check = apply_ceiling(current, support=current.state_support, on_date=timezone.localdate())
+    communes = None if communes is None else list(communes)
+    check = apply_ceiling(current, lines=cleaned, on_date=timezone.localdate(), communes=communes)
     current.full_clean()
     current.save(update_fields=[*EDITABLE_FIELDS, *_DERIVED_FIELDS, "updated_at"])
     Project.objects.filter(pk=current.pk).update(version=current.version + 1)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from applicants.eligibility import check_beneficiaries
 from core.money import format_vnd
 from core.workflow import StepContext
-from programmes.models import FundingSource
+from programmes.models import ApprovalRules, DecisionIssuer, FundingSource
 
 from ..models import ProjectTransition
 from . import documents  # a module reference: documents -> selectors -> workflow -> here
@@ -22,7 +22,6 @@ from .budget import (
     budget_lines,
     check_lines_add_up,
     next_budget_number,
-    state_support,
     write_budget,
 )
 from .common import paid
@@ -78,14 +77,126 @@ def submit(context: StepContext) -> None:
         )
     lines = budget_lines(project)
     check_lines_add_up(lines, project.total_cost)
-    check = apply_ceiling(project, support=state_support(lines), on_date=timezone.localdate())
+    check = apply_ceiling(project, lines=lines, on_date=timezone.localdate())
     if check.flagged:
         row.comment = (row.comment + "\n" + check.message).strip()
 
 
+def preparers(project) -> set:
+    """The ids of the users who prepared the đề án: the one who created it (`Project.created_by`)
+    and the one who last submitted it for appraisal (the actor of its latest `submit` row). An
+    earlier submitter of a đề án returned and resubmitted by someone else no longer counts."""
+    last_submitter = (
+        project.transitions.filter(step="submit")
+        .order_by("-at", "-id")
+        .values_list("actor_id", flat=True)
+        .first()
+    )
+    return {pk for pk in (project.created_by_id, last_submitter) if pk is not None}
+
+
+def _appraisal(context: StepContext, result: str) -> None:
+    """Both appraisal steps: the appraiser is not who prepared the đề án while
+    programmes.ApprovalRules says so (on by default), the sheet is dated today at the latest, and
+    the row records the result its step stands for (TT 36/2013/TT-BCT: phiếu thẩm định 4a/4b)."""
+    rules = ApprovalRules.current()
+    if rules.appraiser_not_preparer and context.user.pk in preparers(context.obj):
+        raise ValidationError(
+            _(
+                "Người thẩm định không được là người lập đề án (người tạo hoặc người trình thẩm định "
+                "gần nhất), theo %(basis)s."
+            )
+            % {"basis": rules.legal_basis},
+            code="appraiser_is_preparer",
+        )
+    if context.data["appraisal_date"] > timezone.localdate():
+        raise ValidationError(
+            {
+                "appraisal_date": ValidationError(
+                    _("Ngày thẩm định không được sau hôm nay."), code="future_date"
+                )
+            }
+        )
+    context.row.appraisal_result = result
+
+
 def appraise(context: StepContext) -> None:
-    if context.data["appraisal_result"] not in ProjectTransition.AppraisalResult.values:
-        raise ValidationError({"appraisal_result": _("Kết quả thẩm định là Đạt hoặc Không đạt.")})
+    """A passing appraisal (đạt): the đề án goes on to a leader's decision."""
+    _appraisal(context, ProjectTransition.AppraisalResult.PASS)
+
+
+def appraise_fail(context: StepContext) -> None:
+    """A failed appraisal (không đạt): the đề án goes back with what must change (the comment)."""
+    _appraisal(context, ProjectTransition.AppraisalResult.FAIL)
+
+
+def _passing_appraisal(project) -> ProjectTransition:
+    """The latest appraisal of the đề án, which must be a pass (a row written before the
+    appraise_fail step existed may say fail on an appraised đề án)."""
+    row = project.transitions.filter(step__in=("appraise", "appraise_fail")).order_by("-at", "-id").first()
+    if row is None or row.appraisal_result != ProjectTransition.AppraisalResult.PASS:
+        raise ValidationError(
+            _(
+                "Đề án chưa được thẩm định đạt nên không thể phê duyệt: trả lại để bổ sung hoặc không phê duyệt."
+            ),
+            code="appraisal_not_passed",
+        )
+    return row
+
+
+def _check_issuer(project, issuer: str) -> None:
+    """The decision's issuer is one the lead fund allows (programmes.DecisionIssuer: KCQG by the
+    Minister; KCĐP by the provincial chairman or as the provincial rules delegate)."""
+    allowed = list(DecisionIssuer.objects.filter(funding_source=project.lead_fund))
+    if issuer not in {row.issuer for row in allowed}:
+        names = ", ".join(str(row.get_issuer_display()) for row in allowed) or "—"
+        raise ValidationError(
+            {
+                "issuer": ValidationError(
+                    _("Quyết định phê duyệt đề án nguồn %(fund)s do %(allowed)s ban hành.")
+                    % {"fund": project.lead_fund.short_name, "allowed": names},
+                    code="issuer_not_allowed",
+                )
+            }
+        )
+
+
+def _check_decision_dates(data: dict, appraisal: ProjectTransition) -> None:
+    if data["decision_date"] > timezone.localdate():
+        raise ValidationError({"decision_date": _("Ngày quyết định không được sau hôm nay.")})
+    if appraisal.appraisal_date and data["decision_date"] < appraisal.appraisal_date:
+        raise ValidationError(
+            {
+                "decision_date": ValidationError(
+                    _("Ngày quyết định không được trước ngày thẩm định (%(day)s).")
+                    % {"day": appraisal.appraisal_date.strftime("%d/%m/%Y")},
+                    code="decision_before_appraisal",
+                )
+            }
+        )
+
+
+def _require_legal_basis(check, data: dict, on_date) -> None:
+    """No support rule in force for a state line on the decision date (no HĐND resolution loaded
+    for KCĐP): the leader records the legal basis used, kept on the history row and printed on
+    the approval summary (NĐ 45/2012/NĐ-CP as amended by NĐ 235/2025/NĐ-CP: local levels are set
+    by the provincial People's Council)."""
+    if check.unruled and not (data.get("legal_basis") or "").strip():
+        raise ValidationError(
+            {
+                "legal_basis": ValidationError(
+                    _(
+                        "Nguồn %(funds)s chưa có quy định mức hỗ trợ có hiệu lực tại ngày %(day)s: ghi căn cứ "
+                        "pháp lý áp dụng (số, ngày nghị quyết hoặc quyết định)."
+                    )
+                    % {
+                        "funds": ", ".join(f.short_name for f in check.unruled),
+                        "day": on_date.strftime("%d/%m/%Y"),
+                    },
+                    code="legal_basis_required",
+                )
+            }
+        )
 
 
 def _check_within_lines(amounts: Lines, lines: Lines) -> None:
@@ -104,17 +215,23 @@ def _check_within_lines(amounts: Lines, lines: Lines) -> None:
 
 
 def approve(context: StepContext) -> None:
-    """The decision is dated today at the latest; each source's approved support stays within its
-    line and the whole within the ceiling in force on the decision date. When the decision cuts
-    the support, its budget becomes current (the proposal stays in history)."""
+    """A leader's decision on a passing appraisal, dated between the appraisal and today, by an
+    issuer the lead fund allows; each source's approved support stays within its line, each state
+    line within its own fund's rule in force on the decision date and the total within the
+    stricter (programmes.ceilings.lines_check); a line with no rule needs the legal basis used.
+    The rule and limit of each line are kept on the row's amounts. When the decision cuts the
+    support, its budget becomes current (the proposal stays in history)."""
     project, row, data = context.obj, context.row, context.data
+    appraisal = _passing_appraisal(project)
+    _check_decision_dates(data, appraisal)
+    _check_issuer(project, data["issuer"])
     amounts = step_amounts(context)
     total = sum(amounts.values())
     lines = budget_lines(project)
-    if data["decision_date"] > timezone.localdate():
-        raise ValidationError({"decision_date": _("Ngày quyết định không được sau hôm nay.")})
     _check_within_lines(amounts, lines)
-    apply_ceiling(project, support=total, on_date=data["decision_date"])
+    check = apply_ceiling(project, lines=amounts, on_date=data["decision_date"])
+    _require_legal_basis(check, data, data["decision_date"])
+    context.extra["ceiling"] = check
     approved = approved_lines(lines, amounts)
     if approved != lines:
         project.current_budget = write_budget(

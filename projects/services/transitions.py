@@ -11,6 +11,7 @@ from core.workflow import Step, StepContext, apply_step
 
 from .. import workflow
 from ..models import DocumentKind, Project, ProjectDocument, ProjectTransition, Status, TransitionAmount
+from .budget import checked_amounts
 from .common import beneficiary_users, check_version, lock_project
 from .documents import project_document_add, removes_files_on_error
 from .steps import step_amounts
@@ -90,10 +91,7 @@ def project_transition(
         before_save=_before_save,
     )
     TransitionAmount.objects.bulk_create(
-        [
-            TransitionAmount(transition=context.row, funding_source=source, amount=amount)
-            for source, amount in context.extra["amounts"].items()
-        ]
+        checked_amounts(context.row, context.extra["amounts"], context.extra.get("ceiling"))
     )
     _notify_transition(project, context.step, user)
     return project

@@ -51,6 +51,7 @@ def _logout(page):
 def test_project_from_request_to_settlement(page, site, login):
     staff = UserFactory(roles=[Role.STAFF], email="canbo@example.test")
     UserFactory(roles=[Role.LEADER], email="lanhdao@example.test")
+    UserFactory(roles=[Role.STAFF], email="thamdinh@example.test")  # appraises what canbo prepared
     applicant = make_applicant(name="HTX Dệt Phụng Công", tax_code="0109999999")
     act = activity("2b")
     request = SupportRequest.objects.create(
@@ -90,9 +91,12 @@ def test_project_from_request_to_settlement(page, site, login):
     _step(page, "submit")
     _confirm(page)
     expect(page.get_by_test_id("status")).to_have_text("Đã trình")
+    _logout(page)
 
+    login(page, "thamdinh@example.test")
+    page.goto(site + f"/de-an/{Project.objects.get().pk}/")
     _step(page, "appraise")
-    _fill(page, {"appraisal_result": "pass", "appraisal_date": "02/03/2026", "comment": "Đạt"})
+    _fill(page, {"appraisal_date": "02/03/2026", "comment": "Đạt"})
     page.locator('main form [name="document"]').set_input_files(
         {"name": "phieu.pdf", "mimeType": "application/pdf", "buffer": PDF}
     )
@@ -103,7 +107,7 @@ def test_project_from_request_to_settlement(page, site, login):
     login(page, "lanhdao@example.test")
     page.goto(site + f"/de-an/{Project.objects.get().pk}/")
     _step(page, "approve")
-    _fill(page, {"decision_number": "215/QĐ-SCT", "decision_date": "05/03/2026", "amount_KCQG": "200000000"})
+    _fill(page, {"decision_number": "1215/QĐ-BCT", "decision_date": "05/03/2026", "amount_KCQG": "200000000"})
     _confirm(page)
     expect(page.get_by_test_id("status")).to_have_text("Đã phê duyệt")
     _logout(page)

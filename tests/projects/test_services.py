@@ -17,6 +17,7 @@ from .utils import (
     START_DATE,
     activity,
     advance,
+    appraiser,
     fund,
     make_project,
     pdf,
@@ -219,7 +220,7 @@ def test_ceiling_uses_eligible_cost_and_units_covered(staff):
 
 
 def test_state_support_counts_every_state_fund(staff):
-    with pytest.raises(ValidationError, match="Kinh phí hỗ trợ 310.000.000 đ vượt mức tối đa 300.000.000 đ"):
+    with pytest.raises(ValidationError, match="Nhà nước 310.000.000 đ vượt mức tối đa 300.000.000 đ"):
         make_project(staff, total=800_000_000, support=250_000_000, other_state=60_000_000)
 
 
@@ -262,7 +263,10 @@ def test_a_rule_edited_by_staff_changes_the_verdict(staff, leader):
 
 def test_approval_checks_the_rule_in_force_on_the_decision_date(staff, leader):
     # Under the 2014 rule (P14_MACHINERY, 200 triệu, until 10/05/2018) 300 triệu would be refused.
-    project = advance(leader, make_project(staff), Status.APPRAISED)
+    # (the appraisal is dated before the decision: a decision may not precede it)
+    project = advance(leader, make_project(staff), Status.SUBMITTED)
+    data = step_data(project, "appraise") | {"appraisal_date": datetime.date(2017, 5, 2)}
+    project = services.project_transition(user=appraiser(), project=project, step="appraise", data=data)
     data = step_data(project, "approve")
     data["decision_date"] = datetime.date(2017, 6, 1)
     with pytest.raises(ValidationError, match="200.000.000"):

@@ -111,10 +111,11 @@ def test_observer_sees_the_decision_and_after_not_the_preparation(client, observ
     html = client.get(f"/de-an/{project.pk}/").content.decode()
     assert 'data-step="approve"' in html
     assert 'data-step="appraise"' not in html and 'data-step="submit"' not in html
-    assert "Kết quả thẩm định" not in html
+    assert "Ý kiến thẩm định" not in html
     client.force_login(staff)
     html = client.get(f"/de-an/{project.pk}/").content.decode()
-    assert 'data-step="appraise"' in html and "Kết quả thẩm định" in html
+    # the result is the step's own label (a pass and a fail are two steps)
+    assert 'data-step="appraise"' in html and "Thẩm định đạt" in html and "Ý kiến thẩm định" in html
 
 
 def test_observer_sees_figures_but_no_personal_data_or_files(client, observer, project):

@@ -10,6 +10,7 @@ from accounts.roles import Role
 from projects import services
 from projects.models import Project, ProjectTransition, Status
 from projects.workflow import STEPS, STEPS_BY_KEY, steps_for
+from tests.factories import UserFactory
 
 from .utils import ACCEPTANCE_DATE, PATH, advance, make_project, prepare, step_data
 
@@ -20,7 +21,9 @@ STEP_CASES = [(step.key, source) for step in STEPS for source in sorted(step.sou
 
 
 def _project_in(leader, staff, source):
-    project = make_project(staff)
+    """A project in `source`, prepared (created and submitted) by an officer other than `staff` and
+    `leader`, so that either may appraise it (the appraiser is not the preparer)."""
+    project = make_project(UserFactory(roles=[Role.STAFF]))
     if source in PATH:
         return advance(leader, project, source)
     raise AssertionError(source)
@@ -161,8 +164,16 @@ def test_history_rows_are_typed_not_text():
 
 # Each handler's own refusal: (step, the state it is taken from, what breaks it, the message).
 HANDLER_REFUSALS = [
-    ("appraise", Status.SUBMITTED, {"appraisal_result": "maybe"}, "Đạt hoặc Không đạt"),
+    ("appraise", Status.SUBMITTED, {"appraisal_date": datetime.date(2026, 6, 16)}, "không được sau hôm nay"),
+    (
+        "appraise_fail",
+        Status.SUBMITTED,
+        {"appraisal_date": datetime.date(2026, 6, 16)},
+        "không được sau hôm nay",
+    ),
     ("approve", Status.APPRAISED, {"decision_date": datetime.date(2026, 6, 16)}, "không được sau hôm nay"),
+    ("approve", Status.APPRAISED, {"decision_date": datetime.date(2026, 3, 1)}, "trước ngày thẩm định"),
+    ("approve", Status.APPRAISED, {"issuer": "department"}, "do Bộ Công Thương"),
     ("contract", Status.APPROVED, {"contract_value": 1}, "phải bằng kinh phí hỗ trợ được duyệt"),
     ("start", Status.CONTRACTED, {"start_date": datetime.date(2026, 3, 9)}, "trước ngày ký hợp đồng"),
     ("accept", Status.IN_PROGRESS, {"accepted_cost": 1}, "vượt tổng kinh phí nghiệm thu"),
@@ -214,7 +225,9 @@ def test_timeline_shows_each_steps_recorded_fields_from_the_declarations(client,
             text = {
                 "date": lambda v: date_format(v, "d/m/Y"),
                 "money": format_vnd,
-                "choice": lambda v: str(ProjectTransition.AppraisalResult(v).label),
+                "choice": lambda v, name=f.name: str(
+                    dict(ProjectTransition._meta.get_field(name).choices)[v]
+                ),
             }.get(f.kind, str)(value)
             assert f'data-field="{f.name}"' in entry and f"{f.label}: {text}" in entry, (row.step, f.name)
             shown += 1

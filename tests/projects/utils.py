@@ -4,9 +4,11 @@ import datetime
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from accounts.models import User
+from accounts.roles import Role
 from applicants import services as applicant_services
 from applicants.models import Applicant
-from programmes.models import ActivityType, AdministrativeUnit, FundingSource
+from programmes.models import ActivityType, AdministrativeUnit, DecisionIssuer, FundingSource
 from projects import services
 from projects.models import Payment, Project, ProjectTransition, Status
 from projects.workflow import STEPS_BY_KEY
@@ -152,7 +154,9 @@ def _money(project, step, f):
 
 
 def _choice(project, step, f):
-    return ProjectTransition._meta.get_field(f.name).choices[0][0]  # the first: "pass"
+    if f.name == "issuer":  # one the lead fund allows (programmes.DecisionIssuer)
+        return DecisionIssuer.objects.filter(funding_source=project.lead_fund).first().issuer
+    return ProjectTransition._meta.get_field(f.name).choices[0][0]
 
 
 def _document(project, step, f):
@@ -208,12 +212,35 @@ def prepare(leader, project, step):
         )
 
 
+def appraiser():
+    """A staff officer who prepared none of the tests' projects: the appraiser is never the one who
+    created or submitted the đề án (programmes.ApprovalRules)."""
+    from tests.factories import UserFactory
+
+    return User.objects.filter(email=APPRAISER_EMAIL).first() or UserFactory(
+        roles=[Role.STAFF], email=APPRAISER_EMAIL, full_name="Cán bộ thẩm định"
+    )
+
+
+APPRAISER_EMAIL = "thamdinh@example.test"
+
+
+def actor_for(leader, project, step):
+    """Who takes `step` in a walk: the project's creator submits it (its preparer), an officer who
+    prepared nothing appraises it, a leader takes every other step."""
+    if step == "submit":
+        return project.created_by or leader
+    if step in ("appraise", "appraise_fail"):
+        return appraiser()
+    return leader
+
+
 def advance(leader, project, status):
-    """Walk `project` to `status` along the table (a leader may take every step)."""
+    """Walk `project` to `status` along the table (see actor_for: who takes each step)."""
     for step in PATH[status]:
         project = Project.objects.get(pk=project.pk)
         prepare(leader, project, step)
         project = services.project_transition(
-            user=leader, project=project, step=step, data=step_data(project, step)
+            user=actor_for(leader, project, step), project=project, step=step, data=step_data(project, step)
         )
     return Project.objects.get(pk=project.pk)
