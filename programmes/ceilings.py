@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 
 from core.money import format_vnd
 
@@ -20,23 +19,6 @@ def _money(value):
 
 def _day(value):
     return date_format(value, "d/m/Y")
-
-
-# The cap units of data/support-rules.csv ("per facility"…) in the words a message shows.
-CAP_UNITS = {
-    "per model": _lazy("mô hình"),
-    "per facility": _lazy("cơ sở"),
-    "per trademark": _lazy("nhãn hiệu"),
-    "per fair": _lazy("hội chợ"),
-    "per booth": _lazy("gian hàng"),
-    "per round": _lazy("kỳ bình chọn"),
-    "per cluster": _lazy("cụm công nghiệp"),
-    "per person": _lazy("người"),
-    "per enterprise": _lazy("doanh nghiệp"),
-    "per association": _lazy("hiệp hội"),
-    "per product": _lazy("sản phẩm"),
-    "per linkage cluster": _lazy("cụm liên kết"),
-}
 
 
 @dataclass
@@ -106,6 +88,6 @@ def support_limit(rule, *, cost, units=1):
     return limit, how % {
         "cap": _money(rule.cap_vnd or 0),
         "units": units,
-        "unit": CAP_UNITS.get(rule.cap_unit, _("đơn vị tính")),
+        "unit": rule.get_cap_unit_display() if rule.cap_unit else _("đơn vị tính"),
         "percent": f"{rule.max_percent.normalize():f}" if rule.max_percent is not None else "",
     }
