@@ -53,7 +53,9 @@ def ceiling_check(*, activity, variant, lead_fund, support, eligible_cost, units
                 "date": _day(on_date),
             },
         )
-    limit, how = support_limit(rule, cost=eligible_cost, units=units_covered)
+    # units_covered: a number, or what the project counts for the rule's cap unit (a callable)
+    units = units_covered(rule) if callable(units_covered) else units_covered
+    limit, how = support_limit(rule, cost=eligible_cost, units=units)
     if support > limit:
         return CeilingCheck(
             ok=False,

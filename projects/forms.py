@@ -234,9 +234,36 @@ class ProgressForm(BootstrapMixin, forms.Form):
 class PaymentForm(BootstrapMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     kind = forms.ChoiceField(label=_("Loại"), choices=Payment.Kind.choices)
+    funding_source = forms.ModelChoiceField(
+        label=_("Nguồn kinh phí"),
+        queryset=FundingSource.objects.filter(is_state_support=True),
+        required=False,
+        empty_label=_("Nguồn chủ trì"),
+    )
     amount = _money_field(_("Số tiền (đồng)"), required=True)
     paid_on = _date_field(_("Ngày chi"), required=True)
     reference = forms.CharField(label=_("Số chứng từ"), required=False, max_length=60)
+
+
+class RecoveryForm(BootstrapMixin, forms.Form):
+    """Thu hồi tạm ứng: an advance paid back, with its date and document."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    funding_source = forms.ModelChoiceField(
+        label=_("Nguồn kinh phí"),
+        queryset=FundingSource.objects.filter(is_state_support=True),
+        required=False,
+        empty_label=_("Nguồn chủ trì"),
+    )
+    amount = _money_field(_("Số tiền thu hồi (đồng)"), required=True)
+    recovered_on = _date_field(_("Ngày thu hồi"), required=True)
+    reference = forms.CharField(label=_("Số chứng từ thu hồi"), max_length=60)
+    file = forms.FileField(label=_("Tệp chứng từ (không bắt buộc)"), required=False)
+
+
+class ConfirmProgressForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    entry = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class DocumentForm(BootstrapMixin, forms.Form):

@@ -17,6 +17,7 @@ DECISION_DATE = datetime.date(2026, 3, 2)
 CONTRACT_DATE = datetime.date(2026, 3, 10)
 START_DATE = datetime.date(2026, 3, 16)
 ACCEPTANCE_DATE = datetime.date(2026, 6, 10)
+SETTLEMENT_DATE = datetime.date(2026, 6, 12)
 
 
 def pdf(name="tai-lieu.pdf"):
@@ -57,6 +58,7 @@ def make_project(
     support=300_000_000,
     eligible=None,
     units=1,
+    planned=None,
     year=2026,
     beneficiaries=(),
     communes=("11953",),
@@ -80,6 +82,7 @@ def make_project(
             "total_cost": total,
             "eligible_cost": eligible,
             "units_covered": units,
+            "planned_beneficiaries": planned,
             "start_date": datetime.date(year, 3, 1),
             "end_date": datetime.date(year, 11, 30),
         },
@@ -91,9 +94,14 @@ def make_project(
     return project
 
 
+def png(name="anh.png"):
+    return SimpleUploadedFile(name, PNG, content_type="image/png")
+
+
 def upload_required(user, project, step="submit"):
     for row in services.missing_documents(project, step):
-        services.project_document_add(user=user, project=project, kind=row.kind, uploaded=pdf())
+        uploaded = png() if row.kind == "photo" else pdf()
+        services.project_document_add(user=user, project=project, kind=row.kind, uploaded=uploaded)
 
 
 # The day each stage of the cycle is dated, by the field that records it (any other date field:
@@ -104,6 +112,7 @@ DATES = {
     "contract_date": CONTRACT_DATE,
     "start_date": START_DATE,
     "acceptance_date": ACCEPTANCE_DATE,
+    "settlement_date": SETTLEMENT_DATE,
 }
 
 
@@ -176,9 +185,10 @@ PATH = {
 
 
 def prepare(leader, project, step):
-    """What a step needs beyond its fields: documents before submitting, payments before settling."""
-    if step == "submit":
-        upload_required(leader, project)
+    """What a step needs beyond its fields: the documents the checklist asks at that step
+    (submission, acceptance, settlement), payments before settling."""
+    if step in ("submit", "accept", "settle"):
+        upload_required(leader, project, step)
     if step == "settle" and not project.payments.exists():
         services.payment_record(
             user=leader,
