@@ -15,6 +15,7 @@ from . import services
 from .models import Payment, Project, Status
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 PATH = ["submit", "appraise", "approve", "contract", "start", "accept", "settle"]
 TARGET_INDEX = {
     Status.DRAFT: 0,
@@ -102,6 +103,13 @@ def _pdf(name):
     return SimpleUploadedFile(name, PDF, content_type="application/pdf")
 
 
+def _file(kind):
+    """A file for a checklist row: a photo is an image, anything else a PDF."""
+    if kind == "photo":
+        return SimpleUploadedFile(f"{kind}.png", PNG, content_type="image/png")
+    return _pdf(f"{kind}.pdf")
+
+
 def _demo_applicants():
     rows = []
     for phone, name, commune, kind in [
@@ -156,6 +164,7 @@ def _data(project, step):
             "document": _pdf("bien-ban-nghiem-thu.pdf"),
         },
         "settle": {
+            "settlement_date": datetime.date(2026, 10, 10),
             "actual_cost": project.total_cost,
             "amounts": {lead: project.accepted_support},
             "liquidation_number": "TL-08/2026",
@@ -199,10 +208,10 @@ def load_demo(log=print):
         )
         for step in PATH[: TARGET_INDEX[status]]:
             project = Project.objects.get(pk=project.pk)
-            if step == "submit":
-                for row in services.missing_documents(project, "submit"):
+            if step in ("submit", "accept", "settle"):
+                for row in services.missing_documents(project, step):
                     services.project_document_add(
-                        user=staff, project=project, kind=row.kind, uploaded=_pdf(f"{row.kind}.pdf")
+                        user=staff, project=project, kind=row.kind, uploaded=_file(row.kind)
                     )
             if step == "settle":
                 services.payment_record(

@@ -49,6 +49,12 @@ class ProjectForm(forms.ModelForm):
     eligible_cost = _money_field(_("Chi phí được tính hỗ trợ (đồng; để trống = tổng kinh phí)"))
     start_date = _date_field(_("Ngày bắt đầu dự kiến"))
     end_date = _date_field(_("Ngày kết thúc dự kiến"))
+    models_count = forms.IntegerField(
+        label=_("Số mô hình (mức tối đa tính theo mô hình)"), min_value=1, required=False
+    )
+    planned_beneficiaries = forms.IntegerField(
+        label=_("Số cơ sở thụ hưởng dự kiến (đề án nhóm chưa có danh sách)"), min_value=1, required=False
+    )
 
     # the people and places right after who carries the project out
     field_order = [
@@ -83,6 +89,9 @@ class ProjectForm(forms.ModelForm):
 
     def lines(self):
         return amounts_from(self.cleaned_data, self.sources)
+
+    def clean_models_count(self):
+        return self.cleaned_data.get("models_count") or 1
 
     def data_dict(self):
         return {n: self.cleaned_data.get(n) for n in EDITABLE_FIELDS}
