@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 
 from core.money import format_vnd
 
@@ -21,23 +20,6 @@ def _money(value):
 
 def _day(value):
     return date_format(value, "d/m/Y")
-
-
-# The cap units of data/support-rules.csv ("per facility"…) in the words a message shows.
-CAP_UNITS = {
-    "per model": _lazy("mô hình"),
-    "per facility": _lazy("cơ sở"),
-    "per trademark": _lazy("nhãn hiệu"),
-    "per fair": _lazy("hội chợ"),
-    "per booth": _lazy("gian hàng"),
-    "per round": _lazy("kỳ bình chọn"),
-    "per cluster": _lazy("cụm công nghiệp"),
-    "per person": _lazy("người"),
-    "per enterprise": _lazy("doanh nghiệp"),
-    "per association": _lazy("hiệp hội"),
-    "per product": _lazy("sản phẩm"),
-    "per linkage cluster": _lazy("cụm liên kết"),
-}
 
 
 @dataclass
@@ -131,7 +113,9 @@ def lines_check(
         )
         check = FundCheck(fund=fund, amount=state[fund], rule=rule)
         if rule is not None:
-            check.limit, check.how = support_limit(rule, cost=eligible_cost, units=units_covered)
+            # units_covered: a number, or what the project counts for the rule's cap unit (a callable)
+            units = units_covered(rule) if callable(units_covered) else units_covered
+            check.limit, check.how = support_limit(rule, cost=eligible_cost, units=units)
         checks.append(check)
     for check in checks:
         if not check.ok:
@@ -194,6 +178,6 @@ def support_limit(rule, *, cost, units=1):
     return limit, how % {
         "cap": _money(rule.cap_vnd or 0),
         "units": units,
-        "unit": CAP_UNITS.get(rule.cap_unit, _("đơn vị tính")),
+        "unit": rule.get_cap_unit_display() if rule.cap_unit else _("đơn vị tính"),
         "percent": f"{rule.max_percent.normalize():f}" if rule.max_percent is not None else "",
     }

@@ -262,6 +262,18 @@ class AdministrativeUnit(models.Model):
         super().save(*args, **kwargs)
 
 
+class CapUnit(models.TextChoices):
+    """What one cap of a support rule covers: a fixed set, because the number of units a cap is
+    multiplied by is read from the project (TT 28/2018/TT-BTC Điều 8 states each cap per model, per
+    facility, per trademark or per round; anything else is per project)."""
+
+    FACILITY = "facility", _("cơ sở")
+    MODEL = "model", _("mô hình")
+    TRADEMARK = "trademark", _("nhãn hiệu")
+    ROUND = "round", _("kỳ bình chọn")
+    PROJECT = "project", _("đề án")
+
+
 class SupportRule(models.Model):
     """A bound on state support, kept as data because the law changes: a ceiling (max share of the
     eligible cost and/or max amount per unit covered), an advance share, a reward, an overhead share
@@ -324,7 +336,7 @@ class SupportRule(models.Model):
         _("mức tối đa (đồng)"), null=True, blank=True, validators=[MinValueValidator(0)]
     )
     multiplier = models.DecimalField(_("hệ số"), max_digits=4, decimal_places=2, null=True, blank=True)
-    cap_unit = models.CharField(_("mức tối đa tính cho"), max_length=100, blank=True)
+    cap_unit = models.CharField(_("mức tối đa tính cho"), max_length=20, choices=CapUnit.choices, blank=True)
     legal_basis = models.CharField(_("căn cứ pháp lý"), max_length=300)
     valid_from = models.DateField(_("hiệu lực từ ngày"), null=True, blank=True)
     valid_to = models.DateField(_("hiệu lực đến ngày"), null=True, blank=True)

@@ -21,6 +21,7 @@ from .models import (
     ActivityVariant,
     AdministrativeUnit,
     BeneficiaryCategory,
+    CapUnit,
     ContentArea,
     DecisionIssuer,
     FundingSource,
@@ -323,6 +324,39 @@ def _load_reporting_units():
         )
 
 
+# What the `cap_unit` words of support-rules.csv (copied from the research notes, kept as they are)
+# mean in the fixed set of CapUnit. A fair, a cluster or a linkage cluster is what one project
+# organises or builds; an enterprise, an association, a booth or a product belongs to one
+# beneficiary facility. Shares and multipliers are no cap: blank.
+CSV_CAP_UNITS = {
+    "per model": CapUnit.MODEL,
+    "per facility": CapUnit.FACILITY,
+    "per enterprise": CapUnit.FACILITY,
+    "per association": CapUnit.FACILITY,
+    "per booth": CapUnit.FACILITY,
+    "per product": CapUnit.FACILITY,
+    "per trademark": CapUnit.TRADEMARK,
+    "per round": CapUnit.ROUND,
+    "per fair": CapUnit.PROJECT,
+    "per cluster": CapUnit.PROJECT,
+    "per linkage cluster": CapUnit.PROJECT,
+    "per person": CapUnit.PROJECT,
+    "% of contracted support": "",
+    "% of yearly allocation": "",
+    "% of project budget": "",
+    "times the normal ceiling": "",
+    "": "",
+}
+
+
+def cap_unit_of(value: str) -> str:
+    """The CapUnit of a `cap_unit` cell of support-rules.csv; an unknown word stops the load."""
+    key = value.strip().lower()
+    if key not in CSV_CAP_UNITS:
+        raise ValueError(f"support-rules.csv: unknown cap_unit {value!r} (see CSV_CAP_UNITS)")
+    return CSV_CAP_UNITS[key]
+
+
 def _load_support_rules(programme, statuses):
     """Load the rows of support-rules.csv whose status is in `statuses`. `national` rows are in force
     from their valid_from and flagged to verify; `superseded` rows are history; `local-example` rows
@@ -357,7 +391,7 @@ def _load_support_rules(programme, statuses):
                 "max_percent": Decimal(row["max_percent"]) if row["max_percent"] else None,
                 "cap_vnd": int(row["cap_vnd"]) if row["cap_vnd"] else None,
                 "multiplier": Decimal(row["multiplier"]) if row["multiplier"] else None,
-                "cap_unit": row["cap_unit"],
+                "cap_unit": cap_unit_of(row["cap_unit"]),
                 "legal_basis": row["legal_basis"],
                 "valid_from": _parse_date(row["valid_from"]) if in_force_kind else None,
                 "valid_to": _parse_date(row["valid_to"]) if in_force_kind else None,

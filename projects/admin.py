@@ -58,20 +58,26 @@ class ProjectTransitionAdmin(ReadOnly, admin.ModelAdmin):
 # The rule tables staff edit keep their history (who changed what, when): "Lịch sử" on each row.
 @admin.register(RequiredDocument)
 class RequiredDocumentAdmin(SimpleHistoryAdmin):
-    list_display = ("activity", "step", "kind", "provider", "note")
+    list_display = ("activity", "variant_key", "step", "kind", "provider", "note")
     list_filter = ("step", "provider")
 
 
 @admin.register(AdvanceCondition)
 class AdvanceConditionAdmin(SimpleHistoryAdmin):
-    list_display = ("activity", "min_progress_percent", "no_advance", "legal_basis")
+    list_display = ("activity", "measure", "min_progress_percent", "no_advance", "legal_basis")
 
 
 @admin.register(ProjectRules)
 class ProjectRulesAdmin(SimpleHistoryAdmin):
     """One row, edited in place: no adding a second, no deleting it."""
 
-    list_display = ("__str__", "settlement_deadline_day", "settlement_deadline_month", "legal_basis")
+    list_display = (
+        "__str__",
+        "settlement_deadline_day",
+        "settlement_deadline_month",
+        "legal_basis",
+        "dossier_deadline_days",
+    )
 
     def has_add_permission(self, request):
         return not ProjectRules.objects.exists()

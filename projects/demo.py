@@ -20,6 +20,7 @@ from .models import DocumentKind, Payment, Project, ProjectDocument, ProjectTran
 PREPARER_PHONE = "0912000008"
 APPRAISER_PHONE = "0912000001"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 PATH = ["submit", "appraise", "approve", "contract", "start", "accept", "settle"]
 TARGET_INDEX = {
     Status.DRAFT: 0,
@@ -143,6 +144,13 @@ def _date_history(project):
     Project.objects.filter(pk=project.pk).update(created_at=_at(PREPARED_ON, 8))
 
 
+def _file(kind):
+    """A file for a checklist row: a photo is an image, anything else a PDF."""
+    if kind == "photo":
+        return SimpleUploadedFile(f"{kind}.png", PNG, content_type="image/png")
+    return _pdf(f"{kind}.pdf")
+
+
 def _demo_applicants():
     rows = []
     for phone, name, commune, kind in [
@@ -217,6 +225,7 @@ def _data(project, step):
             "document": _pdf("Biên bản nghiệm thu.pdf"),
         },
         "settle": {
+            "settlement_date": datetime.date(2026, 10, 10),
             "actual_cost": project.total_cost,
             "amounts": {lead: project.accepted_support},
             "liquidation_number": "TL-08/2026",
@@ -272,9 +281,13 @@ def load_demo(log=print):
                         activity=project.activity,
                         on_paper=True,
                     )
-                for row in services.missing_documents(project, "submit"):
+            if step in ("submit", "accept", "settle"):
+                for row in services.missing_documents(project, step):
                     services.project_document_add(
-                        user=preparer, project=project, kind=row.kind, uploaded=_kind_pdf(row.kind)
+                        user=preparer,
+                        project=project,
+                        kind=row.kind,
+                        uploaded=_file(row.kind) if row.kind == "photo" else _kind_pdf(row.kind),
                     )
             if step == "settle":
                 services.payment_record(

@@ -89,6 +89,12 @@ class ProjectForm(forms.ModelForm):
     eligible_cost = _money_field(_("Chi phí được tính hỗ trợ (đồng; để trống = tổng kinh phí)"))
     start_date = _date_field(_("Ngày bắt đầu dự kiến"))
     end_date = _date_field(_("Ngày kết thúc dự kiến"))
+    models_count = forms.IntegerField(
+        label=_("Số mô hình (mức tối đa tính theo mô hình)"), min_value=1, required=False
+    )
+    planned_beneficiaries = forms.IntegerField(
+        label=_("Số cơ sở thụ hưởng dự kiến (đề án nhóm chưa có danh sách)"), min_value=1, required=False
+    )
 
     # the people and places right after who carries the project out
     field_order = [
@@ -128,6 +134,9 @@ class ProjectForm(forms.ModelForm):
 
     def lines(self):
         return amounts_from(self.cleaned_data, self.sources)
+
+    def clean_models_count(self):
+        return self.cleaned_data.get("models_count") or 1
 
     def data_dict(self):
         return {n: self.cleaned_data.get(n) for n in EDITABLE_FIELDS}
@@ -279,9 +288,36 @@ class ProgressForm(BootstrapMixin, forms.Form):
 class PaymentForm(BootstrapMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     kind = forms.ChoiceField(label=_("Loại"), choices=Payment.Kind.choices)
+    funding_source = forms.ModelChoiceField(
+        label=_("Nguồn kinh phí"),
+        queryset=FundingSource.objects.filter(is_state_support=True),
+        required=False,
+        empty_label=_("Nguồn chủ trì"),
+    )
     amount = _money_field(_("Số tiền (đồng)"), required=True)
     paid_on = _date_field(_("Ngày chi"), required=True)
     reference = forms.CharField(label=_("Số chứng từ"), required=False, max_length=60)
+
+
+class RecoveryForm(BootstrapMixin, forms.Form):
+    """Thu hồi tạm ứng: an advance paid back, with its date and document."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    funding_source = forms.ModelChoiceField(
+        label=_("Nguồn kinh phí"),
+        queryset=FundingSource.objects.filter(is_state_support=True),
+        required=False,
+        empty_label=_("Nguồn chủ trì"),
+    )
+    amount = _money_field(_("Số tiền thu hồi (đồng)"), required=True)
+    recovered_on = _date_field(_("Ngày thu hồi"), required=True)
+    reference = forms.CharField(label=_("Số chứng từ thu hồi"), max_length=60)
+    file = forms.FileField(label=_("Tệp chứng từ (không bắt buộc)"), required=False)
+
+
+class ConfirmProgressForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    entry = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class DocumentForm(BootstrapMixin, forms.Form):

@@ -78,6 +78,9 @@ class DocumentKind(models.TextChoices):
     PROGRESS_REPORT = "progress_report", _("Báo cáo tiến độ")
     ACCEPTANCE_MINUTES = "acceptance_minutes", _("Biên bản nghiệm thu")
     LIQUIDATION_MINUTES = "liquidation_minutes", _("Biên bản thanh lý")
+    TRADEMARK_CERTIFICATE = "trademark_certificate", _("Giấy chứng nhận đăng ký nhãn hiệu")
+    STANDARDS_PROOF = "standards_proof", _("Kết quả kiểm định, quan trắc đạt tiêu chuẩn, quy chuẩn")
+    TRAINEE_LIST = "trainee_list", _("Danh sách học viên")
     INVOICE = "invoice", _("Hóa đơn, chứng từ")
     PHOTO = "photo", _("Ảnh")
     OTHER = "other", _("Tài liệu khác")
@@ -140,6 +143,24 @@ class Project(models.Model):
         default=1,
         help_text=_("Số mô hình, cơ sở, nhãn hiệu… mà mức tối đa của quy định tính cho."),
     )
+    # What a cap is multiplied by (programmes.CapUnit): the models a 2a đề án builds; the facilities
+    # a group đề án plans to support while its beneficiaries are not yet named.
+    models_count = models.PositiveIntegerField(
+        _("số mô hình"),
+        default=1,
+        validators=[MinValueValidator(1)],
+        help_text=_("Số mô hình trình diễn của đề án (mức tối đa tính theo mô hình)."),
+    )
+    planned_beneficiaries = models.PositiveIntegerField(
+        _("số cơ sở thụ hưởng dự kiến"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "Đề án nhóm phê duyệt trước khi có danh sách cơ sở: số cơ sở dự kiến; "
+            "danh sách và phần hỗ trợ của từng cơ sở phải có trước khi nghiệm thu."
+        ),
+    )
     current_budget = models.ForeignKey(
         "BudgetVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
     )
@@ -199,6 +220,11 @@ class Project(models.Model):
                 name="project_dates_ordered",
             ),
             models.CheckConstraint(condition=Q(units_covered__gte=1), name="project_units_covered_positive"),
+            models.CheckConstraint(condition=Q(models_count__gte=1), name="project_models_count_positive"),
+            models.CheckConstraint(
+                condition=Q(planned_beneficiaries__isnull=True) | Q(planned_beneficiaries__gte=1),
+                name="project_planned_beneficiaries_positive",
+            ),
             models.CheckConstraint(
                 condition=Q(status__in=[s.value for s in Status]), name="project_status_valid"
             ),
@@ -394,7 +420,9 @@ class ProjectDocument(models.Model):
 
 class RequiredDocument(models.Model):
     """The checklist: which document kinds a step needs, for one activity (or all activities when
-    no activity is set), and who provides them. Staff edit it in the admin."""
+    no activity is set) and optionally one of its variants (the trademark case of 3c, say), and who
+    provides them. The step that needs a document refuses to go on without it (submit, accept,
+    settle). Staff edit it in the admin."""
 
     class Provider(models.TextChoices):
         APPLICANT = "applicant", _("Cơ sở thụ hưởng")
@@ -408,6 +436,12 @@ class RequiredDocument(models.Model):
         related_name="required_documents",
         verbose_name=_("hoạt động"),
     )
+    variant_key = models.CharField(
+        _("chỉ cho trường hợp"),
+        max_length=30,
+        blank=True,
+        help_text=_("Mã trường hợp của hoạt động (ví dụ trademark); để trống = mọi trường hợp."),
+    )
     step = models.CharField(_("bước"), max_length=20)
     kind = models.CharField(_("loại tài liệu"), max_length=30, choices=DocumentKind.choices)
     provider = models.CharField(_("bên cung cấp"), max_length=20, choices=Provider.choices)
@@ -420,7 +454,9 @@ class RequiredDocument(models.Model):
         verbose_name_plural = _("danh mục tài liệu bắt buộc")
         ordering = ["step", "kind"]
         constraints = [
-            models.UniqueConstraint(fields=["activity", "step", "kind"], name="required_document_unique"),
+            models.UniqueConstraint(
+                fields=["activity", "variant_key", "step", "kind"], name="required_document_unique"
+            ),
         ]
 
     def __str__(self):
@@ -434,11 +470,25 @@ class AdvanceCondition(models.Model):
     treatment), or no advance at all (support to found an enterprise is paid in full after
     acceptance). Data, editable by staff, because the circular is amended from time to time."""
 
+    class Measure(models.TextChoices):
+        SPENT_SHARE = "spent_share", _("Giá trị khối lượng đã thực hiện / tổng vốn đầu tư")
+        PROGRESS = "progress", _("Tiến độ thực hiện (%)")
+
     activity = models.OneToOneField(
         ActivityType, on_delete=models.CASCADE, related_name="advance_condition", verbose_name=_("hoạt động")
     )
+    measure = models.CharField(
+        _("đo bằng"),
+        max_length=20,
+        choices=Measure.choices,
+        default=Measure.SPENT_SHARE,
+        help_text=_(
+            "Mô hình trình diễn, máy móc, xử lý ô nhiễm tại cơ sở: giá trị đã thực hiện trên tổng vốn "
+            "đầu tư, theo báo cáo tiến độ Sở đã xác nhận; tỷ lệ tiến độ thôi là chưa đủ."
+        ),
+    )
     min_progress_percent = models.DecimalField(
-        _("tiến độ phải vượt (%)"),
+        _("ngưỡng phải vượt (%)"),
         max_digits=5,
         decimal_places=2,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
@@ -509,6 +559,7 @@ class ProjectTransition(models.Model):
     accepted_cost = models.BigIntegerField(_("tổng kinh phí nghiệm thu (đồng)"), null=True, blank=True)
     actual_cost = models.BigIntegerField(_("kinh phí thực hiện (đồng)"), null=True, blank=True)
     liquidation_number = models.CharField(_("số biên bản thanh lý"), max_length=60, blank=True)
+    settlement_date = models.DateField(_("ngày quyết toán"), null=True, blank=True)
     document = models.ForeignKey(
         ProjectDocument,
         on_delete=models.PROTECT,
@@ -591,6 +642,17 @@ class ProgressEntry(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    # The Sở's confirmation of the figures: only a confirmed report opens an advance (TT 36/2013/TT-BCT
+    # Điều 13: the value of work done, as the Sở has checked it).
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người xác nhận"),
+    )
+    confirmed_at = models.DateTimeField(_("ngày Sở xác nhận"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("báo cáo tiến độ")
@@ -607,6 +669,10 @@ class ProgressEntry(models.Model):
     def __str__(self):
         return f"{self.month:%m/%Y}: {self.percent}%"
 
+    @property
+    def is_confirmed(self):
+        return self.confirmed_at is not None
+
 
 class Payment(models.Model):
     """An advance (tạm ứng) or a final payment (thanh toán) against the contract."""
@@ -620,6 +686,16 @@ class Payment(models.Model):
     amount = models.BigIntegerField(_("số tiền (đồng)"))
     paid_on = models.DateField(_("ngày chi"))
     reference = models.CharField(_("số chứng từ"), max_length=60, blank=True)
+    funding_source = models.ForeignKey(
+        FundingSource,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"is_state_support": True},
+        verbose_name=_("nguồn kinh phí"),
+        help_text=_("Để trống ở các khoản ghi trước khi có trường này: tính vào nguồn chủ trì."),
+    )
     rule_code = models.CharField(_("quy định áp dụng"), max_length=60, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -638,11 +714,76 @@ class Payment(models.Model):
         return f"{self.get_kind_display()} {self.amount}"
 
 
+class AdvanceRecovery(models.Model):
+    """An advance paid back (thu hồi tạm ứng): what was advanced beyond what acceptance allows is
+    recovered, with its date and document, before acceptance can complete (TT 36/2013/TT-BCT
+    Điều 13; workflow.md, Payments)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="recoveries")
+    funding_source = models.ForeignKey(
+        FundingSource, on_delete=models.PROTECT, related_name="+", verbose_name=_("nguồn kinh phí")
+    )
+    amount = models.BigIntegerField(_("số tiền thu hồi (đồng)"))
+    recovered_on = models.DateField(_("ngày thu hồi"))
+    reference = models.CharField(_("số chứng từ thu hồi"), max_length=60)
+    document = models.ForeignKey(
+        ProjectDocument,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("tệp chứng từ"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("thu hồi tạm ứng")
+        verbose_name_plural = _("thu hồi tạm ứng")
+        ordering = ["project", "recovered_on", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="recovery_amount_positive"),
+            models.CheckConstraint(condition=~Q(reference=""), name="recovery_has_reference"),
+        ]
+
+    def __str__(self):
+        return f"{self.recovered_on:%d/%m/%Y}: {self.amount}"
+
+
+class BeneficiaryShare(models.Model):
+    """A named beneficiary's share of a project's state support: a per-facility or per-trademark
+    cap applies to each facility (TT 28/2018/TT-BTC Điều 8), so a group đề án states what each one
+    receives. Kept beside Project.beneficiaries (the list stays the M2M every page reads): a share
+    of an applicant that is no longer a beneficiary counts for nothing."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="beneficiary_shares")
+    applicant = models.ForeignKey(
+        Applicant, on_delete=models.PROTECT, related_name="project_shares", verbose_name=_("cơ sở thụ hưởng")
+    )
+    amount = models.BigIntegerField(_("phần kinh phí hỗ trợ (đồng)"))
+
+    class Meta:
+        verbose_name = _("phần hỗ trợ của cơ sở thụ hưởng")
+        verbose_name_plural = _("phần hỗ trợ của cơ sở thụ hưởng")
+        ordering = ["project", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "applicant"], name="beneficiary_share_unique"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="beneficiary_share_non_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.applicant}: {self.amount}"
+
+
 class ProjectRules(models.Model):
     """Dated figures of the project cycle that staff may change without a release: one row.
 
-    Settlement (quyết toán) is due by 22 January of the year after the plan year (TT 36/2013/TT-BCT;
-    domain.md §3): an accepted project not settled after that day is flagged on the staff pages."""
+    Settlement (quyết toán) is due by 22 January of the year after the year the project ends (its
+    end date, the plan year without one; TT 36/2013/TT-BCT; domain.md §3): an accepted project not
+    settled after that day is flagged on the staff pages. The settlement dossier is due within
+    15 days after the last acceptance (TT 36/2013/TT-BCT Điều 18.1)."""
 
     settlement_deadline_month = models.PositiveSmallIntegerField(
         _("tháng hạn quyết toán"),
@@ -657,6 +798,14 @@ class ProjectRules(models.Model):
         help_text=_("Hết ngày này mà đề án đã nghiệm thu chưa quyết toán thì bị đánh dấu quá hạn."),
     )
     legal_basis = models.CharField(_("căn cứ pháp lý"), max_length=300, default="TT 36/2013/TT-BCT")
+    dossier_deadline_days = models.PositiveSmallIntegerField(
+        _("hạn nộp hồ sơ quyết toán (ngày sau nghiệm thu)"),
+        default=15,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+    )
+    dossier_legal_basis = models.CharField(
+        _("căn cứ hạn nộp hồ sơ quyết toán"), max_length=300, default="TT 36/2013/TT-BCT Điều 18 khoản 1"
+    )
 
     history = HistoricalRecords(verbose_name=_("lịch sử quy định chung của đề án"))
 
@@ -703,7 +852,7 @@ class ProjectRules(models.Model):
         return cls.objects.filter(pk=1).first() or cls()
 
     def settlement_deadline(self, year):
-        """The last day to settle a project of plan year `year`."""
+        """The last day to settle a project that ends in `year`."""
         import datetime
 
         return datetime.date(year + 1, self.settlement_deadline_month, self.settlement_deadline_day)

@@ -17,6 +17,7 @@ from programmes.ceilings import ceiling_check, support_limit
 from .models import APPROVED_STATUSES, Status
 from .selectors import approved_figures_only, project_for
 from .services import budget_lines
+from .services.budget import cap_units
 
 # From the appraisal on there is something to summarise for a decision.
 SUMMARY_STATUSES = (Status.APPRAISED, *APPROVED_STATUSES)
@@ -31,19 +32,26 @@ def _last_step(project, step):
 def _ceiling(project, support, on_date, communes):
     """The rule in force for the lead fund on the decision's date (today before a decision) in the
     project's communes and the limit it sets, with how the limit is reached."""
+    units = {}
+
+    def units_for(rule):  # counted once for the check and the limit shown
+        if rule.pk not in units:
+            units[rule.pk] = cap_units(project, rule)
+        return units[rule.pk]
+
     check = ceiling_check(
         activity=project.activity,
         variant=project.variant,
         lead_fund=project.lead_fund,
         support=support,
         eligible_cost=project.eligible_cost,
-        units_covered=project.units_covered,
+        units_covered=units_for,
         on_date=on_date,
         communes=communes,
     )
     if check.rule is None:
         return {"rule": None, "message": check.message}
-    limit, how = support_limit(check.rule, cost=project.eligible_cost, units=project.units_covered)
+    limit, how = support_limit(check.rule, cost=project.eligible_cost, units=units_for(check.rule))
     return {
         "rule": check.rule,
         "limit": group(limit) if limit is not None else "—",

@@ -31,6 +31,7 @@ def load_project_reference(log=print):
         activity = activities[row["activity_code"]] if row["activity_code"] else None
         RequiredDocument.objects.update_or_create(
             activity=activity,
+            variant_key=row.get("variant_key", ""),
             step=row["step"],
             kind=row["kind"],
             defaults={"provider": row["provider"], "note": row["note"]},
@@ -39,6 +40,7 @@ def load_project_reference(log=print):
         AdvanceCondition.objects.update_or_create(
             activity=activities[row["activity_code"]],
             defaults={
+                "measure": row.get("measure") or AdvanceCondition.Measure.SPENT_SHARE,
                 "min_progress_percent": Decimal(row["min_progress_percent"]),
                 "legal_basis": row["legal_basis"],
                 "no_advance": row.get("no_advance", "").strip() in ("1", "true", "x"),

@@ -3,7 +3,20 @@
 import calendar
 import datetime
 
-from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Q, Subquery, Sum, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    When,
+)
+from django.db.models.functions import Coalesce, ExtractYear
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -11,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.roles import Role, has_role, user_roles
 from applicants.models import Applicant
 from applicants.selectors import applicants_of
-from core.deadlines import is_late, local_zone
+from core.deadlines import days_left, is_late, local_zone
 from core.listing import Listing, int_filter
 from core.workflow import Step, form_initial, timeline
 from programmes.models import ActivityType, AdministrativeUnit, ContentArea, DecisionIssuer, FundingSource
@@ -221,16 +234,26 @@ def late_to_report(project, today=None):
     return due is not None and not project.progress_entries.filter(month=due).exists()
 
 
+def end_year(project) -> int:
+    """The year a project ends: its (planned or adjusted) end date's, the plan year without one."""
+    return project.end_date.year if project.end_date else project.year
+
+
+# end_year as an expression, for the lists.
+END_YEAR = Coalesce(ExtractYear("end_date"), "year", output_field=IntegerField())
+
+
 def settlement_deadline(year: int, rules: ProjectRules) -> datetime.date:
-    """The day by which a project of plan `year` is settled: ProjectRules' day and month of the
-    next year (22/01 by default, TT 36/2013/TT-BCT), the month's last day when it is shorter."""
+    """The day by which a project that ends in `year` is settled: ProjectRules' day and month of
+    the next year (22/01 by default, TT 36/2013/TT-BCT), the month's last day when it is shorter;
+    an extension into the next year moves it (see end_year)."""
     month = rules.settlement_deadline_month
     last = calendar.monthrange(year + 1, month)[1]
     return datetime.date(year + 1, month, min(rules.settlement_deadline_day, last))
 
 
 def settlement_cutoff_year(now: datetime.datetime | None = None, rules: ProjectRules | None = None) -> int:
-    """The latest plan year whose settlement deadline has passed: late once the end of that day
+    """The latest end year whose settlement deadline has passed: late once the end of that day
     in Asia/Ho_Chi_Minh is over (core.deadlines)."""
     now = now or timezone.now()
     rules = rules or ProjectRules.current()
@@ -241,9 +264,9 @@ def settlement_cutoff_year(now: datetime.datetime | None = None, rules: ProjectR
 def with_settlement_overdue(queryset, now=None):
     """Annotate `settlement_overdue`: accepted, not settled, past its settlement deadline."""
     cutoff = settlement_cutoff_year(now)
-    return queryset.annotate(
+    return queryset.alias(settlement_end_year=END_YEAR).annotate(
         settlement_overdue=Case(
-            When(Q(status=Status.ACCEPTED) & Q(year__lte=cutoff), then=True),
+            When(Q(status=Status.ACCEPTED) & Q(settlement_end_year__lte=cutoff), then=True),
             default=False,
             output_field=BooleanField(),
         )
@@ -252,7 +275,45 @@ def with_settlement_overdue(queryset, now=None):
 
 def settlement_overdue(project, now=None):
     """The `settlement_overdue` flag of one project (see with_settlement_overdue)."""
-    return project.status == Status.ACCEPTED and project.year <= settlement_cutoff_year(now)
+    return project.status == Status.ACCEPTED and end_year(project) <= settlement_cutoff_year(now)
+
+
+def dossier_deadline(project, rules: ProjectRules | None = None) -> datetime.date | None:
+    """The day the settlement dossier is due: ProjectRules' days (15 by default) after the last
+    acceptance (TT 36/2013/TT-BCT Điều 18.1). None before acceptance."""
+    if project.acceptance_date is None:
+        return None
+    rules = rules or ProjectRules.current()
+    return project.acceptance_date + datetime.timedelta(days=rules.dossier_deadline_days)
+
+
+def dossier_status(project, now=None) -> dict | None:
+    """What the page says of the settlement dossier of an accepted, not yet settled project: its
+    due day, the days left and whether it is overdue (after the end of that day)."""
+    if project.status != Status.ACCEPTED:
+        return None
+    due = dossier_deadline(project)
+    if due is None:
+        return None
+    return {"due": due, "days_left": days_left(due, now), "overdue": is_late(now, due)}
+
+
+def projects_with_dossier_due(user, now=None) -> list[Project]:
+    """The staff worklist's settlement dossiers: the accepted projects `user` sees that are not
+    settled, each with `dossier_due` and `dossier_overdue`, the most urgent first. Empty for anyone
+    but staff and leaders."""
+    if not (user_roles(user) & {Role.STAFF, Role.LEADER}):
+        return []
+    rules = ProjectRules.current()
+    rows = list(
+        projects_visible_to(user)
+        .filter(status=Status.ACCEPTED, acceptance_date__isnull=False)
+        .order_by("acceptance_date", "code")
+    )
+    for project in rows:
+        project.dossier_due = dossier_deadline(project, rules)
+        project.dossier_overdue = is_late(now, project.dossier_due)
+    return rows
 
 
 # --- the list ------------------------------------------------------------------------------------
@@ -475,7 +536,10 @@ def project_page(user, project) -> dict:
             c["row"].kind for c in checklist if c["row"].provider == RequiredDocument.Provider.APPLICANT
         ],
         "steps": workflow.steps_for(user, project.status),
-        "payments": project.payments.all(),
+        "payments": project.payments.select_related("funding_source"),
+        "recoveries": project.recoveries.select_related("funding_source"),
+        "shares": project.beneficiary_shares.select_related("applicant"),
+        "dossier": dossier_status(project) if staff else None,
         "position": services.payment_position(project),
         "progress": project.progress_entries.all(),
         # internal flags (a late report, a missing provincial ceiling) are for staff and leaders
@@ -493,6 +557,7 @@ def project_page(user, project) -> dict:
         "is_leader": has_role(user, Role.LEADER),
         "progress_open": staff and project.status == Status.IN_PROGRESS,
         "payment_kind": payment_kind_open(project) if staff else None,
+        "recovery_open": staff and project.status in (Status.IN_PROGRESS, Status.ACCEPTED),
     }
 
 

@@ -18,6 +18,8 @@ urlpatterns = [
     path("<int:pk>/dieu-chinh/", views.project_adjust, name="adjust"),
     path("<int:pk>/tien-do/", views.progress_add, name="progress_add"),
     path("<int:pk>/chi/", views.payment_add, name="payment_add"),
+    path("<int:pk>/thu-hoi-tam-ung/", views.recovery_add, name="recovery_add"),
+    path("<int:pk>/tien-do/xac-nhan/", views.progress_confirm, name="progress_confirm"),
     path("<int:pk>/tai-lieu/", views.document_upload, name="document_upload"),
     path("<int:pk>/tai-lieu/<int:doc_pk>/", views.document_download, name="document_download"),
 ]

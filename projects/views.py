@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from core.spreadsheets import claim_stash, drop_stash, read_table, release_stash
 from . import services
 from .forms import (
     AdjustForm,
+    ConfirmProgressForm,
     DocumentForm,
     FromRequestForm,
     ImportForm,
@@ -26,6 +27,7 @@ from .forms import (
     PaymentForm,
     ProgressForm,
     ProjectForm,
+    RecoveryForm,
     TransitionForm,
 )
 from .resources import EXPORT_HEADERS, IMPORT_COLUMNS, export_rows, import_projects
@@ -67,7 +69,7 @@ def project_mine(request):
 def _page_forms(page):
     """The small forms of the project page, for what the selector says the user may do."""
     project = page["project"]
-    forms = {"document_form": None, "progress_form": None, "payment_form": None}
+    forms = {"document_form": None, "progress_form": None, "payment_form": None, "recovery_form": None}
     if page["may_upload"]:
         forms["document_form"] = DocumentForm(kinds=None if page["is_staff"] else page["asked_kinds"])
     if page["progress_open"]:
@@ -76,6 +78,8 @@ def _page_forms(page):
         forms["payment_form"] = PaymentForm(
             initial={"version": project.version, "kind": page["payment_kind"]}
         )
+    if page["recovery_open"]:
+        forms["recovery_form"] = RecoveryForm(initial={"version": project.version})
     return forms
 
 
@@ -307,12 +311,57 @@ def payment_add(request, pk):
             amount=d["amount"],
             paid_on=d["paid_on"],
             reference=d["reference"],
+            funding_source=d["funding_source"],
             expected_version=d["version"] or 0,
         )
 
     form = PaymentForm(request.POST)
     return _record_on_page(
         request, pk, form, record, done=_("Đã ghi khoản chi."), invalid=_("Khoản chi chưa hợp lệ: %(e)s")
+    )
+
+
+@require_POST
+@role_required(*STAFF)
+def recovery_add(request, pk):
+    def record(project, d):
+        services.advance_recovery_record(
+            user=request.user,
+            project=project,
+            amount=d["amount"],
+            recovered_on=d["recovered_on"],
+            reference=d["reference"],
+            funding_source=d["funding_source"],
+            document=d["file"],
+            expected_version=d["version"] or 0,
+        )
+
+    form = RecoveryForm(request.POST, request.FILES)
+    return _record_on_page(
+        request,
+        pk,
+        form,
+        record,
+        done=_("Đã ghi thu hồi tạm ứng."),
+        invalid=_("Thu hồi tạm ứng chưa hợp lệ: %(e)s"),
+    )
+
+
+@require_POST
+@role_required(*STAFF)
+def progress_confirm(request, pk):
+    def record(project, d):
+        entry = get_object_or_404(project.progress_entries, pk=d["entry"])
+        services.progress_entry_confirm(user=request.user, entry=entry, expected_version=d["version"] or 0)
+
+    form = ConfirmProgressForm(request.POST)
+    return _record_on_page(
+        request,
+        pk,
+        form,
+        record,
+        done=_("Đã xác nhận báo cáo tiến độ."),
+        invalid=_("Không xác nhận được: %(e)s"),
     )
 
 

@@ -159,6 +159,8 @@ STEPS = (
         Status.SETTLED,
         STAFF_ROLES,
         (
+            # the date the settlement records, not the day it is entered
+            F("settlement_date", "date", _("Ngày quyết toán"), copy_to="settled_on"),
             F("actual_cost", "money", _("Kinh phí thực hiện (đồng)"), copy_to="actual_cost"),
             F("amounts", "amounts", _("Kinh phí hỗ trợ quyết toán theo nguồn")),
             F("liquidation_number", "text", _("Số biên bản thanh lý")),

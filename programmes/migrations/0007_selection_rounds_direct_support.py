@@ -11,7 +11,7 @@ def others_concerned_get_no_direct_support(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("programmes", "0005_approval_rules_issuers_rule_scope"),
+        ("programmes", "0006_support_rule_cap_unit_choices"),
     ]
 
     operations = [

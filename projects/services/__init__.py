@@ -14,20 +14,27 @@ from .create_update import (
     project_update,
 )
 from .documents import missing_documents, project_document_add, removes_files_on_error, required_documents
+from .money import approval_rule, beneficiary_shares_set, net_paid
 from .payments import PaymentPosition, advance_rule, payment_position, payment_record
-from .progress import progress_entry_add
+from .progress import progress_entry_add, progress_entry_confirm
+from .recoveries import advance_recovery_record
 from .transitions import project_transition
 
 __all__ = [
     "EDITABLE_FIELDS",
     "RECORDED_FIELDS",
     "PaymentPosition",
+    "advance_recovery_record",
     "advance_rule",
+    "approval_rule",
+    "beneficiary_shares_set",
     "budget_lines",
     "missing_documents",
+    "net_paid",
     "payment_position",
     "payment_record",
     "progress_entry_add",
+    "progress_entry_confirm",
     "project_adjust",
     "project_create",
     "project_create_from_request",

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.money import format_vnd
 from programmes.ceilings import CeilingCheck, lines_check
-from programmes.models import FundingSource
+from programmes.models import CapUnit, FundingSource
 
 from ..models import BudgetLine, BudgetVersion, Project, ProjectTransition, TransitionAmount
 
@@ -108,6 +108,20 @@ def approved_lines(lines: Lines, amounts: Lines) -> Lines:
     return approved
 
 
+def cap_units(project: Project, rule) -> int:
+    """What a cap is multiplied by, read from the project by what the rule's cap covers
+    (programmes.CapUnit; TT 28/2018/TT-BTC Điều 8): the beneficiaries named for a per-facility or
+    per-trademark cap (the planned number of a group đề án while none is named), the number of
+    models for a per-model cap, one for a round or a project."""
+    unit = getattr(rule, "cap_unit", "")
+    if unit in (CapUnit.FACILITY, CapUnit.TRADEMARK):
+        named = project.beneficiaries.count() if project.pk else 0
+        return named or project.planned_beneficiaries or 1
+    if unit == CapUnit.MODEL:
+        return project.models_count or 1
+    return 1
+
+
 def apply_ceiling(
     project: Project, *, lines: Lines, on_date: datetime.date, communes: list | None = None
 ) -> CeilingCheck:
@@ -124,7 +138,7 @@ def apply_ceiling(
         lead_fund=project.lead_fund,
         lines=lines,
         eligible_cost=project.eligible_cost,
-        units_covered=project.units_covered,
+        units_covered=lambda rule: cap_units(project, rule),
         on_date=on_date,
         communes=communes,
     )

@@ -44,6 +44,8 @@ EDITABLE_FIELDS = (
     "total_cost",
     "eligible_cost",
     "units_covered",
+    "models_count",
+    "planned_beneficiaries",
 )
 # How a text field is cleaned on the way in: one line (spaces collapsed) or paragraphs (trimmed).
 _ONE_LINE = {"title", "implementing_unit"}

@@ -53,16 +53,45 @@ def removes_files_on_error(func: Callable[P, R]) -> Callable[P, R]:
 
 
 def required_documents(project: Project, step: str | None = None) -> QuerySet[RequiredDocument]:
-    """The checklist rows of the project's activity (and those for every activity)."""
-    rows = RequiredDocument.objects.filter(Q(activity=project.activity_id) | Q(activity__isnull=True))
+    """The checklist rows of the project's activity (and those for every activity), for its variant
+    or for every variant."""
+    variant = project.variant.key if project.variant_id else None
+    rows = RequiredDocument.objects.filter(
+        Q(activity=project.activity_id) | Q(activity__isnull=True),
+        Q(variant_key="") | Q(variant_key=variant or ""),
+    )
     if step:
         rows = rows.filter(step=step)
     return rows
 
 
-def missing_documents(project: Project, step: str) -> list[RequiredDocument]:
-    have = set(project.documents.values_list("kind", flat=True))
+def missing_documents(project: Project, step: str, *, given: str = "") -> list[RequiredDocument]:
+    """The checklist rows of `step` whose kind the project has no file of (`given`: the kind of the
+    file the step itself brings, which is stored only once the step's checks pass)."""
+    have = set(project.documents.values_list("kind", flat=True)) | ({given} if given else set())
     return [row for row in required_documents(project, step) if row.kind not in have]
+
+
+# The steps whose documents a step needs: settlement closes the dossier, so whatever acceptance
+# needed must still be there (a project was settled without its acceptance minutes and invoices).
+DOCUMENTS_CHECKED_AT = {"accept": ("accept",), "settle": ("accept", "settle")}
+
+
+def check_step_documents(project: Project, step: str, *, given: str = "") -> None:
+    """Refuse a step while a document the checklist (fixtures/required-documents.csv, edited by
+    staff) asks for at that step is missing (TT 36/2013/TT-BCT Điều 5, 17, 18: the dossiers of
+    acceptance and settlement)."""
+    missing = [
+        row
+        for checked in DOCUMENTS_CHECKED_AT.get(step, (step,))
+        for row in missing_documents(project, checked, given=given)
+    ]
+    if missing:
+        raise ValidationError(
+            _("Chưa đủ tài liệu: %(docs)s.")
+            % {"docs": ", ".join(dict.fromkeys(str(r.get_kind_display()) for r in missing))},
+            code="documents_missing",
+        )
 
 
 def _check_applicant_upload(user: User, project: Project, kind: str) -> None:

@@ -66,3 +66,25 @@ def progress_entry_add(
     entry.save()
     bump_version(project)
     return entry
+
+
+@transaction.atomic
+def progress_entry_confirm(
+    *, user: User, entry: ProgressEntry, expected_version: int | str | None = None
+) -> ProgressEntry:
+    """The Sở confirms a progress report's figures (money spent, progress): only a confirmed report
+    opens an advance (TT 36/2013/TT-BCT Điều 13). Confirmed once; the figures are not edited after."""
+    require_staff(user)
+    project = Project.objects.select_for_update().get(pk=entry.project_id)
+    check_version(project, expected_version)
+    entry = ProgressEntry.objects.select_for_update().get(pk=entry.pk)
+    if entry.confirmed_at is not None:
+        raise ValidationError(_("Báo cáo tiến độ này đã được xác nhận."), code="already_confirmed")
+    if project.status != Status.IN_PROGRESS:
+        raise ValidationError(_("Chỉ xác nhận báo cáo tiến độ khi đề án đang thực hiện."), code="not_allowed")
+    entry.confirmed_by = user
+    entry.confirmed_at = timezone.now()
+    entry.full_clean()
+    entry.save(update_fields=["confirmed_by", "confirmed_at"])
+    bump_version(project)
+    return entry

@@ -24,7 +24,7 @@ from .budget import (
     next_budget_number,
     write_budget,
 )
-from .common import paid
+from .money import check_beneficiary_shares, check_paid_by_fund, check_support_after_approval, net_paid
 
 
 def step_amounts(context: StepContext) -> Lines:
@@ -272,11 +272,19 @@ def start(context: StepContext) -> None:
         raise ValidationError({"start_date": _("Ngày bắt đầu không được trước ngày ký hợp đồng.")})
 
 
+def _step_document_kind(context: StepContext) -> str:
+    """The kind of the file the step brings with it (stored once the step's checks pass)."""
+    return context.step.document_kind if context.data.get("document") is not None else ""
+
+
 def accept(context: StepContext) -> None:
-    """The accepted support stays within the contract and the accepted cost, and is not below what
-    was already advanced (every payment stays within the accepted support, workflow.md)."""
+    """The accepted support stays within the contract and the accepted cost, within the ceiling of
+    the rule applied at approval on the accepted cost (and each facility's share within its cap),
+    and is not below what was advanced net of recoveries (every payment stays within the accepted
+    support, workflow.md); the acceptance dossier is complete."""
     project, data = context.obj, context.data
-    total = sum(step_amounts(context).values())
+    amounts = step_amounts(context)
+    total = sum(amounts.values())
     accepted_cost = int(data["accepted_cost"])
     if accepted_cost < 0:
         raise ValidationError({"accepted_cost": _("Số tiền không được âm.")})
@@ -289,7 +297,9 @@ def accept(context: StepContext) -> None:
         )
     if total > accepted_cost:
         raise ValidationError({"amounts": _("Kinh phí hỗ trợ nghiệm thu vượt tổng kinh phí nghiệm thu.")})
-    already = paid(project)
+    rules = check_support_after_approval(project, amounts=amounts, cost=accepted_cost, stage=_("nghiệm thu"))
+    check_beneficiary_shares(project, rules=rules, total=total)
+    already = net_paid(project)
     if total < already:
         raise ValidationError(
             {
@@ -304,13 +314,29 @@ def accept(context: StepContext) -> None:
         raise ValidationError(
             {"acceptance_date": _("Ngày nghiệm thu không được trước ngày bắt đầu thực hiện.")}
         )
+    documents.check_step_documents(project, "accept", given=_step_document_kind(context))
     project.accepted_support = total
 
 
+def _check_settlement_date(project, settled_on) -> None:
+    if settled_on > timezone.localdate():
+        raise ValidationError(
+            {"settlement_date": ValidationError(_("Ngày quyết toán không được sau hôm nay."), code="future")}
+        )
+    if project.acceptance_date and settled_on < project.acceptance_date:
+        message = _("Ngày quyết toán không được trước ngày nghiệm thu.")
+        raise ValidationError({"settlement_date": ValidationError(message, code="before_acceptance")})
+
+
 def settle(context: StepContext) -> None:
-    """The settled support stays within the accepted support and equals what was paid."""
-    project = context.obj
-    total = sum(step_amounts(context).values())
+    """The settlement date is the record's (not the day it is entered); the settled support stays
+    within the accepted support and the ceiling of the rule applied at approval on the actual cost;
+    each fund's payments minus recoveries equal its settled support; the dossier is complete
+    (TT 36/2013/TT-BCT Điều 18)."""
+    project, data = context.obj, context.data
+    _check_settlement_date(project, data["settlement_date"])
+    amounts = step_amounts(context)
+    total = sum(amounts.values())
     if total > (project.accepted_support or 0):
         raise ValidationError(
             {
@@ -318,11 +344,18 @@ def settle(context: StepContext) -> None:
                 % {"value": format_vnd(project.accepted_support or 0)}
             }
         )
-    already = paid(project)
+    check_support_after_approval(
+        project, amounts=amounts, cost=int(data["actual_cost"]), stage=_("quyết toán")
+    )
+    already = net_paid(project)
     if already != total:
         raise ValidationError(
-            _("Các khoản đã chi (%(paid)s) phải bằng kinh phí hỗ trợ quyết toán (%(support)s).")
-            % {"paid": format_vnd(already), "support": format_vnd(total)}
+            _(
+                "Các khoản đã chi trừ số thu hồi (%(paid)s) phải bằng kinh phí hỗ trợ quyết toán (%(support)s)."
+            )
+            % {"paid": format_vnd(already), "support": format_vnd(total)},
+            code="paid_differs",
         )
+    check_paid_by_fund(project, amounts)
+    documents.check_step_documents(project, "settle", given=_step_document_kind(context))
     project.actual_support = total
-    project.settled_on = timezone.localdate()

@@ -9,7 +9,7 @@ from applicants.models import SupportRequest
 from applicants.services import no_other_support_declare
 from projects.models import Project, Status
 from tests.factories import UserFactory
-from tests.projects.utils import PDF, activity, make_applicant
+from tests.projects.utils import PDF, PNG, activity, make_applicant
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,8 +36,13 @@ def _confirm(page):
 def _upload(page, kind, name):
     form = page.locator('[data-testid="document-form"]')
     form.locator('[name="kind"]').select_option(kind)
+    image = name.endswith(".png")
     form.locator('[name="file"]').set_input_files(
-        {"name": name, "mimeType": "application/pdf", "buffer": PDF}
+        {
+            "name": name,
+            "mimeType": "image/png" if image else "application/pdf",
+            "buffer": PNG if image else PDF,
+        }
     )
     form.get_by_role("button", name="Tải lên").click()
     page.wait_for_load_state()
@@ -137,6 +142,10 @@ def test_project_from_request_to_settlement(page, site, login):
     progress.get_by_role("button", name="Ghi tiến độ").click()
     page.wait_for_load_state()
     expect(page.get_by_test_id("progress")).to_contain_text("05/2026: 80%")
+    # the Sở confirms the figures: only a confirmed report opens an advance (TT 36/2013 Điều 13)
+    page.get_by_test_id("progress-confirm").click()
+    page.wait_for_load_state()
+    expect(page.get_by_test_id("progress-confirmed")).to_be_visible()
 
     payment = page.locator('[data-testid="payment-form"]')
     payment.locator('[name="kind"]').select_option("advance")
@@ -146,6 +155,8 @@ def test_project_from_request_to_settlement(page, site, login):
     page.wait_for_load_state()
     expect(page.get_by_test_id("balance")).to_have_text("100.000.000 đ")
 
+    _upload(page, "invoice", "hoa-don.pdf")
+    _upload(page, "photo", "may-da-lap.png")
     _step(page, "accept")
     _fill(
         page,
@@ -171,7 +182,15 @@ def test_project_from_request_to_settlement(page, site, login):
     expect(page.get_by_test_id("balance")).to_have_text("0 đ")
 
     _step(page, "settle")
-    _fill(page, {"actual_cost": "500000000", "amount_KCQG": "200000000", "liquidation_number": "TL-08/2026"})
+    _fill(
+        page,
+        {
+            "settlement_date": "05/10/2026",
+            "actual_cost": "500000000",
+            "amount_KCQG": "200000000",
+            "liquidation_number": "TL-08/2026",
+        },
+    )
     page.locator('main form [name="document"]').set_input_files(
         {"name": "thanh-ly.pdf", "mimeType": "application/pdf", "buffer": PDF}
     )

@@ -22,6 +22,7 @@ from .utils import (
     make_project,
     pdf,
     step_data,
+    upload_required,
 )
 
 pytestmark = pytest.mark.django_db
@@ -215,7 +216,8 @@ def test_ceiling_above_the_percent_is_refused(staff):
 def test_ceiling_uses_eligible_cost_and_units_covered(staff):
     with pytest.raises(ValidationError, match="vượt mức tối đa 200.000.000 đ .50% chi phí được tính hỗ trợ"):
         make_project(staff, total=600_000_000, support=250_000_000, eligible=400_000_000)
-    project = make_project(staff, total=1_400_000_000, support=600_000_000, units=2)
+    # two facilities planned by a group đề án (units_covered no longer counts: issue 9 A4)
+    project = make_project(staff, total=1_400_000_000, support=600_000_000, planned=2)
     assert project.state_support == 600_000_000
 
 
@@ -369,22 +371,27 @@ def _in_progress(leader, staff, **kwargs):
     return advance(leader, make_project(staff, **kwargs), Status.IN_PROGRESS)
 
 
-def test_advance_for_machinery_needs_progress_above_70_percent(staff, leader):
+def _confirmed(staff, project, month, percent, spent=0):
+    entry = services.progress_entry_add(
+        user=staff, project=project, month=month, percent=percent, spent=spent
+    )
+    return services.progress_entry_confirm(user=staff, entry=entry)
+
+
+def test_advance_for_machinery_needs_work_done_above_70_percent(staff, leader):
+    """The value of work done (spent / total investment, 600 tr here) on a confirmed report, not a
+    progress percentage (TT 36/2013/TT-BCT Điều 13; issue 9 A8 replaced the percentage)."""
     project = _in_progress(leader, staff)
-    with pytest.raises(ValidationError, match="trên 70%"):
+    with pytest.raises(ValidationError, match="vượt 70%"):
         services.payment_record(
             user=staff, project=project, kind="advance", amount=1_000_000, paid_on=START_DATE
         )
-    services.progress_entry_add(
-        user=staff, project=project, month=datetime.date(2026, 4, 1), percent=Decimal("70")
-    )
-    with pytest.raises(ValidationError, match="trên 70%"):
+    _confirmed(staff, project, datetime.date(2026, 4, 1), Decimal("90"), spent=420_000_000)
+    with pytest.raises(ValidationError, match="vượt 70%"):
         services.payment_record(
             user=staff, project=project, kind="advance", amount=1_000_000, paid_on=START_DATE
         )
-    services.progress_entry_add(
-        user=staff, project=project, month=datetime.date(2026, 5, 1), percent=Decimal("70.5")
-    )
+    _confirmed(staff, project, datetime.date(2026, 5, 1), Decimal("70.5"), spent=423_000_000)
     services.payment_record(
         user=staff, project=project, kind="advance", amount=200_000_000, paid_on=START_DATE
     )
@@ -460,14 +467,15 @@ def test_cluster_pollution_advance_is_30_percent_after_50_percent_progress(staff
         support=100_000_000,
         total=1_000_000_000,
     )
-    services.progress_entry_add(
-        user=staff, project=project, month=datetime.date(2026, 4, 1), percent=Decimal("50")
-    )
+    _confirmed(staff, project, datetime.date(2026, 4, 1), Decimal("50"))
     with pytest.raises(ValidationError, match="trên 50%"):
         services.payment_record(user=staff, project=project, kind="advance", amount=1, paid_on=START_DATE)
-    services.progress_entry_add(
+    entry = services.progress_entry_add(
         user=staff, project=project, month=datetime.date(2026, 5, 1), percent=Decimal("51")
     )
+    with pytest.raises(ValidationError, match="Sở đã xác nhận"):
+        services.payment_record(user=staff, project=project, kind="advance", amount=1, paid_on=START_DATE)
+    services.progress_entry_confirm(user=staff, entry=entry)
     with pytest.raises(ValidationError, match="30%"):
         services.payment_record(
             user=staff, project=project, kind="advance", amount=30_000_001, paid_on=START_DATE
@@ -489,6 +497,7 @@ def test_final_payments_after_acceptance_within_accepted_support(staff, leader):
         services.payment_record(
             user=staff, project=project, kind=Payment.Kind.FINAL, amount=1, paid_on=START_DATE
         )
+    upload_required(staff, project, "accept")
     data = step_data(project, "accept")
     data["amounts"] = {"KCQG": 280_000_000}
     project = services.project_transition(user=staff, project=project, step="accept", data=data)
@@ -638,6 +647,7 @@ def test_a_step_refused_after_its_file_was_stored_leaves_no_file_on_disk(setting
     column): the transaction rolls back and the file is deleted with it."""
     settings.MEDIA_ROOT = tmp_path
     project = advance(leader, make_project(staff), Status.IN_PROGRESS)
+    upload_required(leader, project, "accept")
     before = _stored_files(tmp_path)
     data = step_data(project, "accept") | {"acceptance_number": "NT-" + "9" * 80}
     with pytest.raises(ValidationError, match="tối đa 60 kí tự"):

@@ -311,7 +311,7 @@ def test_payment_and_progress_forms_carry_the_version_and_a_stale_one_is_refused
     )
     client.force_login(staff)
     html = client.get(f"/de-an/{project.pk}/").content.decode()
-    assert html.count(f'name="version" value="{project.version}"') == 2  # progress and payment forms
+    assert html.count(f'name="version" value="{project.version}"') == 3  # progress, payment, recovery forms
     payment = {"kind": "advance", "amount": "10000000", "paid_on": "15/04/2026", "version": project.version}
     client.post(f"/de-an/{project.pk}/chi/", payment)
     response = client.post(f"/de-an/{project.pk}/chi/", payment, follow=True)
@@ -779,10 +779,10 @@ def test_project_page_queries_do_not_grow_with_its_history(client, staff, leader
 
     client.force_login(staff)
     seed(3, 0)
-    with django_assert_num_queries(29) as small:
+    with django_assert_num_queries(34) as small:
         assert client.get(f"/de-an/{project.pk}/").status_code == 200
     seed(27, 3)
-    with django_assert_num_queries(29) as large:
+    with django_assert_num_queries(34) as large:
         assert client.get(f"/de-an/{project.pk}/").status_code == 200
     assert len(large.captured_queries) == len(small.captured_queries)
 
@@ -834,6 +834,7 @@ def test_list_and_export_show_accepted_then_settled_support(client, staff, leade
     from .utils import step_data
 
     p = advance(leader, make_project(staff, beneficiaries=[applicant]), Status.IN_PROGRESS)
+    upload_required(leader, p, "accept")
     data = step_data(p, "accept") | {"amounts": {"KCQG": 280_000_000}}
     services.project_transition(user=leader, project=p, step="accept", data=data)
     client.force_login(staff)
@@ -941,7 +942,13 @@ def test_settlement_overdue_after_the_end_of_22_january_of_the_next_year(client,
     assert ProjectRules.objects.count() == 1
     response = client.post(
         "/quan-tri/projects/projectrules/1/change/",
-        {"settlement_deadline_month": 1, "settlement_deadline_day": 25, "legal_basis": "TT 36/2013/TT-BCT"},
+        {
+            "settlement_deadline_month": 1,
+            "settlement_deadline_day": 25,
+            "legal_basis": "TT 36/2013/TT-BCT",
+            "dossier_deadline_days": 15,
+            "dossier_legal_basis": "TT 36/2013/TT-BCT Điều 18 khoản 1",
+        },
     )
     assert response.status_code == 302 and ProjectRules.current().settlement_deadline_day == 25
     with time_machine.travel(after, tick=False):

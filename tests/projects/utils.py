@@ -20,6 +20,7 @@ DECISION_DATE = datetime.date(2026, 3, 2)
 CONTRACT_DATE = datetime.date(2026, 3, 10)
 START_DATE = datetime.date(2026, 3, 16)
 ACCEPTANCE_DATE = datetime.date(2026, 6, 10)
+SETTLEMENT_DATE = datetime.date(2026, 6, 12)
 
 
 def pdf(name="tai-lieu.pdf"):
@@ -67,6 +68,7 @@ def make_project(
     support=300_000_000,
     eligible=None,
     units=1,
+    planned=None,
     year=2026,
     beneficiaries=(),
     communes=("11953",),
@@ -90,6 +92,7 @@ def make_project(
             "total_cost": total,
             "eligible_cost": eligible,
             "units_covered": units,
+            "planned_beneficiaries": planned,
             "start_date": datetime.date(year, 3, 1),
             "end_date": datetime.date(year, 11, 30),
         },
@@ -110,11 +113,16 @@ def declare_for_beneficiaries(user, project):
         )
 
 
+def png(name="anh.png"):
+    return SimpleUploadedFile(name, PNG, content_type="image/png")
+
+
 def upload_required(user, project, step="submit"):
     if step == "submit":
         declare_for_beneficiaries(user, project)
     for row in services.missing_documents(project, step):
-        services.project_document_add(user=user, project=project, kind=row.kind, uploaded=pdf())
+        uploaded = png() if row.kind == "photo" else pdf()
+        services.project_document_add(user=user, project=project, kind=row.kind, uploaded=uploaded)
 
 
 # The day each stage of the cycle is dated, by the field that records it (any other date field:
@@ -125,6 +133,7 @@ DATES = {
     "contract_date": CONTRACT_DATE,
     "start_date": START_DATE,
     "acceptance_date": ACCEPTANCE_DATE,
+    "settlement_date": SETTLEMENT_DATE,
 }
 
 
@@ -199,9 +208,10 @@ PATH = {
 
 
 def prepare(leader, project, step):
-    """What a step needs beyond its fields: documents before submitting, payments before settling."""
-    if step == "submit":
-        upload_required(leader, project)
+    """What a step needs beyond its fields: the documents the checklist asks at that step
+    (submission, acceptance, settlement), payments before settling."""
+    if step in ("submit", "accept", "settle"):
+        upload_required(leader, project, step)
     if step == "settle" and not project.payments.exists():
         services.payment_record(
             user=leader,
