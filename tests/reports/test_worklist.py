@@ -55,7 +55,10 @@ def _seed_staff_work(staff, n, applicant=None):
         _project(staff, Status.IN_PROGRESS)  # no May report: late
         _project(staff, Status.ACCEPTED)  # plan year 2026: settlement due by 22/01/2027
         overdue = _project(staff, Status.ACCEPTED)
-        Project.objects.filter(pk=overdue.pk).update(year=2024)
+        # ended in 2024: its settlement was due by 22/01/2025 (the deadline follows the project's end)
+        Project.objects.filter(pk=overdue.pk).update(
+            year=2024, start_date=datetime.date(2024, 3, 1), end_date=datetime.date(2024, 11, 30)
+        )
         if applicant is not None:
             p = _project(staff, Status.IN_PROGRESS, beneficiaries=[applicant])
             ProjectDocument.objects.create(
