@@ -305,6 +305,10 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+if CELERY_TASK_ALWAYS_EAGER:
+    # In-process jobs (the embedded default) would print "Task … succeeded" for every e-mail into
+    # the page's console and `make run`'s setup output; a real worker keeps its own task log.
+    LOGGING["loggers"].update({"celery.app.trace": {"level": "WARNING"}, "kombu": {"level": "ERROR"}})
 
 if not LOCAL and USING_SQLITE:
     import warnings
