@@ -157,6 +157,28 @@ def _height(labels, per_label=44, minimum=240):
     return max(minimum, 120 + per_label * len(labels))
 
 
+def _bars(title, labels, series, *, label_title, horizontal, formatter, stacked) -> Chart:
+    import pygal
+
+    if stacked:
+        chart_class = pygal.HorizontalStackedBar if horizontal else pygal.StackedBar
+        height = _height(labels)
+    else:
+        chart_class = pygal.HorizontalBar if horizontal else pygal.Bar
+        height = _height(labels, per_label=30 * max(1, len(series)) + 14)
+    svg = _render(
+        chart_class,
+        title=title,
+        labels=labels,
+        series=series,
+        formatter=formatter,
+        height=height,
+        show_legend=stacked or len(series) > 1,
+    )
+    columns, rows = _series_table(labels, series, label_title=label_title or _("Nội dung"), total=stacked)
+    return Chart(title=title, svg=svg, columns=columns, rows=rows)
+
+
 def bar_chart(
     title: str,
     labels: Sequence[str],
@@ -167,20 +189,15 @@ def bar_chart(
     formatter: Callable = number,
 ) -> Chart:
     """Bars of one or several series (`[(name, values per label)]`), side by side."""
-    import pygal
-
-    chart_class = pygal.HorizontalBar if horizontal else pygal.Bar
-    svg = _render(
-        chart_class,
-        title=title,
-        labels=labels,
-        series=series,
+    return _bars(
+        title,
+        labels,
+        series,
+        label_title=label_title,
+        horizontal=horizontal,
         formatter=formatter,
-        height=_height(labels, per_label=30 * max(1, len(series)) + 14),
-        show_legend=len(series) > 1,
+        stacked=False,
     )
-    columns, rows = _series_table(labels, series, label_title=label_title or _("Nội dung"))
-    return Chart(title=title, svg=svg, columns=columns, rows=rows)
 
 
 def stacked_bar_chart(
@@ -194,20 +211,15 @@ def stacked_bar_chart(
 ) -> Chart:
     """Bars whose series add up (for example support by funding source, per year); the table
     has a total column."""
-    import pygal
-
-    chart_class = pygal.HorizontalStackedBar if horizontal else pygal.StackedBar
-    svg = _render(
-        chart_class,
-        title=title,
-        labels=labels,
-        series=series,
+    return _bars(
+        title,
+        labels,
+        series,
+        label_title=label_title,
+        horizontal=horizontal,
         formatter=formatter,
-        height=_height(labels),
-        show_legend=True,
+        stacked=True,
     )
-    columns, rows = _series_table(labels, series, label_title=label_title or _("Nội dung"), total=True)
-    return Chart(title=title, svg=svg, columns=columns, rows=rows)
 
 
 def progress_chart(title: str, items: Sequence[ProgressItem]) -> Chart:
