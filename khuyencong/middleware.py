@@ -4,8 +4,11 @@ import sqlite3
 from django.conf import settings
 from django.db import OperationalError
 from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils import translation
+
+from core.http import resubmission
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +83,9 @@ class DatabaseBusyMiddleware:
     """A request that waited too long for a row lock answers 503 "busy, try again" (with
     Retry-After) instead of a 500: the step did not happen and is safe to repeat. The page is
     rendered without the request's context: the database that just failed is not asked again.
-    (Keeping what the user typed is not done here: the browser's Back button still has it.)"""
+    Nothing typed is lost: after a POST the page holds the fields in a form that "Thử lại" sends
+    again to the same address (core.http.resubmission), with a fresh CSRF token; passwords and
+    chosen files are asked again, never copied into the page."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -92,6 +97,8 @@ class DatabaseBusyMiddleware:
         if not _is_busy(exception):
             return None
         logger.warning("Database busy on %s %s: %s", request.method, request.path, exception)
-        response = HttpResponse(render_to_string("503.html"), status=503)
+        context = {"again": resubmission(request), "csrf_token": get_token(request)}
+        response = HttpResponse(render_to_string("503.html", context), status=503)
         response["Retry-After"] = "5"
+        response["Cache-Control"] = "private, no-store"
         return response

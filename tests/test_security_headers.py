@@ -6,12 +6,16 @@ import os
 import re
 import subprocess
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
 
 import psycopg.errors
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import OperationalError
-from django.test import override_settings
+from django.http import HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
+from django.test import Client, override_settings
 from django.urls import path, reverse
 
 from accounts.roles import Role
@@ -123,7 +127,15 @@ def _not_busy(request):
     raise OperationalError("could not connect to server")
 
 
+def _echo(request):
+    """GET: a page that hands out the CSRF cookie. POST: what arrived, to check a resubmission."""
+    if request.method == "GET":
+        return HttpResponse(get_token(request))
+    return JsonResponse({"post": dict(request.POST.lists()), "files": sorted(request.FILES)})
+
+
 urlpatterns = [
+    path("echo/", _echo),
     path("lock/", _raises(psycopg.errors.LockNotAvailable("canceling statement due to lock timeout"))),
     path("slow/", _raises(psycopg.errors.QueryCanceled("canceling statement due to statement timeout"))),
     path("sqlite/", _raises(__import__("sqlite3").OperationalError("database is locked"))),
@@ -140,6 +152,105 @@ def test_a_lock_or_statement_timeout_shows_busy_try_again(client, url):
     assert response["Retry-After"] == "5"
     html = response.content.decode()
     assert "Hệ thống đang bận, vui lòng thử lại" in html and 'data-testid="error-503"' in html
+
+
+class _Forms(HTMLParser):
+    """The forms of a page: each with its attributes and its inputs' attributes, in order."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "form":
+            self.forms.append({"attrs": dict(attrs), "inputs": []})
+        elif tag == "input" and self.forms:
+            self.forms[-1]["inputs"].append(dict(attrs))
+
+
+def _forms(html):
+    parser = _Forms()
+    parser.feed(html)
+    return parser.forms
+
+
+TYPED = {
+    "name": 'Công ty TNHH "Hoa Sen" <script>alert(1)</script>',
+    "note": "dòng 1\r\ndòng 2 & 'trích'",
+    "items": ["1", "2"],
+    "password": "MatKhau-Bi-Mat-123",
+    "new_password1": "MatKhau-Moi-456",
+}
+
+
+def _typed_post(client, url, **extra):
+    return client.post(url, {**TYPED, **extra})
+
+
+@pytest.mark.urls(__name__)
+def test_the_busy_page_keeps_what_was_typed_and_try_again_resubmits_it(client):
+    """Item 10: after a lock timeout on a POST nothing the user typed is lost: the 503 page holds
+    it in a form to the same address; passwords, files and the old CSRF token are not copied."""
+    csrf_client = Client(enforce_csrf_checks=True)
+    token = csrf_client.get("/echo/").content.decode()
+    response = _typed_post(csrf_client, "/lock/?tab=2", csrfmiddlewaretoken=token)
+    assert response.status_code == 503 and "no-store" in response["Cache-Control"]
+    html = response.content.decode()
+    assert "<script>alert(1)" not in html and "MatKhau" not in html and token not in html
+    (form,) = [f for f in _forms(html) if f["attrs"].get("method") == "post"]
+    assert form["attrs"]["action"] == "/lock/?tab=2"
+    hidden = [(i["name"], i["value"]) for i in form["inputs"] if i.get("type") == "hidden"]
+    fresh = dict(hidden).pop("csrfmiddlewaretoken")
+    assert fresh and fresh != token
+    assert [pair for pair in hidden if pair[0] != "csrfmiddlewaretoken"] == [
+        ("name", TYPED["name"]),
+        ("note", TYPED["note"]),
+        ("items", "1"),
+        ("items", "2"),
+    ]
+    # the passwords are asked again, empty and required, so the retry is complete
+    retyped = {i["name"]: i for i in form["inputs"] if i.get("type") == "password"}
+    assert set(retyped) == {"password", "new_password1"}
+    assert all("value" not in i and "required" in i for i in retyped.values())
+    assert "Thử lại" in html and "Hệ thống đang bận, vui lòng thử lại" in html
+    # "Thử lại" posts the kept fields with the fresh token: the CSRF check passes
+    data = {}
+    for name, value in hidden:
+        data.setdefault(name, []).append(value)
+    data.update(password=["retyped"], new_password1=["retyped"])
+    again = csrf_client.post("/echo/", data)
+    assert again.status_code == 200
+    assert again.json()["post"] == data
+
+
+@pytest.mark.urls(__name__)
+def test_the_busy_page_asks_for_a_chosen_file_again_and_never_echoes_it(client):
+    upload = SimpleUploadedFile("ho-so.pdf", b"%PDF-1.4 noi dung bi mat", content_type="application/pdf")
+    response = client.post("/lock/", {"title": "Biên bản", "document": upload})
+    html = response.content.decode()
+    assert response.status_code == 503 and "noi dung bi mat" not in html
+    (form,) = [f for f in _forms(html) if f["attrs"].get("method") == "post"]
+    assert form["attrs"]["enctype"] == "multipart/form-data"
+    (chosen,) = [i for i in form["inputs"] if i.get("type") == "file"]
+    assert chosen["name"] == "document" and "required" in chosen
+    assert "ho-so.pdf" in html
+    assert ("title", "Biên bản") in [(i["name"], i.get("value")) for i in form["inputs"]]
+
+
+@pytest.mark.urls(__name__)
+def test_a_busy_get_offers_to_load_the_same_address_again(client):
+    html = client.get("/lock/?q=%22x%22").content.decode()
+    assert 'href="/lock/?q=%22x%22"' in html and "Thử lại" in html
+    assert not [f for f in _forms(html) if f["attrs"].get("method") == "post"]
+
+
+def test_the_try_again_address_never_leaves_the_portal(rf):
+    from core.http import resubmission
+
+    request = rf.post("/x", {"a": "1"})
+    request.path = "//evil.example/x"  # what a request line "POST //evil.example/x" gives
+    assert resubmission(request).action == "/%2Fevil.example/x"
+    assert resubmission(rf.delete("/lock/")) is None
 
 
 @pytest.mark.urls(__name__)

@@ -451,3 +451,60 @@ def test_the_beneficiary_search_answers_staff_only_with_at_most_twenty(client):
     assert len(response.context["applicants"]) == 20 and "Công ty Cơ khí" not in response.content.decode()
     assert client.get(url, {"beneficiary_q": "co khi"}).context["applicants"][0].name == "Công ty Cơ khí"
     assert client.get(url, {"beneficiary_q": ""}).content.decode().strip() == ""
+
+
+# --- Item 10: the public lookup says nothing that helps enumerate tracking codes -----------------
+
+
+def _lookup_page(client, code, secret):
+    """The lookup's answer with what differs by design taken out: the code typed (echoed in its
+    field) and the CSRF token."""
+    import re
+
+    response = client.post(reverse("applicants:lookup"), {"code": code, "secret": secret})
+    html = response.content.decode().replace(code, "…")
+    return response.status_code, re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+
+
+@pytest.mark.django_db
+def test_a_real_code_with_a_wrong_secret_answers_exactly_like_a_code_that_does_not_exist(client):
+    from tests.factories import ApplicantFactory, SupportRequestFactory
+
+    applicant = ApplicantFactory(tax_code="034085001234")
+    real = SupportRequestFactory(applicant=applicant, status="submitted")
+    draft = SupportRequestFactory(applicant=applicant, status="draft")
+    year = real.code.split("-")[1]
+    unknown = f"YC-{year}-999999"
+    for secret in ["0109999999", "0912345678"]:
+        answers = {_lookup_page(client, code, secret) for code in [real.code, unknown]}
+        assert len(answers) == 1, secret
+        ((status, html),) = answers
+        assert (
+            status == 200 and 'data-testid="not-found"' in html and 'data-testid="lookup-result"' not in html
+        )
+    # a draft is not found even with the right secret, and says so the same way
+    assert _lookup_page(client, draft.code, "034085001234") == _lookup_page(client, unknown, "034085001234")
+    assert 'data-testid="lookup-result"' in _lookup_page(client, real.code, "034085001234")[1]
+
+
+# --- Item 9: an applicant account's daily upload quota counts the total size too ---------------
+
+
+@pytest.mark.django_db
+def test_an_applicant_account_uploads_no_more_megabytes_in_a_day_than_its_quota(settings):
+    from projects import services
+    from projects.models import RequiredDocument
+    from tests.projects.utils import make_applicant, make_project, pdf
+
+    staff, owner = UserFactory(roles=[Role.STAFF]), UserFactory(roles=[Role.APPLICANT])
+    project = make_project(staff, beneficiaries=[make_applicant(owner=owner)])
+    kind = RequiredDocument.objects.filter(provider=RequiredDocument.Provider.APPLICANT).values_list(
+        "kind", flat=True
+    )[0]
+    settings.USER_UPLOAD_DAILY_BYTES = pdf().size * 2
+    for _i in range(2):
+        services.project_document_add(user=owner, project=project, kind=kind, uploaded=pdf())
+    with pytest.raises(ValidationError, match="quá nhiều tài liệu trong 24 giờ qua") as refused:
+        services.project_document_add(user=owner, project=project, kind=kind, uploaded=pdf())
+    assert refused.value.code == "upload_quota" and project.documents.count() == 2
+    services.project_document_add(user=staff, project=project, kind=kind, uploaded=pdf())

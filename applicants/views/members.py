@@ -98,10 +98,17 @@ def invitations(request):
     )
 
 
+# Where an answer returns to: the page it was given from (a fixed name, never an address).
+_ANSWER_BACK = {"profile": "applicants:my_profile"}
+
+
 @require_POST
 @login_required
 def invitation_answer(request, invitation_pk):
+    """Accept (then the profile, which now shows the applicant) or decline, from the invitations
+    page or the profile."""
     invitation = get_object_or_404(selectors.member_invitations_for(request.user), pk=invitation_pk)
+    back = _ANSWER_BACK.get(request.POST.get("back", ""), "applicants:invitations")
     try:
         if request.POST.get("answer") == "accept":
             applicant = services.applicant_invitation_accept(invitation=invitation, user=request.user)
@@ -112,7 +119,7 @@ def invitation_answer(request, invitation_pk):
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("Đã từ chối lời mời."))
-    return redirect("applicants:invitations")
+    return redirect(back)
 
 
 @require_POST

@@ -68,8 +68,12 @@ def privacy_notice(request):
 
 @role_required(Role.APPLICANT)
 def my_profile(request):
+    """The applicant's profiles, and the invitations to join another one waiting for an answer."""
     applicants = selectors.own_applicants_with_consent(request.user)
-    return render(request, "applicants/my_profile.html", {"applicants": applicants})
+    invitations = list(selectors.member_invitations_for(request.user))
+    return render(
+        request, "applicants/my_profile.html", {"applicants": applicants, "invitations": invitations}
+    )
 
 
 @require_POST

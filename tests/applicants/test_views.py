@@ -309,7 +309,8 @@ def test_own_pages_and_the_commune_list_issue_constant_queries(
         ApplicantFactory(commune=commune("11953"), tax_code=None)
     for role, url, queries in [
         ("applicant", reverse("applicants:my_requests"), 6),
-        ("applicant", reverse("applicants:my_profile"), 8),  # + the consents (issue 9 A.13)
+        # + the consents (issue 9 A.13), + the pending invitations (issue 10 item 2)
+        ("applicant", reverse("applicants:my_profile"), 9),
         ("applicant", reverse("applicants:members", args=[applicant.pk]), 7),  # + pending invitations
         ("unit_reporter", reverse("applicants:list") + "?q=03+ho", 8),
     ]:
@@ -941,3 +942,138 @@ def test_triage_buttons_are_the_steps_staff_may_take(people, client_for, own):
     assert 'data-testid="triage-form"' not in client_for(people["applicant"]).get(url).content.decode()
     SupportRequest.objects.filter(pk=support_request.pk).update(status="accepted")
     assert 'data-testid="triage-form"' not in client_for(people["staff"]).get(url).content.decode()
+
+
+# --- pending invitations on the profile and the members page (issue 10, item 2) ---------------
+
+
+def _invite(applicant, contact, status="pending"):
+    from applicants.models import MemberInvitation
+
+    return MemberInvitation.objects.create(
+        applicant=applicant, contact=contact, invited_by=applicant.owner, status=status
+    )
+
+
+def _answer_forms(html):
+    return sorted(int(pk) for pk in re.findall(r'action="/co-so/loi-moi/(\d+)/"', html))
+
+
+@pytest.fixture
+def invited(people, own, other):
+    """A pending invitation naming each signed-in person (by phone or email, from the other
+    applicant), and some that name nobody here or are no longer pending."""
+    mine = {}
+    for number, role in enumerate(r for r in ROLES if people[r] is not None):
+        user = people[role]
+        mine[role] = _invite(other[0], user.phone if number % 2 else user.email)
+    _invite(own[0], "0988000111")
+    _invite(other[0], people["applicant"].phone, status="declined")
+    _invite(own[0], people["observer"].email, status="cancelled")
+    return mine
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_role_sees_only_its_own_pending_invitations(people, client_for, invited, role):
+    client = client_for(people[role])
+    page = client.get(reverse("applicants:invitations"))
+    if people[role] is None:
+        assert _status(page) == "login"
+        assert _status(client.get(reverse("applicants:my_profile"))) == "login"
+        return
+    assert list(page.context["invitations"]) == [invited[role]]
+    assert _answer_forms(page.content.decode()) == [invited[role].pk]
+    profile = client.get(reverse("applicants:my_profile"))
+    if role != "applicant":
+        assert profile.status_code == 403
+        return
+    html = profile.content.decode()
+    assert 'data-testid="invitations"' in html and _answer_forms(html) == [invited[role].pk]
+    assert invited[role].applicant.name in html
+    assert 'value="accept"' in html and 'value="decline"' in html
+
+
+def test_an_invitation_answered_from_the_profile_comes_back_to_the_profile(
+    people, client_for, invited, other
+):
+    client = client_for(people["applicant"])
+    invitation = invited["applicant"]
+    url = reverse("applicants:invitation_answer", args=[invitation.pk])
+    declined = client.post(url, {"answer": "decline", "back": "profile"})
+    assert declined.status_code == 302 and declined["Location"] == reverse("applicants:my_profile")
+    invitation.refresh_from_db()
+    assert invitation.status == "declined" and not other[0].members.filter(pk=people["applicant"].pk).exists()
+    again = _invite(other[0], people["applicant"].email)
+    accepted = client.post(reverse("applicants:invitation_answer", args=[again.pk]), {"answer": "accept"})
+    assert accepted["Location"] == reverse("applicants:my_profile")
+    assert other[0].members.filter(pk=people["applicant"].pk).exists()
+    # from the invitations page (no "back"), a decline stays there; a stranger's "back" is ignored
+    third = _invite(other[0], people["applicant"].phone)
+    odd = client.post(
+        reverse("applicants:invitation_answer", args=[third.pk]),
+        {"answer": "decline", "back": "//evil.example"},
+    )
+    assert odd["Location"] == reverse("applicants:invitations")
+    # someone else's invitation cannot be answered at all
+    stranger = invited["leader"]
+    refused = client.post(reverse("applicants:invitation_answer", args=[stranger.pk]), {"answer": "decline"})
+    assert refused.status_code == 404
+    stranger.refresh_from_db()
+    assert stranger.status == "pending"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_members_page_lists_only_this_applicants_pending_invitations(
+    people, client_for, own, other, invited, role
+):
+    applicant = own[0]
+    pending_here = list(applicant.invitations.filter(status="pending"))
+    response = client_for(people[role]).get(reverse("applicants:members", args=[applicant.pk]))
+    if role not in ("staff", "leader", "applicant"):
+        assert _status(response) in (403, "login")
+        return
+    assert list(response.context["invitations"]) == pending_here
+    html = response.content.decode()
+    (section,) = re.findall(r'data-testid="pending-invitations">(.*?)</ul>', html, re.S)
+    assert "0988000111" in section
+    assert people["observer"].email not in section  # cancelled
+    assert all(i.contact not in section for i in invited.values())  # the other applicant's
+    cancels = re.findall(r'name="invitation" value="(\d+)"', section)
+    assert cancels == [str(i.pk) for i in pending_here]
+
+
+def test_only_the_owner_cancels_and_only_its_own_invitations(people, client_for, own, other, invited):
+    applicant = own[0]
+    here = applicant.invitations.get(status="pending")
+    elsewhere = invited["staff"]  # the other applicant's
+    url = reverse("applicants:invitation_cancel", args=[applicant.pk])
+    stranger = other[0].owner
+    assert client_for(stranger).post(url, {"invitation": here.pk}).status_code == 404
+    client_for(people["applicant"]).post(url, {"invitation": elsewhere.pk})
+    elsewhere.refresh_from_db()
+    here.refresh_from_db()
+    assert elsewhere.status == "pending" and here.status == "pending"
+    response = client_for(people["applicant"]).post(url, {"invitation": here.pk})
+    assert response["Location"] == reverse("applicants:members", args=[applicant.pk])
+    here.refresh_from_db()
+    assert here.status == "cancelled"
+    assert (
+        "0988000111"
+        not in client_for(people["applicant"])
+        .get(reverse("applicants:members", args=[applicant.pk]))
+        .content.decode()
+    )
+
+
+@pytest.mark.parametrize("n", [1, 6])
+def test_the_profile_with_invitations_issues_constant_queries(
+    people, client_for, own, django_assert_num_queries, n
+):
+    user = people["applicant"]
+    for _i in range(n):
+        _invite(ApplicantFactory(commune=commune("12364")), user.phone)
+    client = client_for(user)
+    client.get(reverse("applicants:my_profile"))
+    with django_assert_num_queries(9):
+        response = client.get(reverse("applicants:my_profile"))
+    assert len(_answer_forms(response.content.decode())) == n
