@@ -261,9 +261,9 @@ def settlement_cutoff_year(now: datetime.datetime | None = None, rules: ProjectR
     return last_year if is_late(now, settlement_deadline(last_year, rules)) else last_year - 1
 
 
-def with_settlement_overdue(queryset, now=None):
+def with_settlement_overdue(queryset, now=None, rules=None):
     """Annotate `settlement_overdue`: accepted, not settled, past its settlement deadline."""
-    cutoff = settlement_cutoff_year(now)
+    cutoff = settlement_cutoff_year(now, rules)
     return queryset.alias(settlement_end_year=END_YEAR).annotate(
         settlement_overdue=Case(
             When(Q(status=Status.ACCEPTED) & Q(settlement_end_year__lte=cutoff), then=True),
@@ -296,6 +296,24 @@ def dossier_status(project, now=None) -> dict | None:
     if due is None:
         return None
     return {"due": due, "days_left": days_left(due, now), "overdue": is_late(now, due)}
+
+
+def dossier_cutoff(now=None, rules: ProjectRules | None = None) -> datetime.date:
+    """The earliest acceptance date whose settlement dossier is still in time at `now`: a dossier
+    is late once the end of its due day (acceptance + ProjectRules' days) in Asia/Ho_Chi_Minh is
+    over, i.e. when the project was accepted before this day (see dossier_status)."""
+    rules = rules or ProjectRules.current()
+    today = timezone.localtime(now or timezone.now(), local_zone()).date()
+    return today - datetime.timedelta(days=rules.dossier_deadline_days)
+
+
+def dossier_filters(now=None, rules: ProjectRules | None = None) -> tuple[Q, Q]:
+    """(due, overdue): the accepted, not yet settled projects whose settlement dossier is still in
+    time, and those whose dossier is late (TT 36/2013/TT-BCT Điều 18.1), as conditions a list or an
+    aggregate applies without reading rows."""
+    cutoff = dossier_cutoff(now, rules)
+    accepted = Q(status=Status.ACCEPTED, acceptance_date__isnull=False)
+    return accepted & Q(acceptance_date__gte=cutoff), accepted & Q(acceptance_date__lt=cutoff)
 
 
 def projects_with_dossier_due(user, now=None) -> list[Project]:
@@ -355,8 +373,13 @@ def applicant_uploads_since_last_step(projects):
 
 def _flag_filter(queryset, value):
     """The staff worklist's flags as a list filter: `late` (monthly progress report late),
-    `overdue` (settlement past its deadline), `uploads` (beneficiary uploads since the last step).
-    The list's queryset carries the first two annotations (project_listing)."""
+    `overdue` (settlement past its deadline), `due` (accepted, settlement still in time),
+    `dossier_due` and `dossier_overdue` (the settlement dossier within or past its days after
+    acceptance), `uploads` (beneficiary uploads since the last step). The list's queryset carries
+    the late and settlement annotations (project_listing)."""
+    if value in ("dossier_due", "dossier_overdue"):
+        due, overdue = dossier_filters()
+        return queryset.filter(due if value == "dossier_due" else overdue)
     if value == "late":
         return queryset.filter(late=True)
     if value == "overdue":
@@ -368,6 +391,17 @@ def _flag_filter(queryset, value):
             pk__in=applicant_uploads_since_last_step(Project.objects.all()).values("project")
         )
     return queryset
+
+
+# What the list says it is filtered by, for each flag of the staff worklist.
+FLAG_LABELS = {
+    "late": _("Đề án chậm báo cáo tiến độ tháng"),
+    "due": _("Đề án đến hạn quyết toán"),
+    "overdue": _("Đề án quá hạn quyết toán"),
+    "dossier_due": _("Hồ sơ quyết toán đến hạn nộp"),
+    "dossier_overdue": _("Hồ sơ quyết toán quá hạn nộp"),
+    "uploads": _("Tài liệu cơ sở mới nộp"),
+}
 
 
 def _beneficiary_filter(queryset, value):
@@ -418,10 +452,13 @@ def project_listing(user, request) -> Listing:
         .prefetch_related("beneficiaries", "communes")
     )
     exporting = request.GET.get("format") == "xlsx"
+    # internal flags (late, overdue, uploads) are for staff and leaders: ignored for anyone else
+    staff = bool(user_roles(user) & {Role.STAFF, Role.LEADER})
+    filters = LIST_FILTERS if staff else {k: v for k, v in LIST_FILTERS.items() if k != "flag"}
     return Listing(
         request,
         queryset,
-        filters=LIST_FILTERS,
+        filters=filters,
         sorts=LIST_SORTS,
         default_sort="-year",
         totals=None if exporting else LIST_TOTALS,
@@ -456,6 +493,7 @@ def project_list_page(user, listing: Listing) -> dict:
         # internal flags (late report, missing provincial ceiling) are for staff and leaders
         "show_flags": bool(user_roles(user) & {Role.STAFF, Role.LEADER}),
         "communes": AdministrativeUnit.objects.filter(is_active=True).values_list("full_name", flat=True),
+        "flag_label": FLAG_LABELS.get(listing.values.get("flag")),
     }
 
 
