@@ -27,7 +27,14 @@ from applicants.selectors import applicants_of
 from core.deadlines import days_left, is_late, local_zone
 from core.listing import Listing, int_filter
 from core.workflow import Step, form_initial, timeline
-from programmes.models import ActivityType, AdministrativeUnit, ContentArea, DecisionIssuer, FundingSource
+from programmes.models import (
+    ActivityType,
+    AdministrativeUnit,
+    ApprovalRules,
+    ContentArea,
+    DecisionIssuer,
+    FundingSource,
+)
 from programmes.selectors import communes_of
 
 # Module references: services and the workflow read selectors too, so names are looked up on call.
@@ -138,6 +145,36 @@ def documents_missing_from_applicants(projects):
             }
         )
     return projects
+
+
+# The steps an appraiser takes: neither may be taken by who prepared the đề án while
+# programmes.ApprovalRules says so (the service refuses them: projects.services.steps).
+APPRAISAL_STEPS = frozenset({"appraise", "appraise_fail"})
+
+
+def appraisal_kept_from(user, project) -> ApprovalRules | None:
+    """The rules that keep `user` from appraising `project`, when `user` prepared it (created it
+    or last submitted it) and the rules keep the appraiser apart from the preparer; else None."""
+    if project.status not in workflow.STEPS_BY_KEY["appraise"].sources:
+        return None
+    rules = ApprovalRules.current()
+    if rules.appraiser_not_preparer and user.pk in services.steps.preparers(project):
+        return rules
+    return None
+
+
+def _project_steps(user, project) -> tuple[list[Step], ApprovalRules | None]:
+    steps = workflow.steps_for(user, project.status)
+    rules = appraisal_kept_from(user, project) if any(s.key in APPRAISAL_STEPS for s in steps) else None
+    if rules is not None:
+        steps = [s for s in steps if s.key not in APPRAISAL_STEPS]
+    return steps, rules
+
+
+def project_steps(user, project) -> list[Step]:
+    """The steps the page offers `user` on `project`: the table's (workflow.steps_for) without the
+    appraisal for its preparer (see appraisal_kept_from)."""
+    return _project_steps(user, project)[0]
 
 
 def report_due_month(today, started_on=None):
@@ -558,6 +595,7 @@ def project_page(user, project) -> dict:
     documents = list(project.documents.select_related("uploaded_by"))
     checklist = _checklist(project, documents)
     transitions = project_timeline(user, project)
+    steps, kept_from_appraisal = _project_steps(user, project)
     return {
         "project": project,
         "budgets": list(
@@ -573,7 +611,9 @@ def project_page(user, project) -> dict:
         "asked_kinds": [
             c["row"].kind for c in checklist if c["row"].provider == RequiredDocument.Provider.APPLICANT
         ],
-        "steps": workflow.steps_for(user, project.status),
+        "steps": steps,
+        # the preparer is told why the appraisal buttons are not there
+        "appraisal_kept_from": kept_from_appraisal,
         "payments": project.payments.select_related("funding_source"),
         "recoveries": project.recoveries.select_related("funding_source"),
         "shares": project.beneficiary_shares.select_related("applicant"),
