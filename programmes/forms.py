@@ -1,11 +1,14 @@
-"""The account form pages with the reporting units a commune or department official reports for:
-accounts' own forms plus the units field, which only programmes may know."""
+"""The programme's forms: the account form pages with the reporting units a commune or department
+official reports for (accounts' own forms plus the units field, which only programmes may know),
+and the selection rounds staff record."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import UserCreateForm, UserEditForm
+from core.forms import BootstrapMixin
 
+from .models import SelectionRound
 from .selectors import reporting_units_for_choice
 
 
@@ -37,3 +40,32 @@ class AccountCreateForm(ReportingUnitsMixin, UserCreateForm):
 
 class AccountEditForm(ReportingUnitsMixin, UserEditForm):
     pass
+
+
+class SelectionRoundForm(BootstrapMixin, forms.ModelForm):
+    """A selection round as staff record it; the rules are the service's
+    (programmes.services.selection_round_add)."""
+
+    recognition_date = forms.DateField(
+        label=_("Ngày quyết định công nhận"), widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"})
+    )
+
+    class Meta:
+        model = SelectionRound
+        fields = ["level", "year", "recognition_decision", "recognition_date", "products_recognised", "note"]
+        help_texts = {
+            "year": _("Năm tổ chức bình chọn, ví dụ 2026."),
+            "recognition_decision": _("Số quyết định công nhận sản phẩm tiêu biểu, ví dụ 1234/QĐ-UBND."),
+            "products_recognised": _("Không bắt buộc."),
+        }
+        widgets = {"note": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].widget.attrs["inputmode"] = "numeric"
+        self.fields["year"].error_messages["invalid"] = _("Nhập năm bằng 4 chữ số, ví dụ 2026.")
+
+    def validate_unique(self):
+        # One round per programme, level, year and decision: the service says so (the form has no
+        # programme to check against).
+        pass

@@ -2,7 +2,7 @@
 
 from accounts.roles import Role, has_role
 
-from .models import AdministrativeUnit, ReportingUnit
+from .models import AdministrativeUnit, Programme, ReportingUnit, SelectionRound
 
 
 def communes_of(user):
@@ -70,3 +70,26 @@ def reporting_units_for_choice():
     """Active reporting units for the account form: communes first, each group in Vietnamese order
     (the model's ordering), with their commune."""
     return list(ReportingUnit.objects.filter(is_active=True).select_related("commune"))
+
+
+def current_programme():
+    """The programme in force (one at most), or None."""
+    return Programme.objects.filter(is_current=True).first()
+
+
+def round_counts(programme, round_) -> bool:
+    """Whether a selection round counts toward the programme's selection-rounds target: provincial,
+    held and recognised inside the programme's years (projects.selectors.target_achieved)."""
+    return (
+        round_.level == SelectionRound.Level.PROVINCIAL
+        and programme.start_year <= round_.year <= programme.end_year
+        and programme.start_year <= round_.recognition_date.year <= programme.end_year
+    )
+
+
+def selection_rounds_of(programme) -> list[SelectionRound]:
+    """The programme's selection rounds, newest first, each with `counts` (see round_counts)."""
+    rounds = list(programme.selection_rounds.order_by("-year", "-recognition_date", "-id"))
+    for round_ in rounds:
+        round_.counts = round_counts(programme, round_)
+    return rounds
