@@ -18,7 +18,7 @@ from core.text import fold
 from core.validators import normalize_phone
 from programmes.ceilings import support_limit
 from programmes.models import ActivityType, ActivityVariant, AdministrativeUnit, FundingSource
-from programmes.selectors import communes_of, rule_in_force
+from programmes.selectors import communes_named, communes_of, rule_in_force
 
 from .models import Applicant, NoOtherSupportDeclaration, PrivacyConsent, PrivacyNotice, SupportRequest
 from .validators import normalize_tax_code
@@ -363,6 +363,16 @@ def _with_requests(user, lookup):
     return apply
 
 
+def commune_filter(path: str):
+    """A list filter on the commune at `path` as the searchable filter sends it: its code, full name
+    or name, case and diacritics ignored (programmes.selectors.communes_named)."""
+
+    def apply(queryset, value):
+        return queryset.filter(**{f"{path}__in": [u.pk for u in communes_named(value)]})
+
+    return apply
+
+
 def applicant_listing(user) -> dict:
     """The search, filters and sorts of the applicant list for `user` (core.listing.Listing's
     keyword arguments): the page and its export read the same."""
@@ -370,7 +380,7 @@ def applicant_listing(user) -> dict:
         "search": applicant_search_for(user),
         "filters": {
             "kind": "kind",
-            "commune": "commune__code",
+            "commune": commune_filter("commune"),
             "status": "verification_status",
             "year": _with_requests(user, "year"),
             "activity": _with_requests(user, "activity__code"),
@@ -385,7 +395,7 @@ def applicant_listing(user) -> dict:
 
 
 QUEUE_LISTING = {
-    "filters": {"kind": "kind", "commune": "commune__code", "status": "verification_status"},
+    "filters": {"kind": "kind", "commune": commune_filter("commune"), "status": "verification_status"},
     "sorts": {"created": ("created_at", "id"), "name": ("sort_key", "id")},
     "default_sort": "created",
 }
@@ -395,7 +405,7 @@ REQUEST_LISTING = {
         "status": "status",
         "year": int_filter("year"),
         "activity": "activity__code",
-        "commune": "applicant__commune__code",
+        "commune": commune_filter("applicant__commune"),
         "kind": "applicant__kind",
     },
     "sorts": {"submitted": ("submitted_at", "id"), "code": ("code", "id"), "cost": ("estimated_cost", "id")},

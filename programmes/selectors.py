@@ -1,8 +1,22 @@
 """Reads of the programme's frame."""
 
 from accounts.roles import Role, has_role
+from core.text import fold
 
 from .models import AdministrativeUnit, Programme, ReportingUnit, SelectionRound
+
+
+def communes_named(value, queryset=None) -> list[AdministrativeUnit]:
+    """The communes of `queryset` (every one by default) that `value` names as people type it in a
+    searchable list: the full name ("Phường Phố Hiến"), the name ("Phố Hiến") or the 5-digit code,
+    ignoring case, spacing and diacritics ("pho hien"). A full name or a code wins over a bare name
+    two communes might share. One query."""
+    wanted = fold(value)
+    if not wanted:
+        return []
+    rows = list(AdministrativeUnit.objects.all() if queryset is None else queryset)
+    exact = [u for u in rows if wanted in (fold(u.full_name), u.code)]
+    return exact or [u for u in rows if fold(u.name) == wanted]
 
 
 def communes_of(user):

@@ -35,7 +35,7 @@ from programmes.models import (
     DecisionIssuer,
     FundingSource,
 )
-from programmes.selectors import communes_of
+from programmes.selectors import communes_named, communes_of
 
 # Module references: services and the workflow read selectors too, so names are looked up on call.
 from . import services, workflow
@@ -385,9 +385,9 @@ def _source_filter(queryset, value):
 
 def _commune_filter(queryset, value):
     """Projects located in, or benefiting a facility of, the commune named by its code or by its
-    name as the searchable list offers it ("Xã Đức Hợp", "Đức Hợp"; case and diacritics kept)."""
-    by_name = Q(full_name__iexact=value) | Q(name__iexact=value)
-    communes = AdministrativeUnit.objects.filter(Q(code=value) | by_name).values("pk")
+    name as the searchable list offers it ("Xã Đức Hợp", "Đức Hợp", "duc hop": case and
+    diacritics ignored, programmes.selectors.communes_named)."""
+    communes = [u.pk for u in communes_named(value)]
     through_c = Project.communes.through.objects.filter(administrativeunit__in=communes).values("project")
     through_b = Project.beneficiaries.through.objects.filter(applicant__commune__in=communes).values(
         "project"
