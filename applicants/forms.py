@@ -7,7 +7,8 @@ from core.concurrency import STALE_MESSAGE
 from core.forms import BootstrapMixin, MoneyField
 from core.text import clean_text
 from core.validators import normalize_phone, validate_phone
-from programmes.models import ActivityType, ActivityVariant, AdministrativeUnit
+from programmes.forms import CommuneField
+from programmes.models import ActivityType, ActivityVariant
 
 from .models import Applicant, ArtisanTitle, SupportRequest
 from .validators import normalize_tax_code
@@ -43,11 +44,6 @@ class VersionedFormMixin:
 COUNT_ERRORS = {"invalid": _("Nhập một số nguyên, ví dụ 12."), "min_value": _("Số này không được âm.")}
 
 
-class CommuneChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.full_name
-
-
 HELP = {
     "kind": _("Chọn đúng loại hình theo giấy đăng ký. Nghệ nhân chọn “Nghệ nhân”."),
     "name": _(
@@ -64,7 +60,9 @@ HELP = {
     "phone": _("Số điện thoại di động để đăng nhập và nhận thông báo, ví dụ 0912 345 678."),
     "email": _("Không bắt buộc."),
     "address": _("Số nhà, thôn/xóm/tổ dân phố."),
-    "commune": _("Xã, phường nơi cơ sở sản xuất (theo địa giới mới từ 01/7/2025)."),
+    "commune": _(
+        "Xã, phường nơi cơ sở sản xuất (theo địa giới mới từ 01/7/2025): gõ vài chữ của tên rồi chọn trong danh sách."
+    ),
     "sector": _("Ví dụ: mây tre đan, dệt may, chế biến nông sản, cơ khí."),
     "sector_group": _("Dùng để xác định quy mô doanh nghiệp theo Nghị định 80/2021/NĐ-CP."),
     "insured_employees": _("Số lao động tham gia bảo hiểm xã hội bình quân năm (tự kê khai)."),
@@ -93,11 +91,8 @@ PROFILE_FIELDS = [
 
 
 class ApplicantForm(VersionedFormMixin, BootstrapMixin, forms.ModelForm):
-    commune = CommuneChoiceField(
-        queryset=AdministrativeUnit.objects.filter(is_active=True),
-        label=_("Xã, phường"),
-        help_text=HELP["commune"],
-    )
+    # a searchable list of the 104 communes (a select only scrolls on a phone)
+    commune = CommuneField(label=_("Xã, phường"), help_text=HELP["commune"])
     revenue_vnd = MoneyField(
         label=_("Doanh thu năm (đồng)"), required=False, min_value=0, help_text=HELP["revenue_vnd"]
     )
@@ -119,7 +114,7 @@ class ApplicantForm(VersionedFormMixin, BootstrapMixin, forms.ModelForm):
         self.fields["kind"].choices = [("", _("— Chọn loại hình —")), *Applicant.Kind.choices]
         self.fields["founded_year"].error_messages.update(YEAR_ERRORS)
         self.fields["insured_employees"].error_messages.update(COUNT_ERRORS)
-        self.fields["commune"].empty_label = _("— Chọn xã, phường —")
+        self.fields["commune"].widget.attrs["placeholder"] = _("Gõ tên xã, phường, ví dụ Tiên Lữ")
         require_version(self)
 
     def clean_tax_code(self):

@@ -285,7 +285,21 @@ _PERSONAL_LABELS = {
     "to": "Chuyển sang",
     "comment": "Ghi chú",
 }
-_PERSONAL_DATETIMES = {"date_joined", "privacy_consent_at", "at"}
+_PERSONAL_LABELS.update(
+    {
+        "notice_version": "Phiên bản thông báo",
+        "notice_valid_from": "Thông báo áp dụng từ ngày",
+        "given_at": "Đồng ý lúc",
+        "on_paper": "Bằng giấy",
+        "withdrawn_at": "Rút lại lúc",
+        "activity": "Hoạt động",
+        "support_request": "Đề nghị hỗ trợ",
+        "statement": "Nội dung cam kết",
+        "declared_at": "Cam kết lúc",
+    }
+)
+_PERSONAL_DATETIMES = {"date_joined", "privacy_consent_at", "at", "given_at", "withdrawn_at", "declared_at"}
+_PERSONAL_DATES = {"notice_valid_from"}
 
 
 def personal_data_rows(data):
@@ -295,6 +309,10 @@ def personal_data_rows(data):
     def value_of(key, value):
         if key in _PERSONAL_DATETIMES and value:
             return datetime.datetime.fromisoformat(value)
+        if key in _PERSONAL_DATES and value:
+            return datetime.date.fromisoformat(value)
+        if isinstance(value, bool):
+            return "Có" if value else "Không"
         return value
 
     def fields(section, item):
@@ -312,6 +330,10 @@ def personal_data_rows(data):
             rows += fields(f"{section} — danh hiệu nghệ nhân", title)
         for review in applicant["reviews"]:
             rows += fields(f"{section} — xác minh", review)
+        for consent in applicant["privacy_consents"]:
+            rows += fields(f"{section} — đồng ý xử lý dữ liệu cá nhân", consent)
+        for declaration in applicant["declarations"]:
+            rows += fields(f"{section} — cam kết không nhận hỗ trợ khác", declaration)
         for request in applicant["support_requests"]:
             name = f"Đề nghị {request['code'] or '(nháp)'}"
             rows += fields(name, request)

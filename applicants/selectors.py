@@ -18,9 +18,9 @@ from core.text import fold
 from core.validators import normalize_phone
 from programmes.ceilings import support_limit
 from programmes.models import ActivityType, ActivityVariant, AdministrativeUnit, FundingSource
-from programmes.selectors import communes_of, rule_in_force
+from programmes.selectors import communes_named, communes_of, rule_in_force
 
-from .models import Applicant, PrivacyConsent, PrivacyNotice, SupportRequest
+from .models import Applicant, NoOtherSupportDeclaration, PrivacyConsent, PrivacyNotice, SupportRequest
 from .validators import normalize_tax_code
 
 # --- Membership: the one answer to "is this user one of that applicant's people" ----------------
@@ -257,7 +257,16 @@ def personal_data(user):
     """Everything the portal holds about `user` and its applicants (the right of access of
     Nghị định 13/2023/NĐ-CP Điều 9)."""
     applicants = own_applicants(user).prefetch_related(
-        "artisan_titles", "reviews", "support_requests__events"
+        "artisan_titles",
+        "reviews",
+        "support_requests__events",
+        Prefetch("consents", queryset=PrivacyConsent.objects.select_related("notice")),
+        Prefetch(
+            "declarations",
+            queryset=NoOtherSupportDeclaration.objects.select_related("activity", "support_request").order_by(
+                "-declared_at", "-id"
+            ),
+        ),
     )
     return {
         "account": {
@@ -291,6 +300,29 @@ def personal_data(user):
                 "reviews": [
                     {"decision": r.get_decision_display(), "at": r.at.isoformat(), "reason": r.reason}
                     for r in a.reviews.all()
+                ],
+                # each consent with the version of the notice it was given to (NĐ 13/2023 Điều 11)
+                "privacy_consents": [
+                    {
+                        "notice_version": c.notice.version,
+                        "notice_valid_from": c.notice.valid_from.isoformat(),
+                        "given_at": c.given_at.isoformat(),
+                        "on_paper": c.on_paper,
+                        "withdrawn_at": c.withdrawn_at.isoformat() if c.withdrawn_at else None,
+                    }
+                    for c in a.consents.all()
+                ],
+                # the declarations of no other state support (TTLT 26/2014 Điều 7.4, TT 28/2018)
+                "declarations": [
+                    {
+                        "year": d.year,
+                        "activity": f"{d.activity.code}. {d.activity.short_label}",
+                        "support_request": d.support_request.code if d.support_request else None,
+                        "statement": d.statement,
+                        "on_paper": d.on_paper,
+                        "declared_at": d.declared_at.isoformat(),
+                    }
+                    for d in a.declarations.all()
                 ],
                 "support_requests": [
                     {
@@ -331,6 +363,16 @@ def _with_requests(user, lookup):
     return apply
 
 
+def commune_filter(path: str):
+    """A list filter on the commune at `path` as the searchable filter sends it: its code, full name
+    or name, case and diacritics ignored (programmes.selectors.communes_named)."""
+
+    def apply(queryset, value):
+        return queryset.filter(**{f"{path}__in": [u.pk for u in communes_named(value)]})
+
+    return apply
+
+
 def applicant_listing(user) -> dict:
     """The search, filters and sorts of the applicant list for `user` (core.listing.Listing's
     keyword arguments): the page and its export read the same."""
@@ -338,7 +380,7 @@ def applicant_listing(user) -> dict:
         "search": applicant_search_for(user),
         "filters": {
             "kind": "kind",
-            "commune": "commune__code",
+            "commune": commune_filter("commune"),
             "status": "verification_status",
             "year": _with_requests(user, "year"),
             "activity": _with_requests(user, "activity__code"),
@@ -353,7 +395,7 @@ def applicant_listing(user) -> dict:
 
 
 QUEUE_LISTING = {
-    "filters": {"kind": "kind", "commune": "commune__code", "status": "verification_status"},
+    "filters": {"kind": "kind", "commune": commune_filter("commune"), "status": "verification_status"},
     "sorts": {"created": ("created_at", "id"), "name": ("sort_key", "id")},
     "default_sort": "created",
 }
@@ -363,7 +405,7 @@ REQUEST_LISTING = {
         "status": "status",
         "year": int_filter("year"),
         "activity": "activity__code",
-        "commune": "applicant__commune__code",
+        "commune": commune_filter("applicant__commune"),
         "kind": "applicant__kind",
     },
     "sorts": {"submitted": ("submitted_at", "id"), "code": ("code", "id"), "cost": ("estimated_cost", "id")},

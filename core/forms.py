@@ -3,6 +3,7 @@ way a service's ValidationError lands on a form."""
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from .money import group, parse_vnd
@@ -40,6 +41,28 @@ class MoneyField(forms.IntegerField):
         if isinstance(value, int) and not isinstance(value, bool):
             return group(value)
         return value
+
+
+class DatalistInput(forms.TextInput):
+    """A text input with a <datalist> of its choices' labels: a choice among many (104 communes)
+    that a phone narrows as one types, where a <select> would only scroll. The field resolves the
+    typed label back to its row; an initial row (its pk) is shown by its label. No script."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"autocomplete": "off", **(attrs or {})})
+        self.choices = []
+
+    def _options(self):
+        return [(str(value), str(label)) for value, label in self.choices if value != ""]
+
+    def render(self, name, value, attrs=None, renderer=None):
+        options = self._options()
+        if value is not None and not isinstance(value, str):  # a row's pk (an initial value)
+            value = dict(options).get(str(value), value)
+        list_id = f"{(attrs or {}).get('id') or self.attrs.get('id') or name}-list"
+        html = super().render(name, value, {**(attrs or {}), "list": list_id}, renderer)
+        items = format_html_join("", '<option value="{}"></option>', ((label,) for _value, label in options))
+        return html + format_html('<datalist id="{}">{}</datalist>', list_id, items)
 
 
 def _bootstrap_class(widget):

@@ -20,6 +20,8 @@ MENU = [
     # projects
     (_("Đề án"), "projects:list", STAFF | {Role.UNIT_REPORTER, Role.OBSERVER}),
     (_("Đề án của tôi"), "projects:mine", frozenset({Role.APPLICANT})),
+    # programmes: what the selection-rounds target counts
+    (_("Kỳ bình chọn sản phẩm"), "programmes:selection_rounds", STAFF),
     # accounts
     (_("Tài khoản người dùng"), "accounts:user_list", STAFF),
     (_("Thông báo"), "accounts:notifications", ALL),

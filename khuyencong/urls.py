@@ -22,6 +22,7 @@ urlpatterns = [
     path("healthz/", views.healthz, name="healthz"),
     path("tai-khoan/", include((account_patterns, accounts.urls.app_name))),
     path("co-so/", include("applicants.urls")),
+    path("chuong-trinh/", include("programmes.urls")),
     path("de-an/", include("projects.urls")),
     path("bao-cao/", include("reports.urls")),
     path("viec/", include("core.urls")),

@@ -1,8 +1,22 @@
 """Reads of the programme's frame."""
 
 from accounts.roles import Role, has_role
+from core.text import fold
 
-from .models import AdministrativeUnit, ReportingUnit
+from .models import AdministrativeUnit, Programme, ReportingUnit, SelectionRound
+
+
+def communes_named(value, queryset=None) -> list[AdministrativeUnit]:
+    """The communes of `queryset` (every one by default) that `value` names as people type it in a
+    searchable list: the full name ("Phường Phố Hiến"), the name ("Phố Hiến") or the 5-digit code,
+    ignoring case, spacing and diacritics ("pho hien"). A full name or a code wins over a bare name
+    two communes might share. One query."""
+    wanted = fold(value)
+    if not wanted:
+        return []
+    rows = list(AdministrativeUnit.objects.all() if queryset is None else queryset)
+    exact = [u for u in rows if wanted in (fold(u.full_name), u.code)]
+    return exact or [u for u in rows if fold(u.name) == wanted]
 
 
 def communes_of(user):
@@ -70,3 +84,26 @@ def reporting_units_for_choice():
     """Active reporting units for the account form: communes first, each group in Vietnamese order
     (the model's ordering), with their commune."""
     return list(ReportingUnit.objects.filter(is_active=True).select_related("commune"))
+
+
+def current_programme():
+    """The programme in force (one at most), or None."""
+    return Programme.objects.filter(is_current=True).first()
+
+
+def round_counts(programme, round_) -> bool:
+    """Whether a selection round counts toward the programme's selection-rounds target: provincial,
+    held and recognised inside the programme's years (projects.selectors.target_achieved)."""
+    return (
+        round_.level == SelectionRound.Level.PROVINCIAL
+        and programme.start_year <= round_.year <= programme.end_year
+        and programme.start_year <= round_.recognition_date.year <= programme.end_year
+    )
+
+
+def selection_rounds_of(programme) -> list[SelectionRound]:
+    """The programme's selection rounds, newest first, each with `counts` (see round_counts)."""
+    rounds = list(programme.selection_rounds.order_by("-year", "-recognition_date", "-id"))
+    for round_ in rounds:
+        round_.counts = round_counts(programme, round_)
+    return rounds

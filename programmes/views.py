@@ -1,9 +1,11 @@
 """The staff account pages (create, edit): accounts' services for the person, programmes' for the
-units they report for, in one transaction. Mounted in the `accounts` namespace by khuyencong/urls.py."""
+units they report for, in one transaction; mounted in the `accounts` namespace by khuyencong/urls.py.
+And the programme's own staff pages (programmes/urls.py): the selection rounds."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -15,7 +17,7 @@ from accounts.permissions import role_required
 from accounts.roles import Role, user_roles
 from core.forms import apply_service_errors
 
-from . import forms, services
+from . import forms, selectors, services
 
 MANAGERS = (Role.STAFF, Role.LEADER)
 
@@ -71,4 +73,33 @@ def user_edit(request, pk):
         request,
         "accounts/user_form.html",
         {"form": form, "account": account, "password_form": TemporaryPasswordForm(), "creating": False},
+    )
+
+
+@role_required(*MANAGERS)
+def selection_rounds(request):
+    """The current programme's selection rounds (what its selection-rounds target counts), and the
+    form that adds one."""
+    programme = selectors.current_programme()
+    if programme is None:
+        raise Http404
+    form = forms.SelectionRoundForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            round_ = services.selection_round_add(
+                actor=request.user, programme=programme, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Đã ghi kỳ bình chọn năm %(year)s (%(decision)s).")
+                % {"year": round_.year, "decision": round_.recognition_decision},
+            )
+            return redirect("programmes:selection_rounds")
+    return render(
+        request,
+        "programmes/selection_rounds.html",
+        {"programme": programme, "rounds": selectors.selection_rounds_of(programme), "form": form},
     )

@@ -27,8 +27,15 @@ from applicants.selectors import applicants_of
 from core.deadlines import days_left, is_late, local_zone
 from core.listing import Listing, int_filter
 from core.workflow import Step, form_initial, timeline
-from programmes.models import ActivityType, AdministrativeUnit, ContentArea, DecisionIssuer, FundingSource
-from programmes.selectors import communes_of
+from programmes.models import (
+    ActivityType,
+    AdministrativeUnit,
+    ApprovalRules,
+    ContentArea,
+    DecisionIssuer,
+    FundingSource,
+)
+from programmes.selectors import communes_named, communes_of
 
 # Module references: services and the workflow read selectors too, so names are looked up on call.
 from . import services, workflow
@@ -138,6 +145,36 @@ def documents_missing_from_applicants(projects):
             }
         )
     return projects
+
+
+# The steps an appraiser takes: neither may be taken by who prepared the đề án while
+# programmes.ApprovalRules says so (the service refuses them: projects.services.steps).
+APPRAISAL_STEPS = frozenset({"appraise", "appraise_fail"})
+
+
+def appraisal_kept_from(user, project) -> ApprovalRules | None:
+    """The rules that keep `user` from appraising `project`, when `user` prepared it (created it
+    or last submitted it) and the rules keep the appraiser apart from the preparer; else None."""
+    if project.status not in workflow.STEPS_BY_KEY["appraise"].sources:
+        return None
+    rules = ApprovalRules.current()
+    if rules.appraiser_not_preparer and user.pk in services.steps.preparers(project):
+        return rules
+    return None
+
+
+def _project_steps(user, project) -> tuple[list[Step], ApprovalRules | None]:
+    steps = workflow.steps_for(user, project.status)
+    rules = appraisal_kept_from(user, project) if any(s.key in APPRAISAL_STEPS for s in steps) else None
+    if rules is not None:
+        steps = [s for s in steps if s.key not in APPRAISAL_STEPS]
+    return steps, rules
+
+
+def project_steps(user, project) -> list[Step]:
+    """The steps the page offers `user` on `project`: the table's (workflow.steps_for) without the
+    appraisal for its preparer (see appraisal_kept_from)."""
+    return _project_steps(user, project)[0]
 
 
 def report_due_month(today, started_on=None):
@@ -261,9 +298,9 @@ def settlement_cutoff_year(now: datetime.datetime | None = None, rules: ProjectR
     return last_year if is_late(now, settlement_deadline(last_year, rules)) else last_year - 1
 
 
-def with_settlement_overdue(queryset, now=None):
+def with_settlement_overdue(queryset, now=None, rules=None):
     """Annotate `settlement_overdue`: accepted, not settled, past its settlement deadline."""
-    cutoff = settlement_cutoff_year(now)
+    cutoff = settlement_cutoff_year(now, rules)
     return queryset.alias(settlement_end_year=END_YEAR).annotate(
         settlement_overdue=Case(
             When(Q(status=Status.ACCEPTED) & Q(settlement_end_year__lte=cutoff), then=True),
@@ -298,6 +335,24 @@ def dossier_status(project, now=None) -> dict | None:
     return {"due": due, "days_left": days_left(due, now), "overdue": is_late(now, due)}
 
 
+def dossier_cutoff(now=None, rules: ProjectRules | None = None) -> datetime.date:
+    """The earliest acceptance date whose settlement dossier is still in time at `now`: a dossier
+    is late once the end of its due day (acceptance + ProjectRules' days) in Asia/Ho_Chi_Minh is
+    over, i.e. when the project was accepted before this day (see dossier_status)."""
+    rules = rules or ProjectRules.current()
+    today = timezone.localtime(now or timezone.now(), local_zone()).date()
+    return today - datetime.timedelta(days=rules.dossier_deadline_days)
+
+
+def dossier_filters(now=None, rules: ProjectRules | None = None) -> tuple[Q, Q]:
+    """(due, overdue): the accepted, not yet settled projects whose settlement dossier is still in
+    time, and those whose dossier is late (TT 36/2013/TT-BCT Điều 18.1), as conditions a list or an
+    aggregate applies without reading rows."""
+    cutoff = dossier_cutoff(now, rules)
+    accepted = Q(status=Status.ACCEPTED, acceptance_date__isnull=False)
+    return accepted & Q(acceptance_date__gte=cutoff), accepted & Q(acceptance_date__lt=cutoff)
+
+
 def projects_with_dossier_due(user, now=None) -> list[Project]:
     """The staff worklist's settlement dossiers: the accepted projects `user` sees that are not
     settled, each with `dossier_due` and `dossier_overdue`, the most urgent first. Empty for anyone
@@ -330,9 +385,9 @@ def _source_filter(queryset, value):
 
 def _commune_filter(queryset, value):
     """Projects located in, or benefiting a facility of, the commune named by its code or by its
-    name as the searchable list offers it ("Xã Đức Hợp", "Đức Hợp"; case and diacritics kept)."""
-    by_name = Q(full_name__iexact=value) | Q(name__iexact=value)
-    communes = AdministrativeUnit.objects.filter(Q(code=value) | by_name).values("pk")
+    name as the searchable list offers it ("Xã Đức Hợp", "Đức Hợp", "duc hop": case and
+    diacritics ignored, programmes.selectors.communes_named)."""
+    communes = [u.pk for u in communes_named(value)]
     through_c = Project.communes.through.objects.filter(administrativeunit__in=communes).values("project")
     through_b = Project.beneficiaries.through.objects.filter(applicant__commune__in=communes).values(
         "project"
@@ -355,8 +410,13 @@ def applicant_uploads_since_last_step(projects):
 
 def _flag_filter(queryset, value):
     """The staff worklist's flags as a list filter: `late` (monthly progress report late),
-    `overdue` (settlement past its deadline), `uploads` (beneficiary uploads since the last step).
-    The list's queryset carries the first two annotations (project_listing)."""
+    `overdue` (settlement past its deadline), `due` (accepted, settlement still in time),
+    `dossier_due` and `dossier_overdue` (the settlement dossier within or past its days after
+    acceptance), `uploads` (beneficiary uploads since the last step). The list's queryset carries
+    the late and settlement annotations (project_listing)."""
+    if value in ("dossier_due", "dossier_overdue"):
+        due, overdue = dossier_filters()
+        return queryset.filter(due if value == "dossier_due" else overdue)
     if value == "late":
         return queryset.filter(late=True)
     if value == "overdue":
@@ -368,6 +428,17 @@ def _flag_filter(queryset, value):
             pk__in=applicant_uploads_since_last_step(Project.objects.all()).values("project")
         )
     return queryset
+
+
+# What the list says it is filtered by, for each flag of the staff worklist.
+FLAG_LABELS = {
+    "late": _("Đề án chậm báo cáo tiến độ tháng"),
+    "due": _("Đề án đến hạn quyết toán"),
+    "overdue": _("Đề án quá hạn quyết toán"),
+    "dossier_due": _("Hồ sơ quyết toán đến hạn nộp"),
+    "dossier_overdue": _("Hồ sơ quyết toán quá hạn nộp"),
+    "uploads": _("Tài liệu cơ sở mới nộp"),
+}
 
 
 def _beneficiary_filter(queryset, value):
@@ -418,10 +489,13 @@ def project_listing(user, request) -> Listing:
         .prefetch_related("beneficiaries", "communes")
     )
     exporting = request.GET.get("format") == "xlsx"
+    # internal flags (late, overdue, uploads) are for staff and leaders: ignored for anyone else
+    staff = bool(user_roles(user) & {Role.STAFF, Role.LEADER})
+    filters = LIST_FILTERS if staff else {k: v for k, v in LIST_FILTERS.items() if k != "flag"}
     return Listing(
         request,
         queryset,
-        filters=LIST_FILTERS,
+        filters=filters,
         sorts=LIST_SORTS,
         default_sort="-year",
         totals=None if exporting else LIST_TOTALS,
@@ -456,6 +530,7 @@ def project_list_page(user, listing: Listing) -> dict:
         # internal flags (late report, missing provincial ceiling) are for staff and leaders
         "show_flags": bool(user_roles(user) & {Role.STAFF, Role.LEADER}),
         "communes": AdministrativeUnit.objects.filter(is_active=True).values_list("full_name", flat=True),
+        "flag_label": FLAG_LABELS.get(listing.values.get("flag")),
     }
 
 
@@ -520,6 +595,7 @@ def project_page(user, project) -> dict:
     documents = list(project.documents.select_related("uploaded_by"))
     checklist = _checklist(project, documents)
     transitions = project_timeline(user, project)
+    steps, kept_from_appraisal = _project_steps(user, project)
     return {
         "project": project,
         "budgets": list(
@@ -535,7 +611,9 @@ def project_page(user, project) -> dict:
         "asked_kinds": [
             c["row"].kind for c in checklist if c["row"].provider == RequiredDocument.Provider.APPLICANT
         ],
-        "steps": workflow.steps_for(user, project.status),
+        "steps": steps,
+        # the preparer is told why the appraisal buttons are not there
+        "appraisal_kept_from": kept_from_appraisal,
         "payments": project.payments.select_related("funding_source"),
         "recoveries": project.recoveries.select_related("funding_source"),
         "shares": project.beneficiary_shares.select_related("applicant"),

@@ -38,10 +38,11 @@ from .selectors import (
     project_list_page,
     project_listing,
     project_page,
+    project_steps,
     projects_of_applicant,
     step_initial,
 )
-from .workflow import STEPS_BY_KEY, steps_for
+from .workflow import STEPS_BY_KEY
 
 ALL_ROLES = (Role.STAFF, Role.LEADER, Role.UNIT_REPORTER, Role.APPLICANT, Role.OBSERVER)
 LIST_ROLES = (Role.STAFF, Role.LEADER, Role.UNIT_REPORTER, Role.OBSERVER)
@@ -200,7 +201,7 @@ def project_transition(request, pk, step):
     form = TransitionForm(
         request.POST or None, request.FILES or None, step=spec, initial=step_initial(project, spec)
     )
-    if spec not in steps_for(request.user, project.status):
+    if spec not in project_steps(request.user, project):
         messages.error(request, _("Bạn không thể thực hiện bước này ở trạng thái hiện tại."))
         return redirect("projects:detail", pk=pk)
     if request.method == "POST" and form.is_valid():

@@ -6,7 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.charts import Chart, ProgressItem, percent_of, progress_chart
-from programmes.models import AdministrativeUnit, Collaborator, Programme, Target
+from programmes.models import AdministrativeUnit, Collaborator, Target
+from programmes.selectors import current_programme as current_programme  # the pages read it here too
 from projects.selectors import target_achieved, target_visits
 
 
@@ -25,10 +26,6 @@ class TargetProgress:
     @property
     def percent(self):
         return percent_of(self.achieved, self.goal)
-
-
-def current_programme():
-    return Programme.objects.filter(is_current=True).first()
 
 
 def _active_communes_with_collaborator(on_date):

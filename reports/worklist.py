@@ -16,10 +16,11 @@ from applicants.models import SupportRequest
 from applicants.selectors import requests_visible_to, verification_queue
 from core.money import format_vnd
 from projects import workflow
-from projects.models import APPROVED_STATUSES, CLOSED_STATUSES, Status
+from projects.models import APPROVED_STATUSES, CLOSED_STATUSES, ProjectRules, Status
 from projects.selectors import (
     applicant_uploads_since_last_step,
     documents_missing_from_applicants,
+    dossier_filters,
     projects_visible_to,
     with_late_flag,
     with_settlement_overdue,
@@ -82,10 +83,19 @@ def _waiting_by_step(projects, *, leader_only: bool) -> list[WorkLine]:
 
 def _staff_section(user) -> WorkSection:
     projects = projects_visible_to(user)
-    settlement = with_settlement_overdue(projects.filter(status=Status.ACCEPTED)).aggregate(
+    rules = ProjectRules.current()
+    dossier_due, dossier_overdue = dossier_filters(rules=rules)
+    # the settlement and its dossier in one aggregate over the accepted projects
+    settlement = with_settlement_overdue(projects.filter(status=Status.ACCEPTED), rules=rules).aggregate(
         due=Count("pk", filter=Q(settlement_overdue=False)),
         overdue=Count("pk", filter=Q(settlement_overdue=True)),
+        dossier_due=Count("pk", filter=dossier_due),
+        dossier_overdue=Count("pk", filter=dossier_overdue),
     )
+    dossier_note = _("nộp trong %(days)s ngày sau nghiệm thu (%(basis)s)") % {
+        "days": rules.dossier_deadline_days,
+        "basis": rules.dossier_legal_basis,
+    }
     late = with_late_flag(projects.filter(status=Status.IN_PROGRESS)).filter(late=True).count()
     uploads = applicant_uploads_since_last_step(projects).count()
     requests = requests_visible_to(user).filter(status=SupportRequest.Status.SUBMITTED).count()
@@ -109,6 +119,21 @@ def _staff_section(user) -> WorkSection:
             uploads,
             note=_("nộp sau bước xử lý gần nhất của đề án"),
             key="uploads",
+        ),
+        WorkLine(
+            _("Hồ sơ quyết toán đến hạn nộp"),
+            _url("projects:list", flag="dossier_due"),
+            settlement["dossier_due"],
+            note=dossier_note,
+            key="dossier-due",
+        ),
+        WorkLine(
+            _("Hồ sơ quyết toán quá hạn nộp"),
+            _url("projects:list", flag="dossier_overdue"),
+            settlement["dossier_overdue"],
+            note=dossier_note,
+            tone="danger",
+            key="dossier-overdue",
         ),
         WorkLine(
             _("Đề án đến hạn quyết toán"),

@@ -290,7 +290,7 @@ def _registration(**changes):
         "phone": "0987 654 321",
         "email": "",
         "address": "Thôn Đông",
-        "commune": commune("12364").pk,
+        "commune": commune("12364").full_name,
         "sector_group": "industry",
         "password1": "Mat-khau-Rat-Kho-123",
         "password2": "Mat-khau-Rat-Kho-123",

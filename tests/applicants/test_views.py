@@ -195,7 +195,7 @@ def _registration(**kw):
         "phone": "0987 654 321",
         "email": "",
         "address": "Thôn Đông",
-        "commune": commune("12364").pk,
+        "commune": commune("12364").full_name,
         "sector_group": "industry",
         "password1": "Mat-khau-Rat-Kho-123",
         "password2": "Mat-khau-Rat-Kho-123",
@@ -758,7 +758,10 @@ def test_owner_removes_a_member_but_not_itself(people, client_for, own, other):
 
 def test_selects_prompt_in_vietnamese(people, client_for, own):
     html = client_for(None).get(reverse("applicants:register")).content.decode()
-    assert "— Chọn loại hình —" in html and "— Chọn xã, phường —" in html and "---------" not in html
+    # the commune is a searchable input (its datalist has no empty choice): its prompt is Vietnamese
+    assert (
+        "— Chọn loại hình —" in html and 'placeholder="Gõ tên xã, phường' in html and "---------" not in html
+    )
     form = client_for(people["applicant"]).get(reverse("applicants:request_create", args=[own[0].pk]))
     assert "— Chọn hoạt động —" in form.content.decode() and "---------" not in form.content.decode()
 
@@ -838,7 +841,7 @@ def _profile_post(applicant, **changes):
         tax_code=applicant.tax_code or "",
         representative=applicant.representative,
         phone=applicant.phone,
-        commune=applicant.commune_id,
+        commune=applicant.commune.full_name,
         address="Số 9, thôn Tây",
     )
     data.update(changes)

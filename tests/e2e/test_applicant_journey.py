@@ -32,7 +32,9 @@ def test_register_verify_request_return_resubmit_accept_lookup(page, site, login
     page.get_by_label("Người đại diện").fill("Đỗ Văn Đức")
     page.get_by_label("Số điện thoại").fill("0987 654 321")
     page.get_by_label("Địa chỉ").fill("Thôn Đông")
-    page.get_by_label("Xã, phường").select_option(str(commune.pk))
+    # the 104 communes are a searchable list: typed without marks, resolved to the commune
+    expect(page.locator("#id_commune-list option")).to_have_count(104)
+    page.get_by_label("Xã, phường").fill("tien lu")
     page.get_by_label(re.compile(r"^Mật khẩu")).fill(PASSWORD)
     page.get_by_label("Nhập lại mật khẩu").fill(PASSWORD)
     page.get_by_label(re.compile("Tôi đã đọc và đồng ý")).check()
@@ -40,6 +42,7 @@ def test_register_verify_request_return_resubmit_accept_lookup(page, site, login
     expect(page.get_by_text("Đăng ký thành công")).to_be_visible()
     expect(page.locator("[data-status=pending]")).to_be_visible()
     applicant = Applicant.objects.get(tax_code="034085001234")
+    assert applicant.commune == commune
 
     # 2. Staff verify it from the queue.
     page.set_viewport_size({"width": 1280, "height": 900})

@@ -9,7 +9,7 @@ from accounts.roles import Role
 from programmes.models import AdministrativeUnit
 from projects.models import BudgetVersion, Project, ProjectDocument, Status
 
-from .utils import PDF, advance, make_applicant, make_project, upload_required
+from .utils import PDF, advance, appraiser, make_applicant, make_project, upload_required
 
 pytestmark = pytest.mark.django_db
 
@@ -163,7 +163,9 @@ def test_transition_through_the_page(client, staff, leader, draft):
     response = client.post(f"/de-an/{draft.pk}/buoc/submit/", {"version": draft.version, "comment": "Trình"})
     assert response.status_code == 302
     assert Project.objects.get(pk=draft.pk).status == Status.SUBMITTED
-    # missing appraisal fields: the page says what is missing, nothing changes
+    # missing appraisal fields: the page says what is missing, nothing changes (an officer who did
+    # not prepare the đề án: its preparer is sent back to the project page)
+    client.force_login(appraiser())
     response = client.post(f"/de-an/{draft.pk}/buoc/appraise/", {"version": draft.version + 1})
     assert response.status_code == 200 and "Bước này cần" in response.content.decode()
     assert Project.objects.get(pk=draft.pk).status == Status.SUBMITTED

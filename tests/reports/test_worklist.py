@@ -215,3 +215,54 @@ def test_the_queries_do_not_grow_with_the_data(
     seed(9)
     with django_assert_num_queries(queries):
         assert client.get(URL).status_code == 200
+
+
+def _accepted_on(staff, day, status=Status.ACCEPTED):
+    project = _project(staff, status)
+    Project.objects.filter(pk=project.pk).update(acceptance_date=day)
+    return project
+
+
+def test_staff_see_settlement_dossiers_due_and_overdue_15_days_after_the_last_acceptance(
+    client, staff, frozen_clock
+):
+    """TT 36/2013/TT-BCT Điều 18.1: the settlement dossier is due within 15 days of the last
+    acceptance; on 15/06 a project accepted on 31/05 is due today, one accepted on 30/05 is late."""
+    from projects.models import ProjectRules
+
+    due = [_accepted_on(staff, datetime.date(2026, 6, 10)), _accepted_on(staff, datetime.date(2026, 5, 31))]
+    late = _accepted_on(staff, datetime.date(2026, 5, 30))
+    _accepted_on(staff, datetime.date(2026, 5, 1), status=Status.SETTLED)  # settled: nothing is due
+    lines = _lines(client, staff)
+    assert lines["dossier-due"] == (2, "/de-an/?flag=dossier_due")
+    assert lines["dossier-overdue"] == (1, "/de-an/?flag=dossier_overdue")
+    for key, wanted in (("dossier-due", due), ("dossier-overdue", [late])):
+        html = client.get(lines[key][1]).content.decode()
+        shown = {int(pk) for pk in re.findall(r'href="/de-an/(\d+)/"', html)}
+        assert shown == {p.pk for p in wanted}, key
+    assert "Hồ sơ quyết toán quá hạn nộp" in html  # the list says what it is filtered by
+    html = client.get(URL).content.decode()
+    assert "Hồ sơ quyết toán đến hạn nộp" in html and "Hồ sơ quyết toán quá hạn nộp" in html
+    assert "TT 36/2013/TT-BCT Điều 18 khoản 1" in html
+    # the days are data (ProjectRules): with 20 days nothing is late yet
+    rules = ProjectRules.current()
+    rules.dossier_deadline_days = 20
+    rules.save()
+    lines = _lines(client, staff)
+    assert lines["dossier-due"][0] == 3 and "dossier-overdue" not in lines
+    # the day after the due day ends, the dossier accepted on 31/05 is late too
+    rules.dossier_deadline_days = 15
+    rules.save()
+    frozen_clock.move_to(datetime.datetime(2026, 6, 16, 0, 1, tzinfo=FROZEN_NOW.tzinfo))
+    lines = _lines(client, staff)
+    assert lines["dossier-due"][0] == 1 and lines["dossier-overdue"][0] == 2
+
+
+def test_the_list_flags_are_for_staff_only(client, staff, observer):
+    """Internal flags are for staff and leaders: for an observer the list ignores them, so that
+    filtering tells nothing about which project is late."""
+    project = _accepted_on(staff, datetime.date(2026, 5, 30))
+    client.force_login(observer)
+    for flag in ("dossier_due", "dossier_overdue", "due", "overdue"):
+        html = client.get(f"/de-an/?flag={flag}").content.decode()
+        assert {int(pk) for pk in re.findall(r'href="/de-an/(\d+)/"', html)} == {project.pk}, flag
