@@ -43,7 +43,6 @@ EDITABLE_FIELDS = (
     "content",
     "total_cost",
     "eligible_cost",
-    "units_covered",
     "models_count",
     "planned_beneficiaries",
 )
@@ -206,7 +205,6 @@ def project_create_from_request(
         "objectives": request.description,
         "total_cost": request.estimated_cost,
         "eligible_cost": request.estimated_cost,
-        "units_covered": 1,
     }
     values.update(data or {})
     project, warnings = project_create(
@@ -274,7 +272,6 @@ def project_update(
     BudgetVersion.objects.filter(pk=budget.pk).update(
         total_cost=current.total_cost,
         eligible_cost=current.eligible_cost,
-        units_covered=current.units_covered,
     )
     budget.lines.all().delete()
     BudgetLine.objects.bulk_create(

@@ -10,14 +10,12 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.money import format_vnd
 from programmes.ceilings import support_limit
-from programmes.models import CapUnit, FundingSource, SupportRule
+from programmes.models import FundingSource, SupportRule
 from programmes.selectors import rule_in_force
 
 from ..models import BeneficiaryShare, Project, Status
-from .budget import Lines, cap_units
+from .budget import PER_BENEFICIARY, Lines, cap_units
 from .common import bump_version, check_version, lock_project, require_staff
-
-PER_BENEFICIARY = (CapUnit.FACILITY, CapUnit.TRADEMARK)
 
 
 def _approval_row(project: Project):
