@@ -295,6 +295,27 @@ class AdjustForm(forms.Form):
         return amounts_from(self.cleaned_data, self.sources)
 
 
+class SharesForm(forms.Form):
+    """Each named beneficiary's share of the state support: one money field per beneficiary
+    (`share_<applicant id>`), empty for none."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, beneficiaries, shares=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.beneficiaries = list(beneficiaries)
+        for applicant in self.beneficiaries:
+            label = applicant.name + (f" ({applicant.tax_code})" if applicant.tax_code else "")
+            field = _money_field(label + " — " + str(_("phần hỗ trợ (đồng)")))
+            field.initial = (shares or {}).get(applicant.pk)
+            self.fields[f"share_{applicant.pk}"] = field
+        bootstrap(self)
+
+    def shares(self) -> dict:
+        """{applicant id: amount or None} for every beneficiary on the form."""
+        return {a.pk: self.cleaned_data.get(f"share_{a.pk}") for a in self.beneficiaries}
+
+
 class ProgressForm(BootstrapMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     month = _date_field(_("Tháng báo cáo (ngày bất kỳ trong tháng)"), required=True)

@@ -114,14 +114,17 @@ def approved_lines(lines: Lines, amounts: Lines, *, counterpart_takes_cut: bool 
 PER_BENEFICIARY = (CapUnit.FACILITY, CapUnit.TRADEMARK)
 
 
-def cap_units(project: Project, rule) -> int:
+def cap_units(project: Project, rule, *, named: int | None = None) -> int:
     """What a cap is multiplied by, read from the project by what the rule's cap covers
     (programmes.CapUnit; TT 28/2018/TT-BTC Điều 8): the beneficiaries named for a per-facility or
-    per-trademark cap (the planned number of a group đề án while none is named), the number of
-    models for a per-model cap, one for a round or a project."""
+    per-trademark cap (`named`: how many a form or decision names before they are saved; the planned
+    number of a group đề án while none is named), the number of models for a per-model cap, one
+    for a round or a project. A project with neither names nor a planned number counts one here;
+    approval refuses it (require_cap_units)."""
     unit = getattr(rule, "cap_unit", "")
     if unit in PER_BENEFICIARY:
-        named = project.beneficiaries.count() if project.pk else 0
+        if named is None:
+            named = project.beneficiaries.count() if project.pk else 0
         return named or project.planned_beneficiaries or 1
     if unit == CapUnit.MODEL:
         return project.models_count or 1
@@ -129,22 +132,28 @@ def cap_units(project: Project, rule) -> int:
 
 
 def apply_ceiling(
-    project: Project, *, lines: Lines, on_date: datetime.date, communes: list | None = None
+    project: Project,
+    *,
+    lines: Lines,
+    on_date: datetime.date,
+    communes: list | None = None,
+    beneficiaries: list | None = None,
 ) -> CeilingCheck:
     """Refuse state lines above their ceilings on `on_date`: each line under its own fund's rule,
-    the total under the stricter (programmes.ceilings.lines_check), in the project's communes
-    (`communes` when given, before they are saved); flag the project when a fund carrying money
-    has no rule. Called while drafting (today), at submission (today), approval and adjustment
-    (the decision date)."""
+    the total under the stricter (programmes.ceilings.lines_check), in the project's communes and
+    for its beneficiaries (`communes`, `beneficiaries` when given, before they are saved); flag the
+    project when a fund carrying money has no rule. Called while drafting (today), at submission
+    (today), approval and adjustment (the decision date)."""
     if communes is None:
         communes = list(project.communes.all()) if project.pk else []
+    named = None if beneficiaries is None else len(beneficiaries)
     check = lines_check(
         activity=project.activity,
         variant=project.variant,
         lead_fund=project.lead_fund,
         lines=lines,
         eligible_cost=project.eligible_cost,
-        units_covered=lambda rule: cap_units(project, rule),
+        units_covered=lambda rule: cap_units(project, rule, named=named),
         on_date=on_date,
         communes=communes,
     )

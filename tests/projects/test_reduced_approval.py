@@ -198,6 +198,33 @@ def test_a_project_under_no_per_facility_cap_needs_no_facility(staff, leader):
     assert advance(leader, demo, Status.APPROVED, name_facility=False).status == Status.APPROVED
 
 
+def test_a_draft_counts_the_facilities_it_names(staff):
+    """Two facilities named on the form: 2 × 300 tr (the check counted the list saved before,
+    none for a new draft, so 600 tr was refused as above 300 tr × 1 cơ sở)."""
+    a, b = make_applicant(name="Hợp tác xã A"), make_applicant(name="Hợp tác xã B")
+    project = make_project(staff, total=1_200_000_000, support=600_000_000, beneficiaries=[a, b])
+    assert project.state_support == 600_000_000
+    with pytest.raises(ValidationError, match="300.000.000 đ × 1 cơ sở"):
+        services.project_update(
+            user=staff,
+            project=project,
+            expected_version=project.version,
+            data={},
+            lines={"KCQG": 600_000_000, "DOI_UNG": 600_000_000},
+            beneficiaries=[a],
+        )
+    assert Project.objects.get(pk=project.pk).beneficiaries.count() == 2
+    project, _warnings = services.project_update(
+        user=staff,
+        project=project,
+        expected_version=project.version,
+        data={},
+        lines={"KCQG": 400_000_000, "DOI_UNG": 800_000_000},
+        beneficiaries=[a, b, make_applicant(name="Hợp tác xã C")],
+    )
+    assert project.beneficiaries.count() == 3
+
+
 def test_the_forms_no_longer_ask_for_a_free_number_of_units(client, staff, leader):
     client.force_login(staff)
     assert 'name="units_covered"' not in client.get("/de-an/them/").content.decode()
