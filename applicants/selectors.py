@@ -16,9 +16,9 @@ from core.listing import apply_search, int_filter
 from core.money import parse_vnd
 from core.text import fold
 from core.validators import normalize_phone
-from programmes.ceilings import support_limit
+from programmes.ceilings import fund_limit
 from programmes.models import ActivityType, ActivityVariant, AdministrativeUnit, FundingSource
-from programmes.selectors import communes_named, communes_of, rule_in_force
+from programmes.selectors import communes_named, communes_of
 
 from .models import Applicant, NoOtherSupportDeclaration, PrivacyConsent, PrivacyNotice, SupportRequest
 from .validators import normalize_tax_code
@@ -459,21 +459,35 @@ class Ceiling:
         return self.rule.legal_basis
 
 
-def ceilings_for(*, activity, variant, cost, on_date=None, units=1) -> list[Ceiling]:
+def ceilings_for(*, activity, variant, cost, on_date=None, units=1, communes=None) -> list[Ceiling]:
     """The support ceilings in force for an activity (and variant) under KCĐP and KCQG:
-    min(cap × units, max % × cost) per rule (TT 28/2018/TT-BTC as amended by TT 64/2024/TT-BTC)."""
+    min(cap × units, max % × cost) per rule (TT 28/2018/TT-BTC as amended by TT 64/2024/TT-BTC),
+    for the place `communes` names (the applicant's commune: a former province's resolution applies
+    in its former territory only), read by programmes.ceilings.fund_limit as a project's are."""
     on_date = on_date or timezone.localdate()
     result = []
     for code in (FundingSource.KCDP, FundingSource.KCQG):
         fund = FundingSource.objects.filter(code=code).first()
         if fund is None:
             continue
-        rule = rule_in_force(activity=activity, variant=variant, funding_source=fund, on_date=on_date)
-        if rule is None:
+        check = fund_limit(
+            fund,
+            activity=activity,
+            variant=variant,
+            cost=cost,
+            units=units,
+            on_date=on_date,
+            communes=communes,
+        )
+        if check.rule is None:
             continue
-        amount, _how = support_limit(rule, cost=cost, units=units)
-        result.append(Ceiling(rule=rule, fund=fund.short_name or fund.code, amount=amount))
+        result.append(Ceiling(rule=check.rule, fund=fund.short_name or fund.code, amount=check.limit))
     return result
+
+
+def applicant_communes(applicant) -> list:
+    """Where an applicant's request is carried out, for the rules' territory: its commune."""
+    return [applicant.commune] if applicant is not None and applicant.commune_id else []
 
 
 def _typed_choice(data, instance):
@@ -502,21 +516,23 @@ def _typed_cost(data, instance):
     return cost
 
 
-def ceiling_preview(data, instance=None) -> dict:
+def ceiling_preview(data, instance=None, applicant=None) -> dict:
     """What the request form shows beside the activity as it is typed (`data`: the form's data;
-    `instance`: the request being edited): the ceilings in force for the activity and case chosen
-    and the cost typed, or, when no case is chosen and the activity has no general rule, the
-    ceilings of each of its cases. Empty when no activity is known yet."""
+    `instance`: the request being edited; `applicant`: whose request, for the rules' territory):
+    the ceilings in force for the activity and case chosen and the cost typed, or, when no case is
+    chosen and the activity has no general rule, the ceilings of each of its cases. Empty when no
+    activity is known yet."""
     choice = _typed_choice(data, instance)
     if choice is None:
         return {}
     activity, variant = choice
     cost = _typed_cost(data, instance)
-    ceilings = ceilings_for(activity=activity, variant=variant, cost=cost)
+    communes = applicant_communes(applicant)
+    ceilings = ceilings_for(activity=activity, variant=variant, cost=cost, communes=communes)
     by_variant = []
     if variant is None and not ceilings:
         for item in activity.variants.all():
-            found = ceilings_for(activity=activity, variant=item, cost=cost)
+            found = ceilings_for(activity=activity, variant=item, cost=cost, communes=communes)
             if found:
                 by_variant.append((item, found))
     return {

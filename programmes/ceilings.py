@@ -1,6 +1,7 @@
 """The one support-ceiling computation (TT 28/2018/TT-BTC Điều 8 as amended by TT 64/2024/TT-BTC
 for national funds; a resolution of the provincial People's Council for local funds). The request
-preview, the request check and every project check call `support_limit`; `lines_check` holds each
+preview, the request check and every project check call `fund_limit` (the rule in force for a fund
+in a territory, and the limit it sets); `lines_check` holds each
 state line to its own fund's rule and the total to the stricter, at the date the caller names (today
 while drafting, the decision date at approval and adjustment)."""
 
@@ -92,6 +93,22 @@ def _over_message(check: FundCheck, *, support, total: bool):
     }
 
 
+def fund_limit(fund, *, activity, variant, cost, units, on_date, communes=None, amount: int = 0) -> FundCheck:
+    """The rule that bounds `fund`'s line for the activity and variant on `on_date` in `communes`
+    (programmes.selectors.rule_in_force: a former province's resolution where it still applies, a
+    whole-province one elsewhere, none when nothing is in force) and the limit it sets on `cost`
+    (support_limit). `units`: a number, or a callable giving what the project counts for the rule's
+    cap unit. The one selection the project checks, the request's preview and its check read."""
+    rule = rule_in_force(
+        activity=activity, variant=variant, funding_source=fund, on_date=on_date, communes=communes
+    )
+    check = FundCheck(fund=fund, amount=amount, rule=rule)
+    if rule is not None:
+        count = units(rule) if callable(units) else units
+        check.limit, check.how = support_limit(rule, cost=cost, units=count)
+    return check
+
+
 def lines_check(
     *, activity, variant, lead_fund, lines, eligible_cost, units_covered, on_date, communes=None
 ) -> CeilingCheck:
@@ -108,15 +125,18 @@ def lines_check(
     for fund in sorted(state, key=lambda f: (f.sort_order, f.code)):
         if fund != lead_fund and not state[fund]:
             continue
-        rule = rule_in_force(
-            activity=activity, variant=variant, funding_source=fund, on_date=on_date, communes=communes
+        checks.append(
+            fund_limit(
+                fund,
+                activity=activity,
+                variant=variant,
+                cost=eligible_cost,
+                units=units_covered,
+                on_date=on_date,
+                communes=communes,
+                amount=state[fund],
+            )
         )
-        check = FundCheck(fund=fund, amount=state[fund], rule=rule)
-        if rule is not None:
-            # units_covered: a number, or what the project counts for the rule's cap unit (a callable)
-            units = units_covered(rule) if callable(units_covered) else units_covered
-            check.limit, check.how = support_limit(rule, cost=eligible_cost, units=units)
-        checks.append(check)
     for check in checks:
         if not check.ok:
             return CeilingCheck(

@@ -260,7 +260,6 @@ def load_demo(log=print):
                 "lead_fund": FundingSource.objects.get(code=lead),
                 "implementing_unit": "Trung tâm Khuyến công và Xúc tiến thương mại tỉnh Hưng Yên",
                 "total_cost": total,
-                "units_covered": 1,
                 "start_date": datetime.date(2026, 3, 1),
                 "end_date": datetime.date(2026, 11, 30),
                 "objectives": "Nâng cao năng suất, chất lượng sản phẩm công nghiệp nông thôn",

@@ -226,6 +226,8 @@ class TransitionForm(forms.Form):
             self.fields[f.name] = _date_field(f.label)
         elif f.kind == "money":
             self.fields[f.name] = _money_field(f.label)
+        elif f.kind == "number":
+            self.fields[f.name] = forms.IntegerField(label=f.label, required=False, min_value=1)
         elif f.kind == "choice":
             self.fields[f.name] = forms.ChoiceField(
                 label=f.label,
@@ -253,11 +255,28 @@ class AdjustForm(forms.Form):
     decision_date = _date_field(_("Ngày quyết định"), required=True)
     total_cost = _money_field(_("Tổng kinh phí mới (đồng)"), required=True)
     eligible_cost = _money_field(_("Chi phí được tính hỗ trợ (đồng; để trống = tổng kinh phí)"))
-    units_covered = forms.IntegerField(label=_("Số đơn vị tính mức trần"), min_value=1, required=False)
+    models_count = forms.IntegerField(
+        label=_("Số mô hình mới (để trống = giữ nguyên)"), min_value=1, required=False
+    )
+    planned_beneficiaries = forms.IntegerField(
+        label=_("Số cơ sở thụ hưởng dự kiến mới (đề án nhóm; để trống = giữ nguyên)"),
+        min_value=1,
+        required=False,
+    )
+    legal_basis = forms.CharField(
+        label=_("Căn cứ pháp lý áp dụng khi chưa có quy định mức hỗ trợ (số, ngày nghị quyết, quyết định)"),
+        max_length=300,
+        required=False,
+    )
     start_date = _date_field(_("Ngày bắt đầu mới"))
     end_date = _date_field(_("Ngày kết thúc mới"))
+    # the same search-as-you-type picker as the project form (a select of every applicant was
+    # too heavy: issue 10 item 11)
     beneficiaries = forms.ModelMultipleChoiceField(
-        label=_("Đơn vị thụ hưởng"), queryset=Applicant.objects.all(), required=False
+        label=_("Đơn vị thụ hưởng"),
+        queryset=Applicant.objects.all(),
+        required=False,
+        widget=ApplicantSearchWidget,
     )
     communes = forms.ModelMultipleChoiceField(
         label=_("Địa bàn (xã, phường)"),
@@ -274,6 +293,27 @@ class AdjustForm(forms.Form):
 
     def lines(self):
         return amounts_from(self.cleaned_data, self.sources)
+
+
+class SharesForm(forms.Form):
+    """Each named beneficiary's share of the state support: one money field per beneficiary
+    (`share_<applicant id>`), empty for none."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, beneficiaries, shares=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.beneficiaries = list(beneficiaries)
+        for applicant in self.beneficiaries:
+            label = applicant.name + (f" ({applicant.tax_code})" if applicant.tax_code else "")
+            field = _money_field(label + " — " + str(_("phần hỗ trợ (đồng)")))
+            field.initial = (shares or {}).get(applicant.pk)
+            self.fields[f"share_{applicant.pk}"] = field
+        bootstrap(self)
+
+    def shares(self) -> dict:
+        """{applicant id: amount or None} for every beneficiary on the form."""
+        return {a.pk: self.cleaned_data.get(f"share_{a.pk}") for a in self.beneficiaries}
 
 
 class ProgressForm(BootstrapMixin, forms.Form):

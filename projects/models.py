@@ -138,10 +138,11 @@ class Project(models.Model):
     state_support = models.BigIntegerField(
         _("kinh phí hỗ trợ của Nhà nước (đồng)"), default=0, editable=False
     )
+    # No ceiling reads this number any more (issue 9 A4: what a cap covers is counted from the
+    # project, see projects.services.budget.cap_units); no form writes it. The column stays for the
+    # rows and budget versions written before.
     units_covered = models.PositiveIntegerField(
-        _("số đơn vị tính mức trần"),
-        default=1,
-        help_text=_("Số mô hình, cơ sở, nhãn hiệu… mà mức tối đa của quy định tính cho."),
+        _("số đơn vị tính mức trần (không còn dùng)"), default=1, editable=False
     )
     # What a cap is multiplied by (programmes.CapUnit): the models a 2a đề án builds; the facilities
     # a group đề án plans to support while its beneficiaries are not yet named.
@@ -549,6 +550,19 @@ class ProjectTransition(models.Model):
         _("cơ quan ban hành quyết định"), max_length=20, choices=DecisionIssuer.Issuer.choices, blank=True
     )
     legal_basis = models.CharField(_("căn cứ pháp lý áp dụng"), max_length=300, blank=True)
+    # Approval of less support than proposed (NĐ 45/2012/NĐ-CP as amended by NĐ 235/2025/NĐ-CP;
+    # TT 28/2018/TT-BTC): the beneficiary's written commitment to carry the larger counterpart share
+    # (who, which document, its date), or the smaller scale the decision approves instead.
+    counterpart_commitment = models.CharField(
+        _("cam kết tăng vốn đối ứng (văn bản, của ai)"), max_length=300, blank=True
+    )
+    counterpart_commitment_date = models.DateField(_("ngày văn bản cam kết đối ứng"), null=True, blank=True)
+    models_count = models.PositiveIntegerField(
+        _("số mô hình được duyệt"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    planned_beneficiaries = models.PositiveIntegerField(
+        _("số cơ sở thụ hưởng được duyệt"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
     contract_number = models.CharField(_("số hợp đồng"), max_length=60, blank=True)
     contract_date = models.DateField(_("ngày ký hợp đồng"), null=True, blank=True)
     contract_parties = models.CharField(_("các bên ký hợp đồng"), max_length=400, blank=True)

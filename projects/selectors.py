@@ -645,7 +645,6 @@ def adjust_initial(project) -> dict:
         "version": project.version,
         "total_cost": project.total_cost,
         "eligible_cost": project.eligible_cost,
-        "units_covered": project.units_covered,
         "beneficiaries": list(project.beneficiaries.all()),
         "communes": list(project.communes.all()),
     }
@@ -719,7 +718,7 @@ def target_achieved(programme, measure):
     án may build several), machinery_facilities and trademarks the distinct beneficiaries,
     selection_rounds the distinct provincial rounds."""
     if measure == "demo_models":
-        models_built = _completed_in(programme).filter(activity__code="2a").aggregate(n=Sum("units_covered"))
+        models_built = _completed_in(programme).filter(activity__code="2a").aggregate(n=Sum("models_count"))
         return models_built["n"] or 0
     if measure in FACILITY_TARGETS:
         return Applicant.objects.filter(projects__in=_facility_projects(programme, measure)).aggregate(

@@ -19,6 +19,7 @@ urlpatterns = [
     path("<int:pk>/tien-do/", views.progress_add, name="progress_add"),
     path("<int:pk>/chi/", views.payment_add, name="payment_add"),
     path("<int:pk>/thu-hoi-tam-ung/", views.recovery_add, name="recovery_add"),
+    path("<int:pk>/phan-ho-tro/", views.beneficiary_shares, name="shares"),
     path("<int:pk>/tien-do/xac-nhan/", views.progress_confirm, name="progress_confirm"),
     path("<int:pk>/tai-lieu/", views.document_upload, name="document_upload"),
     path("<int:pk>/tai-lieu/<int:doc_pk>/", views.document_download, name="document_download"),

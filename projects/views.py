@@ -28,6 +28,7 @@ from .forms import (
     ProgressForm,
     ProjectForm,
     RecoveryForm,
+    SharesForm,
     TransitionForm,
 )
 from .resources import EXPORT_HEADERS, IMPORT_COLUMNS, export_rows, import_projects
@@ -237,7 +238,9 @@ def project_adjust(request, pk):
                 lines=form.lines(),
                 total_cost=data["total_cost"],
                 eligible_cost=data["eligible_cost"],
-                units_covered=data["units_covered"],
+                models_count=data["models_count"],
+                planned_beneficiaries=data["planned_beneficiaries"],
+                legal_basis=data["legal_basis"],
                 reason=data["reason"],
                 start_date=data["start_date"],
                 end_date=data["end_date"],
@@ -250,6 +253,38 @@ def project_adjust(request, pk):
             messages.success(request, _("Đã ghi điều chỉnh; dự toán cũ vẫn được lưu trong lịch sử."))
             return redirect("projects:detail", pk=pk)
     return render(request, "projects/adjust.html", {"project": project, "form": form})
+
+
+@role_required(*STAFF)
+def beneficiary_shares(request, pk):
+    """Each named beneficiary's share of the support (TT 28/2018/TT-BTC Điều 8: a per-facility cap
+    binds each one): staff only, the version the page was opened at, all rows or none."""
+    project = project_for(request.user, pk)
+    beneficiaries = project.beneficiaries.select_related("commune").order_by("sort_key", "id")
+    recorded = dict(project.beneficiary_shares.values_list("applicant_id", "amount"))
+    form = SharesForm(
+        request.POST or None,
+        beneficiaries=beneficiaries,
+        shares=recorded,
+        initial={"version": project.version},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.beneficiary_shares_set(
+                user=request.user,
+                project=project,
+                shares=form.shares(),
+                expected_version=form.cleaned_data["version"] or 0,  # no version: stale
+            )
+        except ValidationError as error:
+            if getattr(error, "code", None) == "closed":
+                messages.error(request, " ".join(error.messages))
+                return redirect("projects:detail", pk=pk)
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, _("Đã ghi phần hỗ trợ của từng cơ sở."))
+            return redirect("projects:detail", pk=pk)
+    return render(request, "projects/shares.html", {"project": project, "form": form})
 
 
 def _form_errors(form):

@@ -89,6 +89,22 @@ STEPS = (
                 _("Căn cứ pháp lý áp dụng khi chưa có quy định mức hỗ trợ (số, ngày nghị quyết, quyết định)"),
                 required=False,
             ),
+            # asked for by the handler when less support than proposed is approved: the
+            # beneficiary's commitment to the larger counterpart share, or a smaller scale
+            F(
+                "counterpart_commitment",
+                "text",
+                _("Cam kết tăng vốn đối ứng khi duyệt thấp hơn đề xuất (văn bản số…, của cơ sở)"),
+                required=False,
+            ),
+            F("counterpart_commitment_date", "date", _("Ngày văn bản cam kết đối ứng"), required=False),
+            F("models_count", "number", _("Số mô hình được duyệt (khi giảm quy mô)"), required=False),
+            F(
+                "planned_beneficiaries",
+                "number",
+                _("Số cơ sở thụ hưởng dự kiến được duyệt (khi giảm quy mô)"),
+                required=False,
+            ),
             COMMENT,
         ),
         "success",
@@ -211,6 +227,7 @@ HISTORY_STEPS = (
         (
             F("decision_number", "text", _("Số quyết định điều chỉnh")),
             F("decision_date", "date", _("Ngày quyết định")),
+            F("legal_basis", "text", _("Căn cứ pháp lý áp dụng"), required=False),
             F("comment", "note", _("Nội dung điều chỉnh"), required=False),
         ),
     ),

@@ -17,11 +17,14 @@ def _describe(rule):
     return ", ".join(parts)
 
 
-def check_ceiling(*, activity, variant, cost: int, support: int, on_date=None) -> list[Ceiling]:
-    """Refuse `support` above every ceiling in force (with the reason and legal basis: TT
-    28/2018/TT-BTC as amended by TT 64/2024/TT-BTC). Returns the ceilings; an empty list means no
-    rule is configured (the form warns, the request is allowed)."""
-    ceilings = ceilings_for(activity=activity, variant=variant, cost=cost, on_date=on_date)
+def check_ceiling(
+    *, activity, variant, cost: int, support: int, on_date=None, communes=None
+) -> list[Ceiling]:
+    """Refuse `support` above every ceiling in force where the request is carried out (`communes`:
+    the applicant's; the same selection as the preview and the project, programmes.ceilings), with
+    the reason and legal basis (TT 28/2018/TT-BTC as amended by TT 64/2024/TT-BTC). Returns the
+    ceilings; an empty list means no rule is configured (the form warns, the request is allowed)."""
+    ceilings = ceilings_for(activity=activity, variant=variant, cost=cost, on_date=on_date, communes=communes)
     bounded = [c for c in ceilings if c.amount is not None]
     if bounded and len(bounded) == len(ceilings):
         best = max(bounded, key=lambda c: c.amount)

@@ -14,7 +14,7 @@ from core.concurrency import save_versioned
 from core.text import clean_text, nfc, search_text
 
 from ..models import Applicant, SupportRequest, SupportRequestEvent
-from ..selectors import consent_withdrawn
+from ..selectors import applicant_communes, consent_withdrawn
 from .ceilings import check_ceiling
 from .declarations import no_other_support_declare
 
@@ -87,6 +87,7 @@ def _check_ceiling_of(request):
         variant=request.variant,
         cost=request.estimated_cost,
         support=request.requested_support,
+        communes=applicant_communes(request.applicant),
     )
 
 

@@ -30,20 +30,23 @@ def my_requests(request):
     return render(request, "applicants/my_requests.html", {"applicants": applicants, "requests": requests})
 
 
-def _ceiling_context(form):
-    return selectors.ceiling_preview(form.data if form.is_bound else {}, form.instance)
+def _ceiling_context(form, applicant):
+    """The ceilings in force for what the form says, where `applicant` is (a rule may apply in a
+    former province's communes only)."""
+    return selectors.ceiling_preview(form.data if form.is_bound else {}, form.instance, applicant=applicant)
 
 
-def _ceiling_partial(request):
+def _ceiling_partial(request, applicant):
     """The htmx answer while the form is typed: the ceiling box alone."""
-    return render(request, "applicants/_ceiling.html", _ceiling_context(SupportRequestForm(request.GET)))
+    context = _ceiling_context(SupportRequestForm(request.GET), applicant)
+    return render(request, "applicants/_ceiling.html", context)
 
 
 @role_required(Role.APPLICANT, *STAFF)
 def request_create(request, applicant_pk):
     applicant = selectors.applicant_for(request.user, applicant_pk, edit=True)
     if request.headers.get("HX-Request"):
-        return _ceiling_partial(request)
+        return _ceiling_partial(request, applicant)
     form = SupportRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -65,7 +68,12 @@ def request_create(request, applicant_pk):
     # An applicant whose profile is not verified yet is told before typing a request that it could
     # not send (the service refuses it anyway).
     not_verified = not is_staff_like(request.user) and not applicant.is_verified
-    context = {"form": form, "applicant": applicant, "not_verified": not_verified, **_ceiling_context(form)}
+    context = {
+        "form": form,
+        "applicant": applicant,
+        "not_verified": not_verified,
+        **_ceiling_context(form, applicant),
+    }
     return render(request, "applicants/request_form.html", context)
 
 
@@ -75,7 +83,7 @@ def request_edit(request, pk):
     if support_request.status not in services.EDITABLE:
         raise Http404
     if request.headers.get("HX-Request"):
-        return _ceiling_partial(request)
+        return _ceiling_partial(request, support_request.applicant)
     form = SupportRequestForm(request.POST or None, instance=support_request)
     if request.method == "POST" and form.is_valid():
         try:
@@ -93,7 +101,7 @@ def request_edit(request, pk):
             messages.success(request, _("Đã lưu đề nghị."))
             return redirect("applicants:request_detail", pk=support_request.pk)
     context = {"form": form, "applicant": support_request.applicant, "support_request": support_request}
-    context.update(_ceiling_context(form))
+    context.update(_ceiling_context(form, support_request.applicant))
     return render(request, "applicants/request_form.html", context)
 
 
@@ -104,6 +112,7 @@ def request_detail(request, pk):
         activity=support_request.activity,
         variant=support_request.variant,
         cost=support_request.estimated_cost,
+        communes=selectors.applicant_communes(support_request.applicant),
     )
     return render(
         request,

@@ -20,21 +20,22 @@ from .budget import (
     checked_amounts,
     clean_lines,
     next_budget_number,
+    require_cap_units,
+    require_legal_basis,
     state_support,
     write_budget,
 )
 from .common import beneficiary_users, check_version, lock_project, paid, refresh_search
 
 
-def _apply_figures(
-    project: Project, *, total_cost, eligible_cost, units_covered, start_date, end_date
-) -> None:
-    """The adjusted figures and dates; what the decision leaves out stays as it was (the eligible
-    cost defaults to the total cost)."""
+def _apply_figures(project: Project, *, total_cost, eligible_cost, scale: dict, start_date, end_date) -> None:
+    """The adjusted figures, scale (the models, the planned facilities of a group đề án) and dates;
+    what the decision leaves out stays as it was (the eligible cost defaults to the total cost)."""
     project.total_cost = int(total_cost)
     project.eligible_cost = project.total_cost if eligible_cost in (None, "") else int(eligible_cost)
-    if units_covered:
-        project.units_covered = int(units_covered)
+    for name, value in scale.items():
+        if value not in (None, ""):
+            setattr(project, name, int(value))
     if start_date:
         project.start_date = start_date
     if end_date:
@@ -61,7 +62,9 @@ def project_adjust(
     lines: dict,
     total_cost: int,
     eligible_cost: int | None = None,
-    units_covered: int | None = None,
+    models_count: int | None = None,
+    planned_beneficiaries: int | None = None,
+    legal_basis: str = "",
     reason: str = "",
     start_date: datetime.date | None = None,
     end_date: datetime.date | None = None,
@@ -70,7 +73,9 @@ def project_adjust(
 ) -> Project:
     """Điều chỉnh by decision (TT 36/2013/TT-BCT): after approval the budget is frozen; a leader
     records a decision and the budget becomes a new version, checked again against the ceiling in
-    force on the decision date. The old version stays in history."""
+    force on the decision date with the beneficiaries, communes and scale it sets (a per-facility
+    cap needs the beneficiaries named or planned); a state line with no rule in force needs the
+    legal basis used, kept on the row as at approval. The old version stays in history."""
     if not has_role(user, Role.LEADER):
         raise ValidationError(_("Chỉ lãnh đạo Sở được điều chỉnh đề án đã phê duyệt."), code="forbidden")
     project = lock_project(project)
@@ -84,14 +89,18 @@ def project_adjust(
         project,
         total_cost=total_cost,
         eligible_cost=eligible_cost,
-        units_covered=units_covered,
+        scale={"models_count": models_count, "planned_beneficiaries": planned_beneficiaries},
         start_date=start_date,
         end_date=end_date,
     )
     cleaned = clean_lines(lines, lead_fund=project.lead_fund, total_cost=project.total_cost)
     support = state_support(cleaned)
-    communes = None if communes is None else list(communes)
-    check = apply_ceiling(project, lines=cleaned, on_date=decision_date, communes=communes)
+    # the people and places first: the cap counts the beneficiaries the decision names
+    _set_people(project, beneficiaries=beneficiaries, communes=communes)
+    check = apply_ceiling(project, lines=cleaned, on_date=decision_date)
+    require_cap_units(project, check)
+    legal_basis = clean_text(legal_basis)
+    require_legal_basis(check, legal_basis, decision_date)
     if project.contract_value is not None and paid(project) > support:
         raise ValidationError(_("Kinh phí hỗ trợ mới thấp hơn số đã chi."))
     budget = write_budget(
@@ -111,7 +120,6 @@ def project_adjust(
     project.version += 1
     project.full_clean()
     project.save()
-    _set_people(project, beneficiaries=beneficiaries, communes=communes)
     row = ProjectTransition.objects.create(
         project=project,
         step="adjust",
@@ -120,6 +128,7 @@ def project_adjust(
         actor=user,
         decision_number=decision_number,
         decision_date=decision_date,
+        legal_basis=legal_basis,
         comment=(reason or "").strip(),
         budget=budget,
     )

@@ -74,7 +74,6 @@ def write_budget(
         number=number,
         total_cost=project.total_cost,
         eligible_cost=project.eligible_cost,
-        units_covered=project.units_covered,
         decision_number=decision_number,
         decision_date=decision_date,
         reason=reason,
@@ -96,26 +95,36 @@ def budget_lines(project: Project, budget: BudgetVersion | None = None) -> Lines
     return {line.funding_source: line.amount for line in budget.lines.select_related("funding_source")}
 
 
-def approved_lines(lines: Lines, amounts: Lines) -> Lines:
+def approved_lines(lines: Lines, amounts: Lines, *, counterpart_takes_cut: bool = True) -> Lines:
     """The budget lines as approved: each state-support source at its approved amount (a source
-    left out is approved at 0); what the State does not cover moves to the counterpart."""
+    left out is approved at 0). What the State no longer covers moves to the counterpart (the
+    beneficiary committed to the larger share), or, for a decision that reduces the scale instead
+    (`counterpart_takes_cut` False), leaves the budget: the other lines keep their amounts and the
+    total cost shrinks by the cut."""
     approved = {s: a for s, a in lines.items() if not s.is_state_support}
     approved.update({s: a for s, a in amounts.items() if a})
     cut = sum(lines.values()) - sum(approved.values())
-    if cut:
+    if cut and counterpart_takes_cut:
         counterpart = FundingSource.objects.get(code=FundingSource.COUNTERPART)
         approved[counterpart] = approved.get(counterpart, 0) + cut
     return approved
 
 
-def cap_units(project: Project, rule) -> int:
+# Caps that bind each facility: their units are the beneficiaries named (or planned).
+PER_BENEFICIARY = (CapUnit.FACILITY, CapUnit.TRADEMARK)
+
+
+def cap_units(project: Project, rule, *, named: int | None = None) -> int:
     """What a cap is multiplied by, read from the project by what the rule's cap covers
     (programmes.CapUnit; TT 28/2018/TT-BTC Điều 8): the beneficiaries named for a per-facility or
-    per-trademark cap (the planned number of a group đề án while none is named), the number of
-    models for a per-model cap, one for a round or a project."""
+    per-trademark cap (`named`: how many a form or decision names before they are saved; the planned
+    number of a group đề án while none is named), the number of models for a per-model cap, one
+    for a round or a project. A project with neither names nor a planned number counts one here;
+    approval refuses it (require_cap_units)."""
     unit = getattr(rule, "cap_unit", "")
-    if unit in (CapUnit.FACILITY, CapUnit.TRADEMARK):
-        named = project.beneficiaries.count() if project.pk else 0
+    if unit in PER_BENEFICIARY:
+        if named is None:
+            named = project.beneficiaries.count() if project.pk else 0
         return named or project.planned_beneficiaries or 1
     if unit == CapUnit.MODEL:
         return project.models_count or 1
@@ -123,22 +132,28 @@ def cap_units(project: Project, rule) -> int:
 
 
 def apply_ceiling(
-    project: Project, *, lines: Lines, on_date: datetime.date, communes: list | None = None
+    project: Project,
+    *,
+    lines: Lines,
+    on_date: datetime.date,
+    communes: list | None = None,
+    beneficiaries: list | None = None,
 ) -> CeilingCheck:
     """Refuse state lines above their ceilings on `on_date`: each line under its own fund's rule,
-    the total under the stricter (programmes.ceilings.lines_check), in the project's communes
-    (`communes` when given, before they are saved); flag the project when a fund carrying money
-    has no rule. Called while drafting (today), at submission (today), approval and adjustment
-    (the decision date)."""
+    the total under the stricter (programmes.ceilings.lines_check), in the project's communes and
+    for its beneficiaries (`communes`, `beneficiaries` when given, before they are saved); flag the
+    project when a fund carrying money has no rule. Called while drafting (today), at submission
+    (today), approval and adjustment (the decision date)."""
     if communes is None:
         communes = list(project.communes.all()) if project.pk else []
+    named = None if beneficiaries is None else len(beneficiaries)
     check = lines_check(
         activity=project.activity,
         variant=project.variant,
         lead_fund=project.lead_fund,
         lines=lines,
         eligible_cost=project.eligible_cost,
-        units_covered=lambda rule: cap_units(project, rule),
+        units_covered=lambda rule: cap_units(project, rule, named=named),
         on_date=on_date,
         communes=communes,
     )
@@ -167,3 +182,51 @@ def checked_amounts(
             )
         )
     return rows
+
+
+def require_cap_units(project: Project, check: CeilingCheck) -> None:
+    """At approval and adjustment, a state line under a per-facility or per-trademark cap needs
+    the units that cap is multiplied by: the beneficiaries named, or the planned number of a group
+    đề án (TT 28/2018/TT-BTC Điều 8; issue 9 A4). Without either the project used to count as one
+    unit; now it is refused, naming what the cap covers."""
+    if project.planned_beneficiaries or (project.pk and project.beneficiaries.exists()):
+        return
+    for fund in check.funds:
+        rule = fund.rule
+        if rule is None or rule.cap_vnd is None or rule.cap_unit not in PER_BENEFICIARY:
+            continue
+        raise ValidationError(
+            _(
+                "Mức tối đa của quy định “%(rule)s” (nguồn %(fund)s) tính theo mỗi %(unit)s: ghi danh sách "
+                "cơ sở thụ hưởng hoặc số cơ sở thụ hưởng dự kiến (đề án nhóm) trước khi phê duyệt."
+            )
+            % {
+                "rule": rule.label or rule.code,
+                "fund": fund.fund.short_name,
+                "unit": rule.get_cap_unit_display(),
+            },
+            code="cap_units_missing",
+        )
+
+
+def require_legal_basis(check: CeilingCheck, legal_basis: str, on_date: datetime.date) -> None:
+    """No support rule in force for a state line on the decision date (no HĐND resolution loaded
+    for KCĐP): the leader records the legal basis used, kept on the history row and printed on
+    the approval summary (NĐ 45/2012/NĐ-CP as amended by NĐ 235/2025/NĐ-CP: local levels are set
+    by the provincial People's Council). Approval and adjustment both ask for it."""
+    if check.unruled and not (legal_basis or "").strip():
+        raise ValidationError(
+            {
+                "legal_basis": ValidationError(
+                    _(
+                        "Nguồn %(funds)s chưa có quy định mức hỗ trợ có hiệu lực tại ngày %(day)s: ghi căn cứ "
+                        "pháp lý áp dụng (số, ngày nghị quyết hoặc quyết định)."
+                    )
+                    % {
+                        "funds": ", ".join(f.short_name for f in check.unruled),
+                        "day": on_date.strftime("%d/%m/%Y"),
+                    },
+                    code="legal_basis_required",
+                )
+            }
+        )

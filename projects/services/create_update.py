@@ -43,7 +43,6 @@ EDITABLE_FIELDS = (
     "content",
     "total_cost",
     "eligible_cost",
-    "units_covered",
     "models_count",
     "planned_beneficiaries",
 )
@@ -149,9 +148,15 @@ def project_create(
     cleaned = clean_lines(lines, lead_fund=project.lead_fund, total_cost=project.total_cost)
     project.state_support = state_support(cleaned)
     warnings = []
+    communes, beneficiaries = list(communes), list(beneficiaries)
     if project.status == Status.DRAFT:
-        communes = list(communes)
-        check = apply_ceiling(project, lines=cleaned, on_date=timezone.localdate(), communes=communes)
+        check = apply_ceiling(
+            project,
+            lines=cleaned,
+            on_date=timezone.localdate(),
+            communes=communes,
+            beneficiaries=beneficiaries,
+        )
         warnings = [check.message] if check.flagged else []
     project.code = code or _allocate_code(project.year, project.lead_fund)
     project.full_clean()
@@ -206,7 +211,6 @@ def project_create_from_request(
         "objectives": request.description,
         "total_cost": request.estimated_cost,
         "eligible_cost": request.estimated_cost,
-        "units_covered": 1,
     }
     values.update(data or {})
     project, warnings = project_create(
@@ -265,7 +269,14 @@ def project_update(
     cleaned = clean_lines(lines, lead_fund=current.lead_fund, total_cost=current.total_cost)
     current.state_support = state_support(cleaned)
     communes = None if communes is None else list(communes)
-    check = apply_ceiling(current, lines=cleaned, on_date=timezone.localdate(), communes=communes)
+    beneficiaries = None if beneficiaries is None else list(beneficiaries)
+    check = apply_ceiling(
+        current,
+        lines=cleaned,
+        on_date=timezone.localdate(),
+        communes=communes,
+        beneficiaries=beneficiaries,
+    )
     current.full_clean()
     current.save(update_fields=[*EDITABLE_FIELDS, *_DERIVED_FIELDS, "updated_at"])
     Project.objects.filter(pk=current.pk).update(version=current.version + 1)
@@ -274,7 +285,6 @@ def project_update(
     BudgetVersion.objects.filter(pk=budget.pk).update(
         total_cost=current.total_cost,
         eligible_cost=current.eligible_cost,
-        units_covered=current.units_covered,
     )
     budget.lines.all().delete()
     BudgetLine.objects.bulk_create(

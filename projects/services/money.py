@@ -10,14 +10,12 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.money import format_vnd
 from programmes.ceilings import support_limit
-from programmes.models import CapUnit, FundingSource, SupportRule
+from programmes.models import FundingSource, SupportRule
 from programmes.selectors import rule_in_force
 
 from ..models import BeneficiaryShare, Project, Status
-from .budget import Lines, cap_units
+from .budget import PER_BENEFICIARY, Lines, cap_units
 from .common import bump_version, check_version, lock_project, require_staff
-
-PER_BENEFICIARY = (CapUnit.FACILITY, CapUnit.TRADEMARK)
 
 
 def _approval_row(project: Project):
@@ -203,8 +201,11 @@ def check_paid_by_fund(project: Project, amounts: Lines) -> None:
 def beneficiary_shares_set(
     *, user: User, project: Project, shares: dict[int, int], expected_version: int | str | None = None
 ) -> list[BeneficiaryShare]:
-    """Record each named beneficiary's share of the state support ({applicant id: amount}); shares
-    of applicants that are not beneficiaries are refused. Checked against the cap at acceptance."""
+    """Record each named beneficiary's share of the state support ({applicant id: amount}; an empty
+    amount removes that beneficiary's share). All or nothing: shares of applicants that are not
+    beneficiaries, a negative share, or shares adding up to more than the support as it stands
+    (proposed, approved, then accepted) are refused and nothing changes. Each share is held to the
+    per-facility cap at acceptance (check_beneficiary_shares)."""
     require_staff(user)
     project = lock_project(project)
     check_version(project, expected_version)
@@ -214,14 +215,28 @@ def beneficiary_shares_set(
     unknown = [pk for pk in shares if int(pk) not in named]
     if unknown:
         raise ValidationError(_("Chỉ ghi phần hỗ trợ cho cơ sở thụ hưởng của đề án."), code="not_beneficiary")
-    rows = []
-    for pk, amount in shares.items():
-        if amount in (None, ""):
-            continue
-        row, _created = BeneficiaryShare.objects.get_or_create(
-            project=project, applicant=named[int(pk)], defaults={"amount": int(amount)}
+    given = {int(pk): int(amount) for pk, amount in shares.items() if amount not in (None, "")}
+    if any(amount < 0 for amount in given.values()):
+        raise ValidationError(_("Phần hỗ trợ của cơ sở không được âm."), code="negative")
+    kept = {
+        s.applicant_id: s.amount
+        for s in project.beneficiary_shares.all()
+        if s.applicant_id in named and s.applicant_id not in shares
+    }
+    total = sum(given.values()) + sum(kept.values())
+    if total > project.current_support:
+        raise ValidationError(
+            _("Phần hỗ trợ của các cơ sở cộng lại %(total)s, vượt kinh phí hỗ trợ của đề án %(support)s.")
+            % {"total": format_vnd(total), "support": format_vnd(project.current_support)},
+            code="shares_above_support",
         )
-        row.amount = int(amount)
+    cleared = [int(pk) for pk, amount in shares.items() if amount in (None, "")]
+    BeneficiaryShare.objects.filter(project=project, applicant_id__in=cleared).delete()
+    rows = []
+    for pk, amount in given.items():
+        row = BeneficiaryShare.objects.filter(project=project, applicant=named[pk]).first()
+        row = row or BeneficiaryShare(project=project, applicant=named[pk])
+        row.amount = amount
         row.full_clean()
         row.save()
         rows.append(row)

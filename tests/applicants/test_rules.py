@@ -125,3 +125,111 @@ def test_sort_key_is_vietnamese_dictionary_order():
         "Uyên",
         "Ưng",
     ]
+
+
+# --- the request's ceiling reads the territory of support rules (issue 9 A5) ---------------------
+
+
+def _kcdp_rule(code, *, cap, communes=(), basis):
+    import datetime
+
+    from programmes.models import ActivityVariant, FundingSource, SupportRule
+
+    variant = ActivityVariant.objects.get(activity__code="2b", key="machine")
+    rule = SupportRule.objects.create(
+        code=code,
+        activity=variant.activity,
+        variant=variant,
+        funding_source=FundingSource.objects.get(code="KCDP"),
+        kind="ceiling",
+        max_percent=50,
+        cap_vnd=cap,
+        cap_unit="facility",
+        legal_basis=basis,
+        valid_from=datetime.date(2026, 1, 1),
+        status="provincial",
+    )
+    rule.communes.set(communes)
+    return rule
+
+
+@pytest.fixture
+def scoped_rules(db):
+    """Three KCĐP rules for machinery: the whole province's (250 tr), former Hưng Yên's, scoped to
+    Phố Hiến (200 tr), and former Thái Bình's, scoped to one of its communes (100 tr)."""
+    from programmes.models import AdministrativeUnit
+
+    thai_binh = AdministrativeUnit.objects.filter(former_province__icontains="Thái Bình").first()
+    pho_hien = AdministrativeUnit.objects.get(code="11953")
+    _kcdp_rule("HY_ALL", cap=250_000_000, basis="Nghị quyết toàn tỉnh")
+    _kcdp_rule("HY_OLD", cap=200_000_000, communes=[pho_hien], basis="Nghị quyết Hưng Yên cũ")
+    _kcdp_rule("TB_OLD", cap=100_000_000, communes=[thai_binh], basis="Nghị quyết Thái Bình cũ")
+    return pho_hien, thai_binh
+
+
+def test_the_request_preview_offers_the_rule_of_the_applicants_territory(client, scoped_rules):
+    """An applicant in Phố Hiến sees its former province's resolution, never Thái Bình's; one in
+    a former Thái Bình commune the other way round (the project uses the same selection)."""
+    from django.urls import reverse
+
+    from programmes.models import ActivityVariant
+    from tests.factories import ApplicantFactory
+
+    pho_hien, thai_binh = scoped_rules
+    variant = ActivityVariant.objects.get(activity__code="2b", key="machine")
+    typed = {"activity": variant.activity.pk, "variant": variant.pk, "estimated_cost": "700.000.000"}
+    for commune, shown, hidden in [
+        (pho_hien, "Nghị quyết Hưng Yên cũ", ("Nghị quyết Thái Bình cũ", "Nghị quyết toàn tỉnh")),
+        (thai_binh, "Nghị quyết Thái Bình cũ", ("Nghị quyết Hưng Yên cũ", "Nghị quyết toàn tỉnh")),
+    ]:
+        applicant = ApplicantFactory(commune=commune)
+        client.force_login(applicant.owner)
+        url = reverse("applicants:request_create", args=[applicant.pk])
+        html = client.get(url, typed, HTTP_HX_REQUEST="true").content.decode()
+        assert shown in html, commune
+        for basis in hidden:
+            assert basis not in html, (commune, basis)
+
+
+def test_the_request_check_holds_the_applicant_to_its_territorys_rule(scoped_rules):
+    """The check at submission reads the same rules as the preview: former Thái Bình's generous
+    resolution (80%, up to 500 tr) lets 320 tr of support on 400 tr through there, not in Phố Hiến
+    (whose limits are KCQG's 200 tr and its own 200 tr)."""
+    from django.core.exceptions import ValidationError
+
+    from applicants import services
+    from programmes.models import ActivityVariant
+    from tests.factories import ApplicantFactory
+
+    pho_hien, thai_binh = scoped_rules
+    generous = _kcdp_rule(
+        "TB_GENEROUS", cap=500_000_000, communes=[thai_binh], basis="Nghị quyết Thái Bình mới"
+    )
+    generous.max_percent = 80
+    generous.valid_from = generous.valid_from.replace(month=2)
+    generous.save()
+    variant = ActivityVariant.objects.get(activity__code="2b", key="machine")
+    there = services.ceilings_for(
+        activity=variant.activity, variant=variant, cost=400_000_000, communes=[thai_binh]
+    )
+    assert [(c.fund, c.rule.code, c.amount) for c in there] == [
+        ("KCĐP", "TB_GENEROUS", 320_000_000),
+        ("KCQG", "TT28_MACHINERY", 200_000_000),
+    ]
+    data = {
+        "year": 2026,
+        "activity": variant.activity,
+        "variant": variant,
+        "title": "Máy chẻ nan",
+        "description": "Mua máy chẻ nan tự động",
+        "estimated_cost": 400_000_000,
+        "counterpart": 80_000_000,
+    }
+    applicant = ApplicantFactory(commune=thai_binh)
+    request = services.support_request_create(
+        applicant=applicant, actor=applicant.owner, data=data, submit=True
+    )
+    assert request.status == "submitted" and request.requested_support == 320_000_000
+    applicant = ApplicantFactory(commune=pho_hien)
+    with pytest.raises(ValidationError, match="vượt mức tối đa 200.000.000 đồng"):
+        services.support_request_create(applicant=applicant, actor=applicant.owner, data=data, submit=True)

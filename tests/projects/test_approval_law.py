@@ -20,7 +20,7 @@ from projects.models import Project, ProjectTransition, Status
 from projects.workflow import STEPS_BY_KEY, steps_for
 from tests.factories import UserFactory
 
-from .utils import activity, advance, appraiser, fund, make_project, prepare, step_data
+from .utils import activity, advance, appraiser, fund, make_applicant, make_project, prepare, step_data
 
 pytestmark = pytest.mark.django_db
 
@@ -218,8 +218,12 @@ def test_submission_and_approval_hold_the_total_to_the_stricter_rule(staff, lead
 
 
 def test_an_adjustment_checks_each_line_and_records_its_rule(staff, leader):
+    # the facility is named: a KCQG line under a per-facility cap counts the beneficiaries (A4)
+    facility = make_applicant()
     project = advance(
-        leader, make_project(staff, lead="KCDP", total=1_000_000_000, support=100_000_000), "approved"
+        leader,
+        make_project(staff, lead="KCDP", total=1_000_000_000, support=100_000_000, beneficiaries=[facility]),
+        "approved",
     )
     with pytest.raises(ValidationError, match="300.000.000"):
         services.project_adjust(
@@ -239,6 +243,7 @@ def test_an_adjustment_checks_each_line_and_records_its_rule(staff, leader):
         decision_date=datetime.date(2026, 4, 1),
         lines={"KCDP": 50_000_000, "KCQG": 250_000_000, "DOI_UNG": 700_000_000},
         total_cost=1_000_000_000,
+        legal_basis="Nghị quyết 12/2026/NQ-HĐND",  # the KCĐP line has no rule in force (A6)
     )
     row = project.transitions.get(step="adjust")
     recorded = {a.funding_source.code: (a.amount, a.rule_code, a.rule_limit) for a in row.amounts.all()}

@@ -397,10 +397,10 @@ def test_list_queries_are_constant(client, users, staff, leader, applicant, djan
 
     client.force_login(users[role])
     seed(3)
-    with django_assert_num_queries(13) as small:  # 13: the communes of the searchable filter
+    with django_assert_num_queries(11) as small:  # 13: the communes of the searchable filter
         assert client.get("/de-an/").status_code == 200
     seed(27)
-    with django_assert_num_queries(13) as large:
+    with django_assert_num_queries(11) as large:
         assert client.get("/de-an/?sort=-total").status_code == 200
     assert len(large.captured_queries) == len(small.captured_queries)
 
@@ -975,3 +975,33 @@ def test_a_beneficiary_filter_that_is_not_an_id_filters_nothing(client, staff, p
     response = client.get("/de-an/?beneficiary=abc")
     assert response.status_code == 200
     assert project.code in response.content.decode()
+
+
+def test_the_adjust_form_searches_beneficiaries_instead_of_listing_every_applicant(
+    client, staff, leader, django_assert_num_queries
+):
+    """Issue 10 item 11 on the adjustment form: the same search-as-you-type picker as the project
+    form (a select of every applicant made the page grow with the register); its queries and size
+    do not grow with the applicants, and the chosen beneficiaries stay as hidden inputs."""
+    from tests.factories import ApplicantFactory
+
+    chosen = make_applicant(name="Hộ kinh doanh Mây tre Phú Hòa")
+    project = advance(leader, make_project(staff, beneficiaries=[chosen]), Status.APPROVED)
+    client.force_login(leader)
+    url = f"/de-an/{project.pk}/dieu-chinh/"
+    client.get(url)  # warm the caches (templates, the session)
+    with django_assert_num_queries(11) as small:
+        small_html = client.get(url).content.decode()
+    for i in range(60):
+        ApplicantFactory(name=f"Cơ sở dệt may số {i}")
+    with django_assert_num_queries(11) as large:
+        large_html = client.get(url).content.decode()
+    assert len(small.captured_queries) == len(large.captured_queries)
+    assert abs(len(large_html) - len(small_html)) < 200  # only the CSRF token differs
+    assert '<select name="beneficiaries"' not in large_html and "Cơ sở dệt may số 1" not in large_html
+    assert 'src="/static/js/beneficiaries.js"' in large_html
+    assert 'hx-get="/de-an/tim-don-vi-thu-huong/"' in large_html
+    assert f'type="hidden" name="beneficiaries" value="{chosen.pk}"' in large_html
+    # a bound form (an error elsewhere) keeps the chosen ones
+    body = client.post(url, {"version": project.version, "beneficiaries": [chosen.pk]}).content.decode()
+    assert f'type="hidden" name="beneficiaries" value="{chosen.pk}"' in body and chosen.name in body

@@ -67,7 +67,8 @@ def make_project(
     total=600_000_000,
     support=300_000_000,
     eligible=None,
-    units=1,
+    models=None,
+    units=None,
     planned=None,
     year=2026,
     beneficiaries=(),
@@ -91,7 +92,9 @@ def make_project(
             "implementing_unit": "Trung tâm Khuyến công và Xúc tiến thương mại",
             "total_cost": total,
             "eligible_cost": eligible,
-            "units_covered": units,
+            # the number of models, what a per-model cap counts (`units`: its older name, when a
+            # free "units covered" still existed; a per-facility cap counts the beneficiaries)
+            "models_count": models or units or 1,
             "planned_beneficiaries": planned,
             "start_date": datetime.date(year, 3, 1),
             "end_date": datetime.date(year, 11, 30),
@@ -134,6 +137,8 @@ DATES = {
     "start_date": START_DATE,
     "acceptance_date": ACCEPTANCE_DATE,
     "settlement_date": SETTLEMENT_DATE,
+    # a reduced approval's counterpart commitment is dated on or before the decision
+    "counterpart_commitment_date": DECISION_DATE,
 }
 
 
@@ -168,6 +173,11 @@ def _choice(project, step, f):
     return ProjectTransition._meta.get_field(f.name).choices[0][0]
 
 
+def _number(project, step, f):
+    """A number field (a reduced scale at approval) is left empty: nothing is reduced."""
+    return None
+
+
 def _document(project, step, f):
     return pdf(f"{step.key}.pdf")
 
@@ -182,6 +192,7 @@ KIND_VALUES = {
     "note": _note,
     "date": _date,
     "money": _money,
+    "number": _number,
     "choice": _choice,
     "document": _document,
     "amounts": _amounts,
@@ -207,9 +218,46 @@ PATH = {
 }
 
 
-def prepare(leader, project, step):
-    """What a step needs beyond its fields: the documents the checklist asks at that step
-    (submission, acceptance, settlement), payments before settling."""
+def needs_named_units(project) -> bool:
+    """Whether a state line of `project` falls under a per-facility or per-trademark cap on the
+    tests' decision date: its approval then needs the beneficiaries named or a planned number."""
+    from programmes.selectors import rule_in_force
+    from projects.services.budget import PER_BENEFICIARY
+
+    funds = {project.lead_fund} | {s for s in services.budget_lines(project) if s.is_state_support}
+    communes = list(project.communes.all())
+    for source in funds:
+        rule = rule_in_force(
+            activity=project.activity,
+            variant=project.variant,
+            funding_source=source,
+            on_date=DECISION_DATE,
+            communes=communes,
+        )
+        if rule is not None and rule.cap_vnd is not None and rule.cap_unit in PER_BENEFICIARY:
+            return True
+    return False
+
+
+def name_a_facility(project):
+    """A walk names one verified facility in the project's commune for a project whose approval
+    needs named units (a per-facility cap, issue 9 A4) when the test named none and planned none."""
+    if project.planned_beneficiaries or project.beneficiaries.exists() or not needs_named_units(project):
+        return
+    commune = project.communes.first()
+    project.beneficiaries.add(
+        make_applicant(
+            commune_code=commune.code if commune else "11953", name=f"Cơ sở thụ hưởng của {project.code}"
+        )
+    )
+
+
+def prepare(leader, project, step, *, name_facility=True):
+    """What a step needs beyond its fields: a facility named where the cap counts facilities (see
+    name_a_facility; `name_facility=False` leaves a project without any), the documents the
+    checklist asks at that step (submission, acceptance, settlement), payments before settling."""
+    if step == "submit" and name_facility:
+        name_a_facility(project)
     if step in ("submit", "accept", "settle"):
         upload_required(leader, project, step)
     if step == "settle" and not project.payments.exists():
@@ -245,11 +293,12 @@ def actor_for(leader, project, step):
     return leader
 
 
-def advance(leader, project, status):
-    """Walk `project` to `status` along the table (see actor_for: who takes each step)."""
+def advance(leader, project, status, *, name_facility=True):
+    """Walk `project` to `status` along the table (see actor_for: who takes each step; prepare:
+    what each step needs beyond its fields)."""
     for step in PATH[status]:
         project = Project.objects.get(pk=project.pk)
-        prepare(leader, project, step)
+        prepare(leader, project, step, name_facility=name_facility)
         project = services.project_transition(
             user=actor_for(leader, project, step), project=project, step=step, data=step_data(project, step)
         )
