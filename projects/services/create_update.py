@@ -46,6 +46,7 @@ EDITABLE_FIELDS = (
     "units_covered",
     "models_count",
     "planned_beneficiaries",
+    "province_wide",
 )
 # How a text field is cleaned on the way in: one line (spaces collapsed) or paragraphs (trimmed).
 _ONE_LINE = {"title", "implementing_unit"}
