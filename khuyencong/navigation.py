@@ -20,6 +20,9 @@ MENU = [
     # projects
     (_("Đề án"), "projects:list", STAFF | {Role.UNIT_REPORTER, Role.OBSERVER}),
     (_("Đề án của tôi"), "projects:mine", frozenset({Role.APPLICANT})),
+    # reports
+    (_("Báo cáo của đơn vị"), "reports:unit_reports", frozenset({Role.UNIT_REPORTER})),
+    (_("Báo cáo của xã, đơn vị"), "reports:periods", STAFF),
     # accounts
     (_("Tài khoản người dùng"), "accounts:user_list", STAFF),
     (_("Thông báo"), "accounts:notifications", ALL),

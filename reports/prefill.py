@@ -22,6 +22,7 @@ from fractions import Fraction
 from math import floor
 
 from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q
+from django.utils.translation import gettext as _
 
 from applicants.models import Applicant
 from programmes.models import AdministrativeUnit, Collaborator, FundingSource, Indicator, ReportingUnit
@@ -119,6 +120,20 @@ RULES = {
 
 def rule_of(indicator) -> Rule | None:
     return RULES.get(indicator.prefill)
+
+
+def source_label(indicator) -> str:
+    """Where the portal's figure comes from, in the unit's words (empty: the unit types it)."""
+    rule = rule_of(indicator)
+    if rule is None:
+        return ""
+    basis = {
+        Basis.ACCEPTED: _("đề án nghiệm thu trong thời gian lấy số liệu"),
+        Basis.APPROVED: _("đề án phê duyệt trong thời gian lấy số liệu"),
+        Basis.PAID: _("các khoản chi trong thời gian lấy số liệu"),
+        Basis.REGISTER: _("ngày cuối của thời gian lấy số liệu"),
+    }[rule.basis]
+    return f"{indicator.get_prefill_display()} ({basis})"
 
 
 # --- which projects ------------------------------------------------------------------------------

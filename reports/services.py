@@ -18,6 +18,7 @@ from . import workflow
 from .models import ExpectedUnit, ReportingPeriod, UnitReport, UnitReportValue, period_defaults
 from .prefill import Window, unit_prefill
 from .steps import check_not_locked
+from .unit_selectors import report_indicators
 
 PERIOD_FIELDS = ("opens_at", "unit_deadline", "province_deadline", "data_from", "data_to", "reminder_offsets")
 
@@ -137,15 +138,7 @@ def _check_version(report: UnitReport, expected_version) -> None:
         raise ValidationError(STALE_MESSAGE, code="stale")
 
 
-def report_indicators(report: UnitReport) -> list[Indicator]:
-    """The indicators a report asks for: the active ones while the unit edits it; once sent,
-    those it holds a value for (staff may edit the list later without changing a sent report)."""
-    if report.was_submitted and not report.is_editable:
-        return [v.indicator for v in report.values.select_related("indicator")]
-    return list(Indicator.objects.filter(is_active=True))
-
-
-def _check_may_edit(user: User, report: UnitReport) -> None:
+def check_may_edit(user: User, report: UnitReport) -> None:
     if not (has_role(user, Role.UNIT_REPORTER) and report.unit.members.filter(pk=user.pk).exists()):
         raise ValidationError(_("Bạn không phải cán bộ báo cáo của đơn vị này."), code="forbidden")
     check_not_locked(report)
@@ -234,7 +227,7 @@ def unit_report_save(
     form is refused; a bad figure changes nothing."""
     report = _lock_report(report)
     _check_version(report, expected_version)
-    _check_may_edit(user, report)
+    check_may_edit(user, report)
     _write(report, values, narrative)
     _save_report(report)
     return report
@@ -253,7 +246,7 @@ def unit_report_submit(
     be complete; all or nothing."""
     report = _lock_report(report)
     _check_version(report, expected_version)
-    _check_may_edit(user, report)
+    check_may_edit(user, report)
     _write(report, values, narrative)
     check_complete(report)
     step = "resubmit" if report.status == UnitReport.Status.RETURNED else "submit"
