@@ -4,6 +4,7 @@ the scope answers 404), and the completeness board (`reporting_completeness`).""
 import datetime
 from dataclasses import dataclass, field
 
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -65,6 +66,19 @@ def my_unit_reports(user) -> list[UnitReport]:
         return []
     return list(
         UnitReport.objects.filter(unit__members=user)
+        .select_related("period", "unit")
+        .order_by("-period__year", "unit__sort_key")
+    )
+
+
+def open_unit_reports(user) -> list[UnitReport]:
+    """The reports of `user`'s units that are still open (their period is not closed, or staff
+    reopened them): what the official's first page shows. One query."""
+    if Role.UNIT_REPORTER not in user_roles(user):
+        return []
+    return list(
+        UnitReport.objects.filter(unit__members=user)
+        .filter(Q(period__is_closed=False) | Q(reopened_at__isnull=False))
         .select_related("period", "unit")
         .order_by("-period__year", "unit__sort_key")
     )
