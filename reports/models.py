@@ -79,9 +79,14 @@ class ReportingPeriod(models.Model):
             models.CheckConstraint(
                 condition=Q(opens_at__lt=F("unit_deadline")) & Q(unit_deadline__lte=F("province_deadline")),
                 name="period_deadlines_ordered",
+                violation_error_message=_(
+                    "Ngày bắt đầu nhận phải trước hạn của đơn vị, và hạn của đơn vị không sau hạn báo cáo UBND tỉnh."
+                ),
             ),
             models.CheckConstraint(
-                condition=Q(data_from__lte=F("data_to")), name="period_data_window_ordered"
+                condition=Q(data_from__lte=F("data_to")),
+                name="period_data_window_ordered",
+                violation_error_message=_("Ngày đầu của thời gian lấy số liệu phải trước ngày cuối."),
             ),
             models.CheckConstraint(
                 condition=Q(is_closed=False, closed_at__isnull=True)

@@ -208,9 +208,8 @@ def check_complete(report: UnitReport) -> None:
         raise ValidationError(errors)
 
 
-def _save_report(report: UnitReport, *, bump: bool = True) -> None:
-    if bump:
-        report.version += 1
+def _save_report(report: UnitReport) -> None:
+    report.version += 1
     report.save(update_fields=[*NARRATIVE, "version", "updated_at"])
 
 

@@ -17,15 +17,14 @@ from core.forms import apply_service_errors
 from core.spreadsheets import workbook_response
 
 from . import services
+from .completeness import board_sheets, reporting_completeness
 from .forms import ExpectedUnitForm, PeriodOpenForm, ReviewForm, UnitReportForm
 from .unit_selectors import (
-    board_sheets,
     form_initial,
     my_unit_reports,
     period_for,
     periods_visible_to,
     report_state,
-    reporting_completeness,
     unit_report_for,
     unit_report_page,
 )
@@ -43,7 +42,7 @@ def my_reports(request):
     return render(request, "reports/unit_reports.html", {"rows": rows})
 
 
-def _review_forms(request, page, posted_step=None, posted_form=None):
+def _review_forms(page, posted_step=None, posted_form=None):
     report = page["report"]
     forms = []
     for step in page["steps"]:
@@ -107,7 +106,7 @@ def report_detail(request, pk):
     return render(
         request,
         "reports/unit_report.html",
-        page | {"form": form, "review_forms": _review_forms(request, page)},
+        page | {"form": form, "review_forms": _review_forms(page)},
     )
 
 
@@ -138,7 +137,7 @@ def report_step(request, pk, step):
     return render(
         request,
         "reports/unit_report.html",
-        page | {"form": None, "review_forms": _review_forms(request, page, spec, form)},
+        page | {"form": None, "review_forms": _review_forms(page, spec, form)},
         status=400,
     )
 

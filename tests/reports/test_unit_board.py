@@ -13,8 +13,8 @@ from openpyxl import load_workbook
 
 from programmes.models import Indicator, ReportingUnit
 from reports import services
+from reports.completeness import reporting_completeness
 from reports.models import ExpectedUnit, UnitReport
-from reports.unit_selectors import reporting_completeness
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -289,3 +289,14 @@ def test_the_form_takes_a_bounded_number_of_queries(
     with django_assert_max_num_queries(18):
         page = client.get(url(report)).content.decode()
     assert re.search(rf'name="value_{trainees().pk}"[^>]*value="90"', page)
+
+
+def test_dates_out_of_order_are_refused_in_vietnamese(client, staff):
+    client.force_login(staff)
+    response = client.post("/bao-cao/ky/", {"year": 2027, "unit_deadline": "20/11/2027"})
+    assert "Ngày bắt đầu nhận phải trước hạn của đơn vị" in response.content.decode()
+    response = client.post("/bao-cao/ky/", {"year": 2027, "data_from": "15/12/2027", "data_to": "14/12/2027"})
+    assert "Ngày đầu của thời gian lấy số liệu phải trước ngày cuối." in response.content.decode()
+    response = client.post("/bao-cao/ky/", {"year": 2027, "reminder_offsets": "bảy"})
+    assert "Nhập các số nguyên" in response.content.decode()
+    assert not ReportingPeriod.objects.exists()
