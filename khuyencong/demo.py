@@ -1,6 +1,7 @@
 """Demo data for `make run`: one user per role (two commune officials, two applicants), a few
 collaborators, and another province's support levels as examples that are never in force.
-Each app's demo rows are added here as the app grows."""
+Each app's demo rows are added here as the app grows (the reporting period of the demo's year is
+open, reports.demo)."""
 
 import datetime
 
@@ -77,6 +78,7 @@ def load_demo(log=print):
 
     __import__("applicants.demo").demo.load_demo(log)
     __import__("projects.demo").demo.load_demo(log)
+    __import__("reports.demo").demo.load_demo(log)
 
     log(f"Tài khoản dùng thử (mật khẩu chung: {DEMO_PASSWORD}):")
     for user, role in rows:

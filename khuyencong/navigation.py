@@ -22,6 +22,9 @@ MENU = [
     (_("Đề án của tôi"), "projects:mine", frozenset({Role.APPLICANT})),
     # programmes: what the selection-rounds target counts
     (_("Kỳ bình chọn sản phẩm"), "programmes:selection_rounds", STAFF),
+    # reports
+    (_("Báo cáo của đơn vị"), "reports:unit_reports", frozenset({Role.UNIT_REPORTER})),
+    (_("Báo cáo của xã, đơn vị"), "reports:periods", STAFF),
     # accounts
     (_("Tài khoản người dùng"), "accounts:user_list", STAFF),
     (_("Thông báo"), "accounts:notifications", ALL),

@@ -118,6 +118,16 @@ class Project(models.Model):
     communes = models.ManyToManyField(
         AdministrativeUnit, blank=True, related_name="projects", verbose_name=_("địa bàn (xã, phường)")
     )
+    # A provincial fair, a training open to every commune: its results go to the unit reports'
+    # "province level" bucket, never into a commune's figures (reports.prefill).
+    province_wide = models.BooleanField(
+        _("hoạt động cấp tỉnh"),
+        default=False,
+        help_text=_(
+            "Hoạt động chung của toàn tỉnh (hội chợ cấp tỉnh, lớp tập huấn mở cho mọi xã, phường): "
+            "kết quả tính vào cấp tỉnh, không chia cho xã, phường nào."
+        ),
+    )
     support_request = models.OneToOneField(
         SupportRequest,
         on_delete=models.PROTECT,

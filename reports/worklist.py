@@ -26,6 +26,8 @@ from projects.selectors import (
     with_settlement_overdue,
 )
 
+from .unit_selectors import open_unit_reports, report_state
+
 # Steps that turn a project aside (send back, refuse, cancel, stop) are not "its next step".
 ASIDE = frozenset({"warning", "danger", "outline-danger"})
 # Where a commune official's projects are "in progress": approved and not yet accepted.
@@ -206,6 +208,26 @@ def _applicant_section(user) -> WorkSection:
     return WorkSection(_("Việc của cơ sở"), lines, empty=_("Không có việc nào đang chờ cơ sở."))
 
 
+def _unit_report_lines(user) -> list[WorkLine]:
+    """The official's report of each open period (or reopened one): its status and time left."""
+    lines = []
+    for report in open_unit_reports(user):
+        state = report_state(report)
+        note = " · ".join(
+            str(part) for part in (state["status"], state["timeliness_label"], state["deadline_note"]) if part
+        )
+        lines.append(
+            WorkLine(
+                _("Báo cáo kết quả khuyến công năm %(year)s — %(unit)s")
+                % {"year": report.period.year, "unit": report.unit.name},
+                _url("reports:unit_report", report.pk),
+                note=note,
+                key=f"unit-report-{report.pk}",
+            )
+        )
+    return lines
+
+
 def _commune_section(user) -> WorkSection:
     counts = dict(
         projects_visible_to(user)
@@ -215,13 +237,13 @@ def _commune_section(user) -> WorkSection:
         .values_list("status", "n")
     )
     labels = dict(Status.choices)
-    lines = [
+    lines = _unit_report_lines(user) + [
         WorkLine(str(labels[s]), _url("projects:list", status=s), counts[s], key=f"commune-{s}")
         for s in UNDER_WAY
         if counts.get(s)
     ]
     return WorkSection(
-        _("Đề án trên địa bàn đang thực hiện"), lines, empty=_("Địa bàn chưa có đề án đang thực hiện.")
+        _("Báo cáo của đơn vị và đề án trên địa bàn"), lines, empty=_("Địa bàn chưa có đề án đang thực hiện.")
     )
 
 

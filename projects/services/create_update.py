@@ -45,6 +45,7 @@ EDITABLE_FIELDS = (
     "eligible_cost",
     "models_count",
     "planned_beneficiaries",
+    "province_wide",
 )
 # How a text field is cleaned on the way in: one line (spaces collapsed) or paragraphs (trimmed).
 _ONE_LINE = {"title", "implementing_unit"}

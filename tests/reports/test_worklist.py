@@ -188,7 +188,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client):
 
 @pytest.mark.parametrize(
     ("role", "queries"),
-    [(Role.STAFF, 11), (Role.LEADER, 12), (Role.APPLICANT, 8), (Role.UNIT_REPORTER, 5), (Role.OBSERVER, 5)],
+    [(Role.STAFF, 11), (Role.LEADER, 12), (Role.APPLICANT, 8), (Role.UNIT_REPORTER, 6), (Role.OBSERVER, 5)],
 )
 def test_the_queries_do_not_grow_with_the_data(
     client, staff, leader, reporter, observer, applicant_user, django_assert_num_queries, role, queries
