@@ -237,6 +237,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.fail_stale_file_jobs",
         "schedule": crontab(minute="*/15"),
     },
+    # every day at 07:00 (province time): remind the units that have not sent their yearly report
+    # at the period's offsets, and the staff digest of the last week (reports.reminders)
+    "remind-unit-reports": {
+        "task": "reports.tasks.remind_unit_reports",
+        "schedule": crontab(hour=7, minute=0),
+    },
 }
 
 # --- Import / export ---------------------------------------------------------------------------
