@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.deadlines import end_of_day, local_zone
+from core.models import Job
 from programmes.models import Indicator, ReportingUnit
 
 # Days before the unit deadline on which members of units that have not submitted are reminded;
@@ -282,3 +283,27 @@ class UnitReportEvent(models.Model):
 
     def __str__(self):
         return f"{self.report_id} {self.step}"
+
+
+# --- The unit's official report: its PDF and the signed copy (issue 11, item 7) -----------------
+# (task E: reports.pdf builds the PDF; reports.signatures reads the signed copy's signatures)
+
+
+class UnitReportPdf(Job):
+    """The PDF of a unit's report as sent (NĐ 30/2020 layout), built in the background on each
+    submission (core.jobs: queued, running with progress, done with its file and checksum, or
+    failed with the reason). A resubmission makes the next version; a finished file is kept."""
+
+    report = models.ForeignKey(UnitReport, on_delete=models.CASCADE, related_name="pdf_jobs")
+
+    class Meta(Job.Meta):
+        verbose_name = _("bản PDF báo cáo của đơn vị")
+        verbose_name_plural = _("bản PDF báo cáo của đơn vị")
+        ordering = ["-version", "-id"]
+        constraints = [
+            *Job.Meta.constraints,
+            models.UniqueConstraint(fields=["report", "version"], name="unit_report_pdf_version_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.report} v{self.version}"

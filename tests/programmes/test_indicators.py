@@ -35,7 +35,9 @@ def test_every_row_of_the_file_is_an_indicator_in_file_order():
         1,
     )
     assert trainees.prefill == Indicator.Prefill.TRAINEES
-    assert trainees.notes == "trainees in the typed outputs of projects accepted or settled in the data window"
+    assert (
+        trainees.notes == "trainees in the typed outputs of projects accepted or settled in the data window"
+    )
     assert Indicator.objects.get(code="kinh_phi_kcqg").content_area is None
     assert Indicator.objects.get(code="lao_dong_tang_them").prefill == Indicator.Prefill.NONE
 
