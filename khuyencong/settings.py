@@ -178,6 +178,10 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 MAX_UPLOAD_SIZE = env.int("MAX_UPLOAD_SIZE", default=20 * 1024 * 1024)
+# The national root certificates (PEM or DER: a file, or a folder of them) against which the digital
+# signatures of the units' signed reports are checked (reports.signatures). Unset: the page shows
+# the certificate chain as "chưa kiểm tra" and never as trusted.
+UNIT_REPORT_TRUST_ROOTS = env.str("UNIT_REPORT_TRUST_ROOTS", default="")
 WHITENOISE_USE_FINDERS = LOCAL
 WHITENOISE_AUTOREFRESH = LOCAL
 STORAGES = {
@@ -236,6 +240,12 @@ CELERY_BEAT_SCHEDULE = {
     "fail-stale-file-jobs": {
         "task": "core.tasks.fail_stale_file_jobs",
         "schedule": crontab(minute="*/15"),
+    },
+    # every day at 07:00 (province time): remind the units that have not sent their yearly report
+    # at the period's offsets, and the staff digest of the last week (reports.reminders)
+    "remind-unit-reports": {
+        "task": "reports.tasks.remind_unit_reports",
+        "schedule": crontab(hour=7, minute=0),
     },
 }
 

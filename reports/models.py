@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.deadlines import end_of_day, local_zone
+from core.models import Job
 from programmes.models import Indicator, ReportingUnit
 
 # Days before the unit deadline on which members of units that have not submitted are reminded;
@@ -287,3 +288,81 @@ class UnitReportEvent(models.Model):
 
     def __str__(self):
         return f"{self.report_id} {self.step}"
+
+
+# --- The unit's official report: its PDF and the signed copy (issue 11, item 7) -----------------
+# (task E: reports.pdf builds the PDF; reports.signatures reads the signed copy's signatures)
+
+
+class UnitReportPdf(Job):
+    """The PDF of a unit's report as sent (NĐ 30/2020 layout), built in the background on each
+    submission (core.jobs: queued, running with progress, done with its file and checksum, or
+    failed with the reason). A resubmission makes the next version; a finished file is kept."""
+
+    report = models.ForeignKey(UnitReport, on_delete=models.CASCADE, related_name="pdf_jobs")
+
+    class Meta(Job.Meta):
+        verbose_name = _("bản PDF báo cáo của đơn vị")
+        verbose_name_plural = _("bản PDF báo cáo của đơn vị")
+        ordering = ["-version", "-id"]
+        constraints = [
+            *Job.Meta.constraints,
+            models.UniqueConstraint(fields=["report", "version"], name="unit_report_pdf_version_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.report} v{self.version}"
+
+
+def signed_copy_path(copy, filename):
+    """One folder per report; the name is already random (core.uploads.safe_storage_name)."""
+    return f"reports/signed/{copy.report_id}/{filename}"
+
+
+class UnitReportSignedCopy(models.Model):
+    """The signed and stamped copy of a unit's report that the official uploads (a scan as PDF,
+    JPEG or PNG, or a digitally signed PDF): the official record beside the data. The latest one is
+    the record; earlier ones stay. What the PDF's digital signatures say is read once, at upload
+    (reports.signatures), and kept here."""
+
+    class Signature(models.TextChoices):
+        NONE = "none", _("Không có chữ ký số")
+        VALID = "valid", _("Chữ ký số hợp lệ, văn bản nguyên vẹn")
+        INVALID = "invalid", _("Chữ ký số không hợp lệ hoặc văn bản đã bị thay đổi")
+
+    report = models.ForeignKey(UnitReport, on_delete=models.CASCADE, related_name="signed_copies")
+    pdf = models.ForeignKey(
+        UnitReportPdf,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("bản PDF đã ký"),
+    )
+    file = models.FileField(_("tệp"), upload_to=signed_copy_path, max_length=300)
+    original_name = models.CharField(_("tên tệp"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField(_("dung lượng"))
+    checksum = models.CharField(_("mã kiểm tra SHA-256"), max_length=64)
+    signature = models.CharField(
+        _("chữ ký số"), max_length=10, choices=Signature.choices, default=Signature.NONE
+    )
+    # One entry per signature: signer, signed_at (ISO), intact, valid, trust, problem.
+    signatures = models.JSONField(_("các chữ ký số"), default=list, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("tải lên lúc"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("bản ký của báo cáo đơn vị")
+        verbose_name_plural = _("bản ký của báo cáo đơn vị")
+        ordering = ["-uploaded_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(signature__in=["none", "valid", "invalid"]), name="unit_report_signed_state_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.report} — {self.original_name}"

@@ -250,6 +250,10 @@ def unit_report_submit(
     check_complete(report)
     step = "resubmit" if report.status == UnitReport.Status.RETURNED else "submit"
     apply_step(workflow.WORKFLOW, obj=report, key=step, user=user, data={}, new_row=workflow.new_event)
+    # task E (issue 11, item 7): the official PDF of the report as sent, built after the commit
+    from .pdf import pdf_request
+
+    pdf_request(report=report, user=user)
     return report
 
 

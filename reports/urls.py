@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import unit_views
+from . import pdf, signatures, unit_views
 
 app_name = "reports"
 
@@ -12,4 +12,10 @@ urlpatterns = [
     path("ky/<int:pk>/", unit_views.period_board, name="period_board"),
     path("ky/<int:pk>/khoa-so/", unit_views.period_close, name="period_close"),
     path("ky/<int:pk>/don-vi/", unit_views.period_units, name="period_units"),
+    # the unit's official PDF and its signed copy
+    path("don-vi/<int:pk>/ban-in/", pdf.pdf_status, name="unit_report_pdf_status"),
+    path("don-vi/<int:pk>/ban-in/tai-ve/", pdf.pdf_download, name="unit_report_pdf"),
+    path("don-vi/<int:pk>/ban-in/tao-lai/", pdf.pdf_retry, name="unit_report_pdf_retry"),
+    path("don-vi/<int:pk>/ban-ky/", signatures.signed_upload, name="unit_report_signed_upload"),
+    path("don-vi/<int:pk>/ban-ky/<int:copy_pk>/", signatures.signed_download, name="unit_report_signed"),
 ]
