@@ -25,7 +25,8 @@ from .budget import (
     state_support,
     write_budget,
 )
-from .common import beneficiary_users, check_version, lock_project, paid, refresh_search
+from .common import beneficiary_users, check_version, lock_project, refresh_search
+from .money import net_paid
 
 
 def _apply_figures(project: Project, *, total_cost, eligible_cost, scale: dict, start_date, end_date) -> None:
@@ -101,8 +102,8 @@ def project_adjust(
     require_cap_units(project, check)
     legal_basis = clean_text(legal_basis)
     require_legal_basis(check, legal_basis, decision_date)
-    if project.contract_value is not None and paid(project) > support:
-        raise ValidationError(_("Kinh phí hỗ trợ mới thấp hơn số đã chi."))
+    if project.contract_value is not None and net_paid(project) > support:
+        raise ValidationError(_("Kinh phí hỗ trợ mới thấp hơn số đã chi (đã trừ số thu hồi tạm ứng)."))
     budget = write_budget(
         project,
         lines=cleaned,

@@ -4,7 +4,6 @@ columns and the people a project's news goes to."""
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db.models import Sum
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -52,10 +51,6 @@ def refresh_search(project: Project) -> None:
     project.search_text = search_text(project.code, project.title, project.implementing_unit, *names)
     project.sort_key = sort_key(project.title)
     Project.objects.filter(pk=project.pk).update(search_text=project.search_text, sort_key=project.sort_key)
-
-
-def paid(project: Project) -> int:
-    return project.payments.aggregate(total=Sum("amount"))["total"] or 0
 
 
 def beneficiary_users(project: Project) -> list[User]:

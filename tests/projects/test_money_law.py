@@ -360,3 +360,38 @@ def test_payments_are_not_counted_for_dossier_once_settled(staff, leader):
     assert project.status == Status.SETTLED
     assert not selectors.projects_with_dossier_due(staff)
     assert Payment.objects.get(project=project).funding_source.code == "KCQG"
+
+
+def test_an_adjustment_counts_advances_net_of_recoveries(staff, leader):
+    """What the beneficiary keeps is what was paid minus what was recovered: an adjustment may lower
+    the support to that figure, not below it."""
+    project = _in_progress(leader, staff)
+    _confirmed_entry(staff, project, datetime.date(2026, 4, 1), 80, 450_000_000)
+    services.payment_record(
+        user=staff, project=project, kind="advance", amount=210_000_000, paid_on=START_DATE
+    )
+    services.advance_recovery_record(
+        user=staff,
+        project=Project.objects.get(pk=project.pk),
+        amount=100_000_000,
+        recovered_on=START_DATE,
+        reference="PT-02",
+        document=pdf(),
+    )
+
+    def adjust(support):
+        current = Project.objects.get(pk=project.pk)
+        return services.project_adjust(
+            user=leader,
+            project=current,
+            expected_version=current.version,
+            decision_number="90/QĐ-BCT",
+            decision_date=datetime.date(2026, 5, 1),
+            lines={"KCQG": support, "DOI_UNG": 600_000_000 - support},
+            total_cost=600_000_000,
+        )
+
+    with pytest.raises(ValidationError, match="thấp hơn số đã chi"):
+        adjust(100_000_000)  # 110 tr kept by the beneficiary
+    assert Project.objects.get(pk=project.pk).state_support == 300_000_000
+    assert adjust(110_000_000).state_support == 110_000_000
