@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import Role, user_roles
 from applicants.models import SupportRequest
-from applicants.selectors import requests_visible_to, verification_queue
+from applicants.selectors import member_invitations_for, requests_visible_to, verification_queue
+from applicants.services.members import may_join
 from core.money import format_vnd
 from projects import workflow
 from projects.models import APPROVED_STATUSES, CLOSED_STATUSES, ProjectRules, Status
@@ -267,6 +268,18 @@ def _observer_section(user) -> WorkSection:
     return WorkSection(_("Số liệu đã phê duyệt"), lines)
 
 
+def _invitation_section(user) -> WorkSection:
+    """Invitations to join a facility wait for the answer of whoever may join one (an applicant's
+    account or one with no role yet): one query."""
+    count = member_invitations_for(user).count()
+    lines = [
+        WorkLine(
+            _("Lời mời tham gia cơ sở chờ trả lời"), _url("applicants:invitations"), count, key="invitations"
+        )
+    ]
+    return WorkSection(_("Lời mời"), [line for line in lines if line.count])
+
+
 SECTIONS = (
     (Role.STAFF, _staff_section),
     (Role.LEADER, _leader_section),
@@ -283,6 +296,8 @@ def worklist_for(user) -> list[WorkSection]:
     if Role.LEADER in roles:
         roles = roles | {Role.STAFF}
     sections = [build(user) for role, build in SECTIONS if role in roles]
+    if may_join(user) and (invitations := _invitation_section(user)).lines:
+        sections.insert(0, invitations)
     if user.is_superuser:
         sections.append(
             WorkSection(

@@ -188,7 +188,8 @@ def test_anonymous_visitors_are_sent_to_sign_in(client):
 
 @pytest.mark.parametrize(
     ("role", "queries"),
-    [(Role.STAFF, 11), (Role.LEADER, 12), (Role.APPLICANT, 8), (Role.UNIT_REPORTER, 6), (Role.OBSERVER, 5)],
+    # an applicant: +1 for the invitations waiting for its answer
+    [(Role.STAFF, 11), (Role.LEADER, 12), (Role.APPLICANT, 9), (Role.UNIT_REPORTER, 6), (Role.OBSERVER, 5)],
 )
 def test_the_queries_do_not_grow_with_the_data(
     client, staff, leader, reporter, observer, applicant_user, django_assert_num_queries, role, queries
@@ -266,3 +267,18 @@ def test_the_list_flags_are_for_staff_only(client, staff, observer):
     for flag in ("dossier_due", "dossier_overdue", "due", "overdue"):
         html = client.get(f"/de-an/?flag={flag}").content.decode()
         assert {int(pk) for pk in re.findall(r'href="/de-an/(\d+)/"', html)} == {project.pk}, flag
+
+
+def test_an_invitation_waits_on_the_first_page_of_whoever_may_accept_it(client, staff):
+    owner = UserFactory(email="chu@example.vn", roles=(Role.APPLICANT,))
+    facility = _verified_applicant(owner)
+    newcomer = UserFactory(email="moi@example.vn", roles=())
+    colleague = UserFactory(email="canbo2@example.vn", roles=(Role.STAFF,))
+    assert "invitations" not in _lines(client, newcomer)
+    from applicants.services.members import applicant_member_invite
+
+    for contact in ("moi@example.vn", "canbo2@example.vn"):
+        applicant_member_invite(applicant=facility, actor=owner, contact=contact)
+    assert _lines(client, newcomer)["invitations"] == (1, "/co-so/loi-moi/")
+    # a staff account cannot join a facility: nothing waits for it there
+    assert "invitations" not in _lines(client, colleague)
