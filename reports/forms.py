@@ -18,13 +18,14 @@ DATE_ATTRS = {"placeholder": "dd/mm/yyyy", "autocomplete": "off"}
 MILLION = 1_000_000
 
 
-def scale_of(indicator) -> int:
+def scale_of_unit(unit: str) -> int:
     """Đồng per unit typed: a figure in triệu đồng is typed in millions and stored in đồng; one in
     đồng as it is; a count is a count."""
-    unit = fold(indicator.unit)
-    if unit in ("trieu dong", "trieu"):
-        return MILLION
-    return 1
+    return MILLION if fold(unit) in ("trieu dong", "trieu") else 1
+
+
+def scale_of(indicator) -> int:
+    return scale_of_unit(indicator.unit)
 
 
 def is_money(indicator) -> bool:

@@ -23,10 +23,10 @@ from core import jobs
 from core.deadlines import local_zone
 from core.money import format_trieu, group
 from core.pdf import content_disposition, render_pdf
-from core.text import fold
 from core.views import job_status_response
 from programmes.models import ReportingUnit
 
+from .forms import MILLION, scale_of_unit
 from .models import UnitReport, UnitReportPdf
 
 TEMPLATE = "reports/print/unit_report.html"
@@ -120,7 +120,7 @@ def figure(value, unit: str) -> str:
     """A figure as the report writes it: money in triệu đồng ("1.250,5"), a count grouped."""
     if value is None:
         return "—"
-    if fold(unit) in ("trieu dong", "trieu"):
+    if scale_of_unit(unit) == MILLION:
         return format_trieu(value)
     return group(value)
 
