@@ -383,10 +383,23 @@ def _check_unpacked_size(data):
         raise _too_large()
 
 
-def _xlsx_rows(data, budget, convert=_text):
-    """The sheet's rows from the header (its first non-empty row) on, each cut to the header's
-    columns, each value passed through `convert`. The dimension the sheet declares (A1:XFD1048576
-    in a "dimension bomb") is ignored: openpyxl would otherwise build every empty cell of it."""
+def _worksheet(workbook, sheet):
+    """The workbook's sheet named `sheet` (or at that index); a missing one is refused."""
+    if isinstance(sheet, int):
+        return workbook.worksheets[sheet]
+    if sheet not in workbook.sheetnames:
+        raise ValidationError(
+            _("Tệp không có trang “%(sheet)s”. Hãy dùng tệp mẫu.") % {"sheet": sheet},
+            code="missing_sheet",
+        )
+    return workbook[sheet]
+
+
+def _xlsx_rows(data, budget, convert=_text, sheet=0):
+    """The rows of the workbook's `sheet` (the first, or the one of that name) from the header
+    (its first non-empty row) on, each cut to the header's columns, each value passed through
+    `convert`. The dimension the sheet declares (A1:XFD1048576 in a "dimension bomb") is ignored:
+    openpyxl would otherwise build every empty cell of it."""
     from openpyxl import load_workbook
 
     _check_unpacked_size(data)
@@ -397,7 +410,7 @@ def _xlsx_rows(data, budget, convert=_text):
             _("Không đọc được tệp Excel (.xlsx). Tệp có thể bị hỏng."), code="bad_xlsx"
         ) from exc
     try:
-        sheet = workbook.worksheets[0]
+        sheet = _worksheet(workbook, sheet)
         sheet.reset_dimensions()
         # Up to the header, one column past the most a header may have (to tell it is too wide)...
         header, width = [], 0
@@ -469,10 +482,11 @@ def _upload_bytes(upload):
     return data
 
 
-def read_xlsx_values(upload, *, max_rows=20000):
-    """The first sheet of an XLSX as lists of typed cell values, header row first, with the limits
-    of `read_table` (size, the header's columns, rows read). For the admin's import-export."""
-    return _xlsx_rows(_upload_bytes(upload), RowBudget(max_rows), convert=lambda value: value)
+def read_xlsx_values(upload, *, max_rows=20000, sheet=0):
+    """A sheet of an XLSX (the first, or the one named `sheet`) as lists of typed cell values,
+    header row first, with the limits of `read_table` (size, the header's columns, rows read). For
+    the admin's import-export and the unit report's form (reports.unit_excel)."""
+    return _xlsx_rows(_upload_bytes(upload), RowBudget(max_rows), convert=lambda value: value, sheet=sheet)
 
 
 def check_csv_size(content, *, max_rows=20000):

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import pdf, signatures, unit_views
+from .unit_excel import xlsx_download, xlsx_upload
 
 app_name = "reports"
 
@@ -18,4 +19,7 @@ urlpatterns = [
     path("don-vi/<int:pk>/ban-in/tao-lai/", pdf.pdf_retry, name="unit_report_pdf_retry"),
     path("don-vi/<int:pk>/ban-ky/", signatures.signed_upload, name="unit_report_signed_upload"),
     path("don-vi/<int:pk>/ban-ky/<int:copy_pk>/", signatures.signed_download, name="unit_report_signed"),
+    # the report's form as XLSX: download pre-filled, upload filled in
+    path("don-vi/<int:pk>/excel/", xlsx_download, name="unit_report_xlsx"),
+    path("don-vi/<int:pk>/excel/tai-len/", xlsx_upload, name="unit_report_xlsx_upload"),
 ]
