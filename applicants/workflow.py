@@ -37,7 +37,7 @@ TRIAGE = Workflow(
             Status.ACCEPTED,
             STAFF_ROLES,
             (_reason(False),),
-            button="success",
+            button="primary",
             handler=_record_reason,
         ),
         Step(

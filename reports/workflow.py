@@ -45,7 +45,7 @@ STEPS = (
         Status.ACCEPTED,
         REVIEWERS,
         (COMMENT,),
-        button="success",
+        button="primary",
     ),
     Step(
         "return",
