@@ -183,7 +183,7 @@ def _applicant_project_line(project) -> WorkLine:
     return WorkLine(
         label=f"{project.code} · {project.title}",
         url=_url("projects:detail", project.pk),
-        count=len(project.missing),
+        count=len(project.missing) or None,  # the documents asked; no badge when none is
         note=f"{project.get_status_display()}. {note}".strip(),
         tone="warning" if project.missing else "secondary",
         key=f"project-{project.pk}",

@@ -149,6 +149,8 @@ def test_applicants_see_documents_asked_requests_returned_and_next_steps(client,
     assert set(lines) == {"returned", f"project-{mine.pk}"}
     assert lines[f"project-{mine.pk}"][1] == f"/de-an/{mine.pk}/"
     assert "Bước tiếp theo: Ghi hợp đồng" in html or "Cần nộp" in html
+    # the badge counts the documents asked of the applicant; nothing asked, no "0" badge
+    assert lines[f"project-{mine.pk}"][0] != 0
 
 
 def test_commune_officials_see_their_communes_projects_under_way(client, staff, reporter):
