@@ -166,9 +166,9 @@ def _clean_values(values: dict, indicators: list[Indicator]) -> dict:
     return cleaned
 
 
-def _write(report: UnitReport, values: dict | None, narrative: dict | None) -> None:
+def _write(report: UnitReport, values: dict | None, narrative: dict | None) -> list[UnitReportValue]:
     """The unit's figures and narrative onto the report, each value beside what the portal
-    pre-fills today."""
+    pre-fills today; returns the value rows written (with their indicators)."""
     indicators = report_indicators(report)
     cleaned = _clean_values(values, indicators)
     prefill = unit_prefill(report.unit, Window.of(report.period), indicators)
@@ -176,6 +176,7 @@ def _write(report: UnitReport, values: dict | None, narrative: dict | None) -> N
     new, changed = [], []
     for indicator in indicators:
         row = rows.get(indicator.pk) or UnitReportValue(report=report, indicator=indicator)
+        row.indicator = indicator
         row.prefilled = prefill.get(indicator.pk)
         if indicator.pk in cleaned:
             row.value, row.note = cleaned[indicator.pk]
@@ -185,13 +186,17 @@ def _write(report: UnitReport, values: dict | None, narrative: dict | None) -> N
     for name in NARRATIVE:
         if narrative is not None and name in narrative:
             setattr(report, name, nfc(narrative[name] or "").strip())
+    return [*new, *changed]
 
 
-def check_complete(report: UnitReport) -> None:
+def check_complete(report: UnitReport, rows: list[UnitReportValue] | None = None) -> None:
     """What a report needs before it is sent: every indicator's figure, a note where it differs
-    from the portal's, and the three narrative sections."""
+    from the portal's, and the three narrative sections. `rows`: the value rows just written (by
+    _write, for the report's indicators), read again otherwise."""
     errors = {}
-    for row in report.values.select_related("indicator").filter(indicator__in=report_indicators(report)):
+    if rows is None:
+        rows = report.values.select_related("indicator").filter(indicator__in=report_indicators(report))
+    for row in sorted(rows, key=lambda r: (r.indicator.order, r.indicator.code)):
         if row.value is None:
             errors[f"value_{row.indicator_id}"] = _("Chưa nhập số liệu “%(label)s”.") % {
                 "label": row.indicator.label
@@ -246,8 +251,7 @@ def unit_report_submit(
     report = _lock_report(report)
     _check_version(report, expected_version)
     check_may_edit(user, report)
-    _write(report, values, narrative)
-    check_complete(report)
+    check_complete(report, _write(report, values, narrative))
     step = "resubmit" if report.status == UnitReport.Status.RETURNED else "submit"
     apply_step(workflow.WORKFLOW, obj=report, key=step, user=user, data={}, new_row=workflow.new_event)
     # task E (issue 11, item 7): the official PDF of the report as sent, built after the commit

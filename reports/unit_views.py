@@ -21,9 +21,11 @@ from .completeness import board_sheets, reporting_completeness
 from .forms import ExpectedUnitForm, PeriodOpenForm, ReviewForm, UnitReportForm
 from .unit_selectors import (
     form_initial,
+    may_edit,
     my_unit_reports,
     period_for,
     periods_visible_to,
+    report_indicators,
     report_state,
     unit_report_for,
     unit_report_page,
@@ -81,22 +83,21 @@ def report_detail(request, pk):
     """The unit's report: its official fills it (save a draft, send), Sở officers and leaders read
     it and, for officers, review it."""
     report = unit_report_for(request.user, pk)
-    page = unit_report_page(request.user, report)
     form = None
-    if page["may_edit"]:
-        form = UnitReportForm(
-            request.POST if request.method == "POST" else None,
-            indicators=page["indicators"],
-            initial=form_initial(report, page["rows"]),
-        )
-        if request.method == "POST" and form.is_valid() and _save(request, report, form):
+    if request.method == "POST":
+        if not may_edit(request.user, report):
+            try:
+                services.check_may_edit(request.user, report)
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
             return redirect("reports:unit_report", pk=report.pk)
-    elif request.method == "POST":
-        try:
-            services.check_may_edit(request.user, report)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        return redirect("reports:unit_report", pk=report.pk)
+        # the submission first: the page (and its live pre-fill) is built only to show errors
+        form = UnitReportForm(request.POST, indicators=report_indicators(report))
+        if form.is_valid() and _save(request, report, form):
+            return redirect("reports:unit_report", pk=report.pk)
+    page = unit_report_page(request.user, report)
+    if page["may_edit"] and form is None:
+        form = UnitReportForm(indicators=page["indicators"], initial=form_initial(report, page["rows"]))
     if form is not None:
         for row in page["rows"]:
             row.value_field, row.note_field = (
