@@ -16,6 +16,7 @@ from programmes.models import Indicator, ReportingUnit
 
 from . import workflow
 from .models import ExpectedUnit, ReportingPeriod, UnitReport, UnitReportValue, period_defaults
+from .pdf import pdf_request
 from .prefill import Window, unit_prefill
 from .steps import check_not_locked
 from .unit_selectors import report_indicators
@@ -213,6 +214,14 @@ def check_complete(report: UnitReport, rows: list[UnitReportValue] | None = None
         raise ValidationError(errors)
 
 
+def _editable(user: User, report: UnitReport, expected_version) -> UnitReport:
+    """The report locked for this change, refused when the form is stale or the user may not edit."""
+    report = _lock_report(report)
+    _check_version(report, expected_version)
+    check_may_edit(user, report)
+    return report
+
+
 def _save_report(report: UnitReport) -> None:
     report.version += 1
     report.save(update_fields=[*NARRATIVE, "version", "updated_at"])
@@ -229,9 +238,7 @@ def unit_report_save(
 ) -> UnitReport:
     """Save the unit's draft (at any time while it may edit it): nothing is required yet. A stale
     form is refused; a bad figure changes nothing."""
-    report = _lock_report(report)
-    _check_version(report, expected_version)
-    check_may_edit(user, report)
+    report = _editable(user, report, expected_version)
     _write(report, values, narrative)
     _save_report(report)
     return report
@@ -248,15 +255,11 @@ def unit_report_submit(
 ) -> UnitReport:
     """Save what the form sent and send the report (first time, or again after a return): it must
     be complete; all or nothing."""
-    report = _lock_report(report)
-    _check_version(report, expected_version)
-    check_may_edit(user, report)
+    report = _editable(user, report, expected_version)
     check_complete(report, _write(report, values, narrative))
     step = "resubmit" if report.status == UnitReport.Status.RETURNED else "submit"
     apply_step(workflow.WORKFLOW, obj=report, key=step, user=user, data={}, new_row=workflow.new_event)
-    # task E (issue 11, item 7): the official PDF of the report as sent, built after the commit
-    from .pdf import pdf_request
-
+    # the official PDF of the report as sent, built by a job after the commit
     pdf_request(report=report, user=user)
     return report
 
