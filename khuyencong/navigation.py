@@ -22,6 +22,7 @@ MENU = [
     (_("Đề án của tôi"), "projects:mine", frozenset({Role.APPLICANT})),
     # programmes: what the selection-rounds target counts
     (_("Kỳ bình chọn sản phẩm"), "programmes:selection_rounds", STAFF),
+    (_("Cộng tác viên khuyến công"), "programmes:collaborators", STAFF | {Role.OBSERVER}),
     # reports
     (_("Báo cáo của đơn vị"), "reports:unit_reports", frozenset({Role.UNIT_REPORTER})),
     (_("Báo cáo của xã, đơn vị"), "reports:periods", STAFF),

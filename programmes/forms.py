@@ -7,9 +7,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import UserCreateForm, UserEditForm
+from core.concurrency import STALE_MESSAGE
 from core.forms import BootstrapMixin, DatalistInput
 
-from .models import AdministrativeUnit, SelectionRound
+from .models import AdministrativeUnit, Collaborator, SelectionRound
 from .selectors import communes_named, reporting_units_for_choice
 
 
@@ -115,3 +116,69 @@ class SelectionRoundForm(BootstrapMixin, forms.ModelForm):
         # One round per programme, level, year and decision: the service says so (the form has no
         # programme to check against).
         pass
+
+
+DATE_WIDGET = {"placeholder": "dd/mm/yyyy", "inputmode": "numeric"}
+VERSION_ERRORS = {"required": STALE_MESSAGE, "invalid": STALE_MESSAGE}
+
+
+class VersionedMixin:
+    """The hidden version the form was opened on (core.concurrency); a missing one is refused like a
+    concurrent edit, said on top of the form."""
+
+    def clean(self):
+        data = super().clean()
+        stale = self.errors.pop("version", None)
+        if stale:
+            raise ValidationError(stale.as_data())
+        return data
+
+
+class CollaboratorForm(VersionedMixin, BootstrapMixin, forms.Form):
+    """A commune's collaborator as staff record it; the rules are the service's
+    (programmes.services.collaborator_create / collaborator_update)."""
+
+    commune = CommuneField(label=_("Xã, phường"))
+    full_name = forms.CharField(label=_("Họ và tên"), max_length=150)
+    position = forms.CharField(label=_("Chức vụ, nơi công tác"), max_length=200, required=False)
+    phone = forms.CharField(label=_("Số điện thoại"), max_length=15, required=False)
+    email = forms.EmailField(label=_("Email"), required=False)
+    appointment_decision = forms.CharField(
+        label=_("Quyết định công nhận"),
+        max_length=100,
+        required=False,
+        help_text=_("Số, ngày của văn bản công nhận cộng tác viên, ví dụ 123/QĐ-SCT ngày 05/01/2026."),
+    )
+    appointed_on = forms.DateField(label=_("Ngày bắt đầu"), widget=forms.DateInput(attrs=DATE_WIDGET))
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, error_messages=VERSION_ERRORS)
+
+    def __init__(self, *args, instance: Collaborator | None = None, **kwargs):
+        if instance is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "commune": instance.commune_id,
+                    "full_name": instance.full_name,
+                    "position": instance.position,
+                    "phone": instance.phone,
+                    "email": instance.email,
+                    "appointment_decision": instance.appointment_decision,
+                    "appointed_on": instance.appointed_on,
+                    "version": instance.version,
+                },
+            )
+        super().__init__(*args, **kwargs)
+        if instance is not None:
+            self.fields["version"].required = True
+
+
+class CollaboratorEndForm(VersionedMixin, BootstrapMixin, forms.Form):
+    ended_on = forms.DateField(
+        label=_("Ngày kết thúc nhiệm vụ"),
+        widget=forms.DateInput(attrs=DATE_WIDGET),
+        help_text=_("Cộng tác viên còn được tính là đang làm việc trong ngày này."),
+    )
+    reason = forms.CharField(
+        label=_("Lý do kết thúc"), max_length=300, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=True, error_messages=VERSION_ERRORS)

@@ -554,6 +554,8 @@ class Collaborator(models.Model):
     appointment_decision = models.CharField(_("quyết định công nhận"), max_length=100, blank=True)
     appointed_on = models.DateField(_("ngày bắt đầu"))
     ended_on = models.DateField(_("ngày kết thúc"), null=True, blank=True)
+    end_reason = models.CharField(_("lý do kết thúc"), max_length=300, blank=True)
+    version = models.PositiveIntegerField(default=1)  # core.concurrency
 
     class Meta:
         verbose_name = _("cộng tác viên khuyến công")

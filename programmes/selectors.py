@@ -3,7 +3,7 @@
 from accounts.roles import Role, has_role
 from core.text import fold
 
-from .models import AdministrativeUnit, Programme, ReportingUnit, SelectionRound
+from .models import AdministrativeUnit, Collaborator, Programme, ReportingUnit, SelectionRound
 
 
 def communes_named(value, queryset=None) -> list[AdministrativeUnit]:
@@ -107,3 +107,26 @@ def selection_rounds_of(programme) -> list[SelectionRound]:
     for round_ in rounds:
         round_.counts = round_counts(programme, round_)
     return rounds
+
+
+def active_collaborators_on(on_date, queryset=None):
+    """Collaborators in office on `on_date`: appointed on or before it, not ended before it (one
+    ended on the day was still in office that day)."""
+    queryset = Collaborator.objects.all() if queryset is None else queryset
+    return queryset.filter(appointed_on__lte=on_date).exclude(ended_on__lt=on_date)
+
+
+def communes_with_active_collaborator(on_date) -> int:
+    """What the `collaborators` target counts: active communes with a collaborator in office on
+    `on_date` (two in one commune count once)."""
+    return (
+        active_collaborators_on(on_date, Collaborator.objects.filter(commune__is_active=True))
+        .values("commune")
+        .distinct()
+        .count()
+    )
+
+
+def collaborators_list():
+    """The staff list of collaborators, with their commune in the same query."""
+    return Collaborator.objects.select_related("commune").order_by("commune__sort_key", "-appointed_on", "pk")

@@ -9,9 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import Role, is_staff_like
+from core.concurrency import save_versioned
 from core.text import clean_text
 
-from .models import Programme, ReportingUnit, SelectionRound
+from .models import AdministrativeUnit, Collaborator, Programme, ReportingUnit, SelectionRound
 
 
 def user_reporting_units_check(*, roles: Iterable[str], units: Iterable[ReportingUnit]) -> None:
@@ -100,3 +101,120 @@ def selection_round_add(
     except IntegrityError as error:  # the same round recorded by someone else at the same moment
         raise ValidationError(DUPLICATE_ROUND, code="duplicate") from error
     return round_
+
+
+COLLABORATOR_FIELDS = ("full_name", "commune", "position", "phone", "email", "appointment_decision")
+
+
+def _collaborator_guard(actor):
+    if not is_staff_like(actor):
+        raise ValidationError(_("Chỉ cán bộ Sở mới quản lý được cộng tác viên."), code="forbidden")
+
+
+def _check_no_overlap(collaborator: Collaborator) -> None:
+    """Two collaborators of one commune may not be in office on the same day."""
+    others = Collaborator.objects.select_for_update().filter(commune=collaborator.commune)
+    if collaborator.pk:
+        others = others.exclude(pk=collaborator.pk)
+    if collaborator.ended_on:
+        others = others.filter(appointed_on__lte=collaborator.ended_on)
+    clash = others.exclude(ended_on__lt=collaborator.appointed_on).order_by("appointed_on").first()
+    if clash:
+        raise ValidationError(
+            {
+                "appointed_on": _(
+                    "%(commune)s đã có cộng tác viên %(name)s từ %(start)s%(end)s: hai cộng tác viên của "
+                    "một xã, phường không được cùng làm việc trong một thời gian. Kết thúc nhiệm vụ của "
+                    "người trước rồi ghi người mới."
+                )
+                % {
+                    "commune": collaborator.commune.full_name,
+                    "name": clash.full_name,
+                    "start": clash.appointed_on.strftime("%d/%m/%Y"),
+                    "end": _(" đến %(date)s") % {"date": clash.ended_on.strftime("%d/%m/%Y")}
+                    if clash.ended_on
+                    else "",
+                }
+            },
+            code="overlap",
+        )
+
+
+def _clean_collaborator_text(collaborator: Collaborator) -> None:
+    for name in ("full_name", "position", "phone", "email", "appointment_decision", "end_reason"):
+        setattr(collaborator, name, clean_text(getattr(collaborator, name)))
+
+
+@transaction.atomic
+def collaborator_create(
+    *,
+    actor,
+    full_name: str,
+    commune: AdministrativeUnit,
+    appointed_on: datetime.date,
+    position: str = "",
+    phone: str = "",
+    email: str = "",
+    appointment_decision: str = "",
+) -> Collaborator:
+    """Record the collaborator of a commune (decision III.6.đ): staff and leaders only; no other
+    collaborator of the commune in office from the appointment date on."""
+    _collaborator_guard(actor)
+    collaborator = Collaborator(
+        full_name=full_name,
+        commune=commune,
+        appointed_on=appointed_on,
+        position=position,
+        phone=phone,
+        email=email,
+        appointment_decision=appointment_decision,
+    )
+    _clean_collaborator_text(collaborator)
+    collaborator.full_clean()
+    _check_no_overlap(collaborator)
+    collaborator.save()
+    return collaborator
+
+
+@transaction.atomic
+def collaborator_update(*, actor, collaborator: Collaborator, expected_version, **fields) -> Collaborator:
+    """Change a collaborator's record (not its end: collaborator_end); refused when someone else
+    saved it since the form was opened (core.concurrency)."""
+    _collaborator_guard(actor)
+    for name in (*COLLABORATOR_FIELDS, "appointed_on"):
+        if name in fields:
+            setattr(collaborator, name, fields[name])
+    _clean_collaborator_text(collaborator)
+    collaborator.full_clean()
+    if collaborator.ended_on and collaborator.appointed_on > collaborator.ended_on:
+        raise ValidationError(
+            {"appointed_on": _("Ngày bắt đầu không được sau ngày kết thúc nhiệm vụ.")}, code="dates"
+        )
+    _check_no_overlap(collaborator)
+    return save_versioned(
+        collaborator,
+        expected_version=expected_version,
+        fields=[*(n if n != "commune" else "commune_id" for n in COLLABORATOR_FIELDS), "appointed_on"],
+    )
+
+
+@transaction.atomic
+def collaborator_end(
+    *, actor, collaborator: Collaborator, ended_on: datetime.date, reason: str, expected_version
+) -> Collaborator:
+    """End a collaborator's appointment on `ended_on` (in office that day), with the reason."""
+    _collaborator_guard(actor)
+    errors = {}
+    reason = clean_text(reason)
+    if not reason:
+        errors["reason"] = _("Ghi lý do kết thúc nhiệm vụ.")
+    if ended_on < collaborator.appointed_on:
+        errors["ended_on"] = _("Ngày kết thúc không được trước ngày bắt đầu (%(date)s).") % {
+            "date": collaborator.appointed_on.strftime("%d/%m/%Y")
+        }
+    if errors:
+        raise ValidationError(errors, code="invalid")
+    collaborator.ended_on = ended_on
+    collaborator.end_reason = reason
+    _check_no_overlap(collaborator)
+    return save_versioned(collaborator, expected_version=expected_version, fields=["ended_on", "end_reason"])

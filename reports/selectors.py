@@ -6,7 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.charts import Chart, ProgressItem, percent_of, progress_chart
-from programmes.models import AdministrativeUnit, Collaborator, Target
+from programmes.models import AdministrativeUnit, Target
+from programmes.selectors import communes_with_active_collaborator
 from programmes.selectors import current_programme as current_programme  # the pages read it here too
 from projects.selectors import target_achieved, target_visits
 
@@ -28,16 +29,6 @@ class TargetProgress:
         return percent_of(self.achieved, self.goal)
 
 
-def _active_communes_with_collaborator(on_date):
-    return (
-        Collaborator.objects.filter(commune__is_active=True, appointed_on__lte=on_date)
-        .exclude(ended_on__lt=on_date)
-        .values("commune")
-        .distinct()
-        .count()
-    )
-
-
 def programme_progress(programme, on_date=None):
     """Progress of each target: computed from real data, never typed in."""
     on_date = on_date or timezone.localdate()
@@ -50,7 +41,7 @@ def programme_progress(programme, on_date=None):
             goal = target.target_value
         visits = None
         if target.measure == Target.Measure.COLLABORATORS:
-            achieved = _active_communes_with_collaborator(on_date)
+            achieved = communes_with_active_collaborator(on_date)
         else:
             achieved = target_achieved(programme, target.measure)
             visits = target_visits(programme, target.measure)

@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from .home import money_rule, public_figures
 from .selectors import current_programme, programme_progress, target_progress_chart
 from .worklist import worklist_for
 
@@ -10,9 +11,11 @@ def home(request):
     programme = current_programme()
     context = {"programme": programme}
     if programme:
-        context["areas"] = programme.content_areas.prefetch_related("activity_types")
+        context["areas"] = list(programme.content_areas.prefetch_related("activity_types"))
         context["progress"] = programme_progress(programme)
         context["progress_chart"] = target_progress_chart(context["progress"])
+        context["figures"] = public_figures(programme, context["progress"], context["areas"])
+        context["money_rule"] = money_rule()
     return render(request, "reports/home.html", context)
 
 
