@@ -500,6 +500,13 @@ class DecisionIssuer(models.Model):
         return f"{self.funding_source}: {self.get_issuer_display()}"
 
 
+class PlanExceedRule(models.TextChoices):
+    """What a đề án's approval does when it would commit more than its plan item plans (issue 12)."""
+
+    WARN = "warn", _("Cảnh báo, vẫn cho phê duyệt")
+    REFUSE = "refuse", _("Không cho phê duyệt")
+
+
 class ApprovalRules(models.Model):
     """How a đề án is appraised and approved, where the province may choose: one row, edited by
     staff in the admin.
@@ -518,6 +525,14 @@ class ApprovalRules(models.Model):
         _("căn cứ"),
         max_length=300,
         default="TT 36/2013/TT-BCT (thẩm định đề án, phiếu thẩm định Mẫu 4a/4b); quy chế kiểm soát nội bộ của Sở",
+    )
+
+    # Annual plans (issue 12): approving a đề án beyond its plan item warns (default) or is refused.
+    plan_exceed = models.CharField(
+        _("khi phê duyệt vượt mục kế hoạch"),
+        max_length=10,
+        choices=PlanExceedRule.choices,
+        default=PlanExceedRule.WARN,
     )
 
     history = HistoricalRecords(verbose_name=_("lịch sử quy định thẩm định, phê duyệt"))
@@ -691,3 +706,206 @@ class Indicator(models.Model):
 
     def __str__(self):
         return f"{self.label} ({self.unit})"
+
+
+# --- Annual plans (issue 12) -------------------------------------------------------------------
+
+
+class PlanCalendar(models.Model):
+    """The plan's calendar, as data (one row, edited by staff in the admin): the KCQG
+    dossiers go to the Sở before 20/05 and to the ministry's department before 15/06 of the year
+    before the plan year (TT 36/2013/TT-BCT Điều 10). No reminder job reads it yet."""
+
+    province_deadline_month = models.PositiveSmallIntegerField(
+        _("tháng hạn gửi hồ sơ về Sở"), default=5, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    province_deadline_day = models.PositiveSmallIntegerField(
+        _("ngày hạn gửi hồ sơ về Sở"), default=20, validators=[MinValueValidator(1), MaxValueValidator(31)]
+    )
+    ministry_deadline_month = models.PositiveSmallIntegerField(
+        _("tháng hạn gửi Bộ Công Thương"), default=6, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    ministry_deadline_day = models.PositiveSmallIntegerField(
+        _("ngày hạn gửi Bộ Công Thương"), default=15, validators=[MinValueValidator(1), MaxValueValidator(31)]
+    )
+    calendar_legal_basis = models.CharField(
+        _("căn cứ lịch xây dựng kế hoạch"), max_length=300, default="TT 36/2013/TT-BCT Điều 10"
+    )
+
+    history = HistoricalRecords(verbose_name=_("lịch sử lịch xây dựng kế hoạch khuyến công"))
+
+    class Meta:
+        verbose_name = _("lịch xây dựng kế hoạch khuyến công")
+        verbose_name_plural = _("lịch xây dựng kế hoạch khuyến công")
+
+    def __str__(self):
+        return str(self._meta.verbose_name)
+
+    def save(self, *args, **kwargs):
+        self.pk = 1  # one row
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def current(cls):
+        return cls.objects.filter(pk=1).first() or cls()
+
+    def kcqg_deadlines(self, plan_year: int) -> dict:
+        """The KCQG calendar of the plan of `plan_year`: the days of the year before."""
+        import datetime
+
+        before = plan_year - 1
+        return {
+            "province": datetime.date(before, self.province_deadline_month, self.province_deadline_day),
+            "ministry": datetime.date(before, self.ministry_deadline_month, self.ministry_deadline_day),
+        }
+
+
+class AnnualPlan(models.Model):
+    """The yearly khuyến công plan of one funding source (a KCQG plan, a KCĐP plan; decision VI.1.b).
+    An adjustment after approval is a new version (`revision` + 1, `previous` the version it
+    adjusts) that goes through the same steps and records its own decision; every version stays.
+    The plan in force for a year and source is its approved version of the highest revision."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Dự thảo")
+        SUBMITTED = "submitted", _("Đã trình")
+        APPROVED = "approved", _("Đã phê duyệt")
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="annual_plans")
+    year = models.PositiveSmallIntegerField(_("năm kế hoạch"))
+    funding_source = models.ForeignKey(
+        FundingSource,
+        on_delete=models.PROTECT,
+        related_name="annual_plans",
+        limit_choices_to={"can_lead": True},
+        verbose_name=_("nguồn kinh phí"),
+    )
+    revision = models.PositiveSmallIntegerField(_("lần điều chỉnh"), default=0)
+    previous = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="adjustment",
+        verbose_name=_("phiên bản được điều chỉnh"),
+    )
+    adjustment_reason = models.TextField(_("lý do điều chỉnh"), blank=True)
+    status = models.CharField(_("trạng thái"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    decision_number = models.CharField(_("số quyết định phê duyệt"), max_length=60, blank=True)
+    decision_date = models.DateField(_("ngày quyết định phê duyệt"), null=True, blank=True)
+    issuer = models.CharField(
+        _("cơ quan ban hành quyết định"), max_length=20, choices=DecisionIssuer.Issuer.choices, blank=True
+    )
+    note = models.TextField(_("ghi chú"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("kế hoạch khuyến công hằng năm")
+        verbose_name_plural = _("kế hoạch khuyến công hằng năm")
+        ordering = ["-year", "funding_source__sort_order", "-revision"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "funding_source", "revision"],
+                name="annual_plan_version_unique",
+                violation_error_message=_("Kế hoạch của năm và nguồn này đã có phiên bản này."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "submitted", "approved"]), name="annual_plan_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="approved")
+                | (~Q(decision_number="") & Q(decision_date__isnull=False) & ~Q(issuer="")),
+                name="annual_plan_approved_has_decision",
+            ),
+            models.CheckConstraint(
+                condition=Q(revision=0, previous__isnull=True) | Q(revision__gt=0, previous__isnull=False),
+                name="annual_plan_revision_has_previous",
+            ),
+        ]
+
+    def __str__(self):
+        text = _("Kế hoạch %(source)s năm %(year)s") % {
+            "source": self.funding_source.short_name,
+            "year": self.year,
+        }
+        if self.revision:
+            text += " " + _("(điều chỉnh lần %(n)s)") % {"n": self.revision}
+        return text
+
+
+class AnnualPlanEvent(models.Model):
+    """An immutable row of a plan's history (programmes.plans_workflow.STEPS)."""
+
+    plan = models.ForeignKey(AnnualPlan, on_delete=models.CASCADE, related_name="events")
+    step = models.CharField(max_length=30)
+    from_status = models.CharField(max_length=20)
+    to_status = models.CharField(max_length=20)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    comment = models.TextField(_("ý kiến"), blank=True)
+    decision_number = models.CharField(_("số quyết định"), max_length=60, blank=True)
+    decision_date = models.DateField(_("ngày quyết định"), null=True, blank=True)
+    issuer = models.CharField(
+        _("cơ quan ban hành quyết định"), max_length=20, choices=DecisionIssuer.Issuer.choices, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("lịch sử kế hoạch")
+        verbose_name_plural = _("lịch sử kế hoạch")
+        ordering = ["plan", "at", "id"]
+
+    def __str__(self):
+        return f"{self.plan}: {self.step}"
+
+
+class PlanItem(models.Model):
+    """One line of a plan: one activity type and variant in the plan's year, with its planned
+    quantity and unit, planned state support (of the plan's source) and expected counterpart, and
+    optionally the communes or beneficiaries foreseen. `line` (the STT) stays the same across the
+    plan's versions: what was committed on a line is compared with the line of the plan in force.
+    A multi-year đề án (đề án điểm) has an item in the plan of each year it spends money."""
+
+    plan = models.ForeignKey(AnnualPlan, on_delete=models.CASCADE, related_name="items")
+    line = models.PositiveSmallIntegerField(_("số thứ tự"))
+    activity = models.ForeignKey(
+        ActivityType, on_delete=models.PROTECT, related_name="plan_items", verbose_name=_("hoạt động")
+    )
+    variant = models.ForeignKey(
+        ActivityVariant,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="plan_items",
+        verbose_name=_("trường hợp"),
+    )
+    label = models.CharField(_("nội dung"), max_length=400, blank=True)
+    year = models.PositiveSmallIntegerField(_("năm"))
+    planned_quantity = models.PositiveIntegerField(_("số lượng dự kiến"), default=0)
+    unit = models.CharField(_("đơn vị tính"), max_length=50, blank=True)
+    planned_support = models.BigIntegerField(_("kinh phí hỗ trợ dự kiến (đồng)"), default=0)
+    expected_counterpart = models.BigIntegerField(_("vốn đối ứng dự kiến (đồng)"), default=0)
+    communes = models.ManyToManyField(
+        AdministrativeUnit, blank=True, related_name="plan_items", verbose_name=_("xã, phường dự kiến")
+    )
+    beneficiaries_foreseen = models.TextField(_("đối tượng thụ hưởng dự kiến"), blank=True)
+
+    class Meta:
+        verbose_name = _("mục kế hoạch")
+        verbose_name_plural = _("mục kế hoạch")
+        ordering = ["plan", "line"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "line"], name="plan_item_line_unique"),
+            models.CheckConstraint(
+                condition=Q(planned_support__gte=0), name="plan_item_support_non_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(expected_counterpart__gte=0), name="plan_item_counterpart_non_negative"
+            ),
+        ]
+
+    def __str__(self):
+        variant = f" ({self.variant.label})" if self.variant_id else ""
+        return f"{self.line}. {self.activity.code}{variant} {self.label}".strip()

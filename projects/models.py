@@ -111,6 +111,16 @@ class Project(models.Model):
         limit_choices_to={"can_lead": True},
         verbose_name=_("nguồn kinh phí chủ trì"),
     )
+    # Annual plans (issue 12): the plan item the đề án belongs to; required from approval on once
+    # an approved plan exists for its year and lead fund (projects.services.plans).
+    plan_item = models.ForeignKey(
+        "programmes.PlanItem",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="projects",
+        verbose_name=_("mục kế hoạch"),
+    )
     implementing_unit = models.CharField(_("đơn vị thực hiện"), max_length=300)
     beneficiaries = models.ManyToManyField(
         Applicant, blank=True, related_name="projects", verbose_name=_("đơn vị thụ hưởng")

@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from applicants.eligibility import check_beneficiaries
 from core.money import format_vnd
 from core.workflow import StepContext
-from programmes.models import ApprovalRules, DecisionIssuer, FundingSource
+from programmes.models import ApprovalRules, FundingSource
+from programmes.plans_steps import check_issuer
 
 from ..models import ProjectTransition
 from . import documents  # a module reference: documents -> selectors -> workflow -> here
@@ -28,6 +29,7 @@ from .budget import (
     write_budget,
 )
 from .money import check_beneficiary_shares, check_paid_by_fund, check_support_after_approval, net_paid
+from .plans import check_plan_item
 from .reductions import reduced_approval
 
 
@@ -150,19 +152,11 @@ def _passing_appraisal(project) -> ProjectTransition:
 
 def _check_issuer(project, issuer: str) -> None:
     """The decision's issuer is one the lead fund allows (programmes.DecisionIssuer: KCQG by the
-    Minister; KCĐP by the provincial chairman or as the provincial rules delegate)."""
-    allowed = list(DecisionIssuer.objects.filter(funding_source=project.lead_fund))
-    if issuer not in {row.issuer for row in allowed}:
-        names = ", ".join(str(row.get_issuer_display()) for row in allowed) or "—"
-        raise ValidationError(
-            {
-                "issuer": ValidationError(
-                    _("Quyết định phê duyệt đề án nguồn %(fund)s do %(allowed)s ban hành.")
-                    % {"fund": project.lead_fund.short_name, "allowed": names},
-                    code="issuer_not_allowed",
-                )
-            }
-        )
+    Minister; KCĐP by the provincial chairman or as the provincial rules delegate); the one check
+    plans share (programmes.plans_steps.check_issuer)."""
+    check_issuer(
+        project.lead_fund, issuer, _("Quyết định phê duyệt đề án nguồn %(fund)s do %(allowed)s ban hành.")
+    )
 
 
 def _check_decision_dates(data: dict, appraisal: ProjectTransition) -> None:
@@ -211,6 +205,7 @@ def approve(context: StepContext) -> None:
     total = sum(amounts.values())
     lines = budget_lines(project)
     _check_within_lines(amounts, lines)
+    check_plan_item(context, amounts)  # issue 12: on a plan item, within it (or warned)
     counterpart_takes_cut = reduced_approval(context, state_support(lines) - total)
     check = apply_ceiling(project, lines=amounts, on_date=data["decision_date"])
     require_cap_units(project, check)

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("programmes", "0007_selection_rounds_direct_support"),
+        ("programmes", "0008_annual_plans"),
     ]
 
     operations = [
