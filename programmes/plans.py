@@ -34,7 +34,11 @@ def _require_editor(user) -> None:
 
 
 def _lock(plan: AnnualPlan) -> AnnualPlan:
-    return AnnualPlan.objects.select_for_update().select_related("funding_source", "previous").get(pk=plan.pk)
+    return (
+        AnnualPlan.objects.select_for_update(of=("self",))
+        .select_related("funding_source", "previous")
+        .get(pk=plan.pk)
+    )
 
 
 def _require_draft(plan: AnnualPlan) -> None:
