@@ -250,4 +250,4 @@ def pdf_retry(request, pk):
     job = latest_pdf(report)
     if report.status in UNIT_STATUSES_WITH_PDF and (job is None or job.status == job.Status.FAILED):
         pdf_request(report=report, user=request.user)
-    return redirect(f"/bao-cao/don-vi/{report.pk}/#ban-chinh-thuc")
+    return redirect(reverse("reports:unit_report", args=[report.pk]) + "#ban-chinh-thuc")

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -37,11 +38,11 @@ EVENT = Event.REPORT_REMINDER
 
 
 def report_url(report_pk: int) -> str:
-    return f"/bao-cao/don-vi/{report_pk}/"
+    return reverse("reports:unit_report", args=[report_pk])
 
 
 def board_url(period_pk: int) -> str:
-    return f"/bao-cao/ky/{period_pk}/"
+    return reverse("reports:period_board", args=[period_pk])
 
 
 def local_today(now: datetime.datetime | None = None) -> datetime.date:
@@ -139,7 +140,7 @@ def remind_unit(period: ReportingPeriod, row: ExpectedUnit, report, offset: int,
         return 0
     dedupe = f"unit-report:period:{period.pk}:unit:{row.unit_id}:offset:{offset}:{today.isoformat()}"
     title, body = reminder_text(period, offset)
-    url = report_url(report.pk) if report else "/bao-cao/don-vi/"
+    url = report_url(report.pk) if report else reverse("reports:unit_reports")
     notify(recipients=members, event=EVENT, title=title, body=body, url=url, email=False, dedupe=dedupe)
     context = {"period": period, "unit": row.unit, "title": title, "body": body, "url": url, "offset": offset}
     for user in members:  # the delivery rows' key sends each of them once, however often this runs

@@ -3,6 +3,7 @@ transactional, Vietnamese errors; a refusal changes nothing."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -277,7 +278,7 @@ def _notify_unit(report: UnitReport, step, user: User) -> None:
         title=_("Báo cáo năm %(year)s của %(unit)s: %(step)s")
         % {"year": report.period.year, "unit": report.unit, "step": step.label},
         body=report.reopen_reason if step.key.startswith("reopen") else "",
-        url=f"/bao-cao/don-vi/{report.pk}/",
+        url=reverse("reports:unit_report", args=[report.pk]),
     )
 
 

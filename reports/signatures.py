@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -285,7 +286,7 @@ def signed_upload(request, pk):
             )
         else:
             messages.success(request, _("Đã lưu bản ký (không có chữ ký số)."))
-    return redirect(f"/bao-cao/don-vi/{report.pk}/#ban-chinh-thuc")
+    return redirect(reverse("reports:unit_report", args=[report.pk]) + "#ban-chinh-thuc")
 
 
 @never_cache

@@ -5,6 +5,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -143,6 +144,6 @@ def project_adjust(
             event=Event.PROJECT_ADJUSTED,
             title=_("Đề án %(code)s được điều chỉnh") % {"code": project.code},
             body=_("Quyết định số %(number)s") % {"number": decision_number},
-            url=f"/de-an/{project.pk}/",
+            url=reverse("projects:detail", args=[project.pk]),
         )
     return project

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -62,7 +63,7 @@ def _notify_transition(project: Project, step: Step, user: User) -> None:
             title=_("Đề án %(code)s: %(status)s")
             % {"code": project.code, "status": project.get_status_display()},
             body=project.title,
-            url=f"/de-an/{project.pk}/",
+            url=reverse("projects:detail", args=[project.pk]),
         )
 
 
