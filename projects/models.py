@@ -811,6 +811,38 @@ class BeneficiaryShare(models.Model):
         return f"{self.applicant}: {self.amount}"
 
 
+class PlanShare(models.Model):
+    """The part of a multi-year đề án's lead-fund support planned in one year's plan (issue 12:
+    a đề án điểm spending over several years has an item in the plan of each year it spends in).
+    A đề án without shares is a one-year đề án: its whole lead-fund support sits on
+    Project.plan_item. With shares, they name every year (the first one is Project.plan_item's)
+    and add up to the lead fund's line of the current budget: committed, contracted and disbursed
+    money count on each year's item by share (disbursed by the payment's year), settled money on
+    the last year's (projects.selectors_plans)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="plan_shares")
+    plan_item = models.ForeignKey(
+        "programmes.PlanItem",
+        on_delete=models.PROTECT,
+        related_name="project_shares",
+        verbose_name=_("mục kế hoạch"),
+    )
+    year = models.PositiveSmallIntegerField(_("năm"))
+    amount = models.BigIntegerField(_("kinh phí hỗ trợ trong năm (đồng)"))
+
+    class Meta:
+        verbose_name = _("phần kinh phí theo năm của đề án")
+        verbose_name_plural = _("phần kinh phí theo năm của đề án")
+        ordering = ["project", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "year"], name="plan_share_one_per_year"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="plan_share_non_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.project_id} {self.year}: {self.amount}"
+
+
 class ProjectRules(models.Model):
     """Dated figures of the project cycle that staff may change without a release: one row.
 
