@@ -2,6 +2,7 @@
 1234567 ↔ "1.234.567 đ". The one formatter and the one parser of the portal (templates, messages,
 forms, spreadsheets and PDFs call these)."""
 
+import math
 import re
 from decimal import Decimal
 
@@ -39,6 +40,13 @@ def parse_vnd(value) -> int | None:
         return None
     if isinstance(value, int) and not isinstance(value, bool):
         return value
+    if isinstance(value, float | Decimal):
+        # A numeric spreadsheet cell: 1500000.0 is 1500000 đồng; 1.5 is not a whole number of
+        # đồng (reading its text would drop the point and give 15).
+        finite = value.is_finite() if isinstance(value, Decimal) else math.isfinite(value)
+        if not finite or value != int(value):
+            raise ValueError(value)
+        return int(value)
     text = _NOISE.sub("", str(value))
     if not text:
         return None

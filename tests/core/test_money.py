@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 import pytest
 
 from core.money import format_trieu, format_vnd, group, parse_vnd
@@ -35,3 +37,18 @@ def test_parse_refuses_what_is_not_a_whole_number():
 
 def test_group():
     assert group(12345) == "12.345"
+
+
+@pytest.mark.parametrize(
+    ("cell", "value"), [(1500000.0, 1500000), (Decimal("2500000"), 2500000), (0.0, 0), (Decimal("7.000"), 7)]
+)
+def test_parse_vnd_reads_whole_numeric_cells(cell, value):
+    # A spreadsheet's numeric cell arrives as a float or Decimal: its value, not its text.
+    assert parse_vnd(cell) == value
+
+
+@pytest.mark.parametrize("cell", [1.5, Decimal("1.5"), float("nan"), float("inf")])
+def test_parse_vnd_refuses_fractional_cells(cell):
+    # 1.5 used to be read from its text "1.5" as 15 đồng.
+    with pytest.raises(ValueError):
+        parse_vnd(cell)
