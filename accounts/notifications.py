@@ -28,6 +28,7 @@ class Event(models.TextChoices):
     PROJECT_DOCUMENT_REQUESTED = "project_document_requested", _("Đề án cần bổ sung tài liệu")
     PROJECT_ADJUSTED = "project_adjusted", _("Đề án được điều chỉnh")
     REPORT_REMINDER = "report_reminder", _("Nhắc hạn báo cáo")
+    PLAN_REMINDER = "plan_reminder", _("Nhắc hạn xây dựng kế hoạch khuyến công")
     REPORT_READY = "report_ready", _("Báo cáo đã được tạo")
     UNIT_REPORT_REVIEWED = "unit_report_reviewed", _("Báo cáo của đơn vị được Sở xử lý")
     TEST = "test", _("Thử nghiệm")

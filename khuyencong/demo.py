@@ -78,6 +78,7 @@ def load_demo(log=print):
 
     __import__("applicants.demo").demo.load_demo(log)
     __import__("projects.demo").demo.load_demo(log)
+    __import__("projects.demo_plans").demo_plans.load_demo(log)  # the annual plans, after the đề án
     __import__("reports.demo").demo.load_demo(log)
 
     log(f"Tài khoản dùng thử (mật khẩu chung: {DEMO_PASSWORD}):")

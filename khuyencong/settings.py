@@ -247,6 +247,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.remind_unit_reports",
         "schedule": crontab(hour=7, minute=0),
     },
+    # every day at 07:00 (province time): remind staff 14, 7 and 1 days before the KCQG plan
+    # calendar's deadlines (Sở 20/05, ministry 15/06) while next year's KCQG plan is not submitted
+    "remind-kcqg-plan": {
+        "task": "programmes.tasks.remind_kcqg_plan",
+        "schedule": crontab(hour=7, minute=0),
+    },
 }
 
 # --- Import / export ---------------------------------------------------------------------------

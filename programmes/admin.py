@@ -24,6 +24,7 @@ from .models import (
     DecisionIssuer,
     FundingSource,
     Indicator,
+    PlanCalendar,
     Programme,
     ReportingUnit,
     SelectionRound,
@@ -212,6 +213,19 @@ class ApprovalRulesAdmin(SimpleHistoryAdmin):
 
     def has_add_permission(self, request):
         return not ApprovalRules.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PlanCalendar)
+class PlanCalendarAdmin(SimpleHistoryAdmin):
+    """One row (PlanCalendar.current): the KCQG deadlines and the days staff are reminded before."""
+
+    list_display = ["__str__", "kcqg_reminder_offsets"]
+
+    def has_add_permission(self, request):
+        return not PlanCalendar.objects.exists()
 
     def has_delete_permission(self, request, obj=None):
         return False

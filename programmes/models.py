@@ -1,6 +1,7 @@
 """The programme's frame: what the province approved and the reference data it runs on."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
@@ -548,6 +549,15 @@ class ApprovalRules(models.Model):
         self.pk = 1  # one row
         super().save(*args, **kwargs)
 
+    def clean(self):
+        offsets = self.kcqg_reminder_offsets
+        if not isinstance(offsets, list) or not all(
+            isinstance(n, int) and not isinstance(n, bool) and 0 <= n <= 90 for n in offsets
+        ):
+            raise ValidationError(
+                {"kcqg_reminder_offsets": _("Ngày nhắc hạn là các số nguyên từ 0 đến 90, ví dụ 14, 7, 1.")}
+            )
+
     @classmethod
     def current(cls):
         return cls.objects.filter(pk=1).first() or cls()
@@ -711,10 +721,17 @@ class Indicator(models.Model):
 # --- Annual plans (issue 12) -------------------------------------------------------------------
 
 
+def kcqg_reminder_default() -> list[int]:
+    """The days before each KCQG deadline on which staff are reminded (PlanCalendar)."""
+    return [14, 7, 1]
+
+
 class PlanCalendar(models.Model):
     """The plan's calendar, as data (one row, edited by staff in the admin): the KCQG
     dossiers go to the Sở before 20/05 and to the ministry's department before 15/06 of the year
-    before the plan year (TT 36/2013/TT-BCT Điều 10). No reminder job reads it yet."""
+    before the plan year (TT 36/2013/TT-BCT Điều 10). Staff are reminded `kcqg_reminder_offsets`
+    days before each of them while the KCQG plan of the next year is not submitted
+    (programmes.reminders, a daily job)."""
 
     province_deadline_month = models.PositiveSmallIntegerField(
         _("tháng hạn gửi hồ sơ về Sở"), default=5, validators=[MinValueValidator(1), MaxValueValidator(12)]
@@ -731,6 +748,12 @@ class PlanCalendar(models.Model):
     calendar_legal_basis = models.CharField(
         _("căn cứ lịch xây dựng kế hoạch"), max_length=300, default="TT 36/2013/TT-BCT Điều 10"
     )
+    kcqg_reminder_offsets = models.JSONField(
+        _("nhắc hạn kế hoạch KCQG trước hạn (ngày)"),
+        default=kcqg_reminder_default,
+        blank=True,
+        help_text=_("Số ngày trước mỗi hạn gửi hồ sơ kế hoạch KCQG (mặc định 14, 7 và 1)."),
+    )
 
     history = HistoricalRecords(verbose_name=_("lịch sử lịch xây dựng kế hoạch khuyến công"))
 
@@ -744,6 +767,15 @@ class PlanCalendar(models.Model):
     def save(self, *args, **kwargs):
         self.pk = 1  # one row
         super().save(*args, **kwargs)
+
+    def clean(self):
+        offsets = self.kcqg_reminder_offsets
+        if not isinstance(offsets, list) or not all(
+            isinstance(n, int) and not isinstance(n, bool) and 0 <= n <= 90 for n in offsets
+        ):
+            raise ValidationError(
+                {"kcqg_reminder_offsets": _("Ngày nhắc hạn là các số nguyên từ 0 đến 90, ví dụ 14, 7, 1.")}
+            )
 
     @classmethod
     def current(cls):

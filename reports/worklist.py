@@ -2,13 +2,16 @@
 
 Every line is derived from the state of the rows (nothing is typed in or ticked off by hand), has a
 count and a link to the page where the work is done. The queries do not grow with the data: each
-line is one aggregate (or one list of the user's own projects), whatever the number of rows."""
+line is one aggregate (or one list of the user's own projects), whatever the number of rows; the
+annual plans' lines a fixed few (one plan's figures per lead fund, see below)."""
 
+import datetime
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.db.models import Count, Max, Q, Sum
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import Role, user_roles
@@ -16,6 +19,8 @@ from applicants.models import SupportRequest
 from applicants.selectors import member_invitations_for, requests_visible_to, verification_queue
 from applicants.services.members import may_join
 from core.money import format_vnd
+from programmes.models import AnnualPlan, FundingSource, PlanCalendar
+from programmes.selectors import current_programme
 from projects import workflow
 from projects.models import APPROVED_STATUSES, CLOSED_STATUSES, ProjectRules, Status
 from projects.selectors import (
@@ -26,6 +31,7 @@ from projects.selectors import (
     with_late_flag,
     with_settlement_overdue,
 )
+from projects.selectors_plans import plan_item_figures
 
 from .unit_selectors import open_unit_reports, report_state
 
@@ -33,6 +39,7 @@ from .unit_selectors import open_unit_reports, report_state
 ASIDE = frozenset({"warning", "danger", "outline-danger"})
 # Where a commune official's projects are "in progress": approved and not yet accepted.
 UNDER_WAY = (Status.APPROVED, Status.CONTRACTED, Status.IN_PROGRESS)
+Plan = AnnualPlan.Status
 
 
 @dataclass(frozen=True)
@@ -85,6 +92,7 @@ def _waiting_by_step(projects, *, leader_only: bool) -> list[WorkLine]:
 
 
 def _staff_section(user) -> WorkSection:
+    today = timezone.localdate()
     projects = projects_visible_to(user)
     rules = ProjectRules.current()
     dossier_due, dossier_overdue = dossier_filters(rules=rules)
@@ -158,17 +166,170 @@ def _staff_section(user) -> WorkSection:
             tone="danger",
             key="late",
         ),
+        prepare_line(today),
+        *commitment_lines(today),
     ]
-    return WorkSection(_("Việc của cán bộ Sở"), [line for line in lines if line.count])
+    return WorkSection(_("Việc của cán bộ Sở"), [line for line in lines if line and line.count])
+
+
+# --- Annual plans (issue 12, item 6) ---------------------------------------------------------
+# Staff: the plans to prepare (this year's and next year's within the programme, of each lead fund
+# whose plan does not exist yet or is still a draft, with the KCQG calendar's deadlines) and the
+# items of this year's plans in force committed over or under what they plan; leaders: the plans
+# submitted. Fixed queries: three for the plans to prepare (the programme, the lead funds with their
+# plans counted by year, the calendar), one for the plans in force plus
+# projects.selectors_plans.plan_item_figures for each (two lead funds at most), one for the plans
+# waiting for a leader.
+
+
+def _plan_url(pk: int | None = None) -> str:
+    """The plan's page, or the plans' list when the line names several or one not yet created."""
+    return reverse("programmes:plan_detail", args=[pk]) if pk is not None else reverse("programmes:plan_list")
+
+
+def plan_years(programme, today: datetime.date) -> list[int]:
+    """The plan years staff prepare: this year's and next year's, inside the programme's years."""
+    return [y for y in (today.year, today.year + 1) if y in programme.years]
+
+
+def plans_to_prepare(today: datetime.date) -> list[dict]:
+    """Per plan year and lead fund whose plan is neither submitted nor approved: {"year", "source",
+    "draft" (the pk of its latest draft, or None when none exists)}. Two queries."""
+    programme = current_programme()
+    if programme is None:
+        return []
+    years = plan_years(programme, today)
+    counts = {}
+    for year in years:
+        of_year = Q(annual_plans__year=year)
+        counts[f"sent_{year}"] = Count("annual_plans", filter=of_year & ~Q(annual_plans__status=Plan.DRAFT))
+        counts[f"draft_{year}"] = Max("annual_plans__pk", filter=of_year & Q(annual_plans__status=Plan.DRAFT))
+    sources = FundingSource.objects.filter(can_lead=True).order_by("sort_order").annotate(**counts)
+    return [
+        {"year": year, "source": source, "draft": getattr(source, f"draft_{year}")}
+        for year in years
+        for source in sources
+        if not getattr(source, f"sent_{year}")
+    ]
+
+
+def _prepare_note(row: dict, calendar: PlanCalendar, today: datetime.date) -> tuple[str, bool]:
+    """The note of one plan to prepare and whether its KCQG deadline has passed."""
+    values = {"source": row["source"].short_name, "year": row["year"]}
+    if row["draft"]:
+        note = _("%(source)s năm %(year)s: đang dự thảo") % values
+    else:
+        note = _("%(source)s năm %(year)s: chưa lập") % values
+    if row["source"].code != FundingSource.KCQG:
+        return note, False
+    deadlines = calendar.kcqg_deadlines(row["year"])
+    late = today > deadlines["province"]
+    note += " " + _("(hạn gửi Sở %(province)s, gửi Bộ %(ministry)s%(late)s)") % {
+        "province": deadlines["province"].strftime("%d/%m/%Y"),
+        "ministry": deadlines["ministry"].strftime("%d/%m/%Y"),
+        "late": (", " + _("đã quá hạn")) if late else "",
+    }
+    return note, late
+
+
+def prepare_line(today: datetime.date):
+    """ "Kế hoạch cần lập": one line counting the plans to prepare (None when there is none)."""
+    rows = plans_to_prepare(today)
+    if not rows:
+        return None
+    calendar = PlanCalendar.current()
+    notes, late = [], False
+    for row in rows:
+        note, past = _prepare_note(row, calendar, today)
+        notes.append(note)
+        late = late or past
+    only = rows[0]["draft"] if len(rows) == 1 else None
+    return WorkLine(
+        _("Kế hoạch cần lập"),
+        _plan_url(only),
+        len(rows),
+        note="; ".join(notes),
+        tone="danger" if late else "warning",
+        key="plans-to-prepare",
+    )
+
+
+def plans_in_force(year: int) -> list[AnnualPlan]:
+    """The plan in force of `year` of each lead fund (its approved version of the highest
+    revision): one query."""
+    plans = {}
+    for plan in (
+        AnnualPlan.objects.filter(year=year, status=Plan.APPROVED)
+        .select_related("funding_source")
+        .order_by("funding_source__sort_order", "-revision")
+    ):
+        plans.setdefault(plan.funding_source_id, plan)
+    return list(plans.values())
+
+
+def commitment_lines(today: datetime.date) -> list:
+    """Per plan in force of this year: its items committed over what they plan, and those not yet
+    fully committed, each with the amount over or left."""
+    lines = []
+    for plan in plans_in_force(today.year):
+        rows = [f for f in plan_item_figures(plan) if f.item is not None]
+        over = [f for f in rows if f.committed > f.planned]
+        under = [f for f in rows if f.committed < f.planned]
+        code = plan.funding_source.code.lower()
+        if over:
+            lines.append(
+                WorkLine(
+                    _("Mục kế hoạch vượt kinh phí dự kiến"),
+                    _plan_url(plan.pk),
+                    len(over),
+                    note=_("%(plan)s: đã cam kết vượt %(amount)s")
+                    % {"plan": plan, "amount": format_vnd(sum(-f.remaining for f in over))},
+                    tone="danger",
+                    key=f"plan-over-{code}",
+                )
+            )
+        if under:
+            lines.append(
+                WorkLine(
+                    _("Mục kế hoạch chưa cam kết hết"),
+                    _plan_url(plan.pk),
+                    len(under),
+                    note=_("%(plan)s: còn %(amount)s chưa cam kết")
+                    % {"plan": plan, "amount": format_vnd(sum(f.remaining for f in under))},
+                    key=f"plan-under-{code}",
+                )
+            )
+    return lines
+
+
+def approval_line():
+    """ "Kế hoạch chờ phê duyệt": the plans submitted, for a leader (None when there is none)."""
+    plans = list(
+        AnnualPlan.objects.filter(status=Plan.SUBMITTED)
+        .select_related("funding_source")
+        .order_by("year", "funding_source__sort_order", "revision")
+    )
+    if not plans:
+        return None
+    return WorkLine(
+        _("Kế hoạch chờ phê duyệt"),
+        _plan_url(plans[0].pk if len(plans) == 1 else None),
+        len(plans),
+        note="; ".join(str(p) for p in plans),
+        key="plans-approve",
+    )
 
 
 def _leader_section(user) -> WorkSection:
     # A stop (dừng thực hiện) is the leader's own initiative: no state waits for it, so only the
     # steps the table gives a leader alone (approval) wait here.
+    lines = _waiting_by_step(projects_visible_to(user), leader_only=True)
+    if plans := approval_line():
+        lines.append(plans)
     return WorkSection(
         _("Chờ lãnh đạo quyết định"),
-        _waiting_by_step(projects_visible_to(user), leader_only=True),
-        empty=_("Không có đề án chờ phê duyệt."),
+        lines,
+        empty=_("Không có đề án hay kế hoạch chờ phê duyệt."),
     )
 
 

@@ -10,7 +10,17 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from projects.models import ProjectDocument, ProjectTransition
+from programmes.models import AnnualPlan, FundingSource
+from programmes.plans import plan_in_force
+from projects.models import (
+    APPROVED_STATUSES,
+    BudgetLine,
+    PlanShare,
+    Project,
+    ProjectDocument,
+    ProjectTransition,
+)
+from projects.selectors_plans import plan_item_figures
 
 pytestmark = pytest.mark.django_db
 
@@ -56,3 +66,30 @@ def test_make_run_links_emails_to_the_port_it_serves_on():
         env={"PATH": "/usr/bin:/bin"},
     )
     assert result.stdout.strip() == "http://127.0.0.1:8123"
+
+
+def test_the_demo_has_annual_plans_with_the_demo_projects_on_their_items(demo_output):
+    """A 2026 KCĐP plan approved by the provincial chairman (in force, its figures non-zero), a
+    2026 KCQG plan waiting for the leader, a 2027 KCĐP draft; a multi-year đề án whose yearly
+    shares, on the 2026 and 2027 items, add up to its KCĐP line."""
+    kcdp, kcqg = (FundingSource.objects.get(code=c) for c in ("KCDP", "KCQG"))
+    in_force = plan_in_force(year=2026, funding_source=kcdp)
+    assert (in_force.decision_number, in_force.issuer) == ("18/QĐ-UBND", "province_chair")
+    assert in_force.decision_date.year == 2026
+    assert AnnualPlan.objects.get(year=2026, funding_source=kcqg).status == AnnualPlan.Status.SUBMITTED
+    assert AnnualPlan.objects.get(year=2027, funding_source=kcdp).status == AnnualPlan.Status.DRAFT
+    figures = plan_item_figures(in_force)
+    assert sum(f.committed for f in figures) > 0 and sum(f.planned for f in figures) > 0
+    assert not Project.objects.filter(
+        year=2026, status__in=APPROVED_STATUSES, plan_item__isnull=True
+    ).exists()
+    shares = PlanShare.objects.select_related("plan_item__plan", "project")
+    assert sorted((s.year, s.plan_item.plan.year) for s in shares) == [(2026, 2026), (2027, 2027)]
+    project = shares[0].project
+    lead = BudgetLine.objects.get(budget=project.current_budget_id, funding_source=project.lead_fund_id)
+    assert sum(s.amount for s in shares) == lead.amount
+    assert project.plan_item.plan.year == 2026
+    # a second run adds nothing
+    counts = (AnnualPlan.objects.count(), PlanShare.objects.count(), Project.objects.count())
+    call_command("load_demo", force=True, stdout=io.StringIO())
+    assert (AnnualPlan.objects.count(), PlanShare.objects.count(), Project.objects.count()) == counts
