@@ -55,6 +55,11 @@ def _reason(exc: BaseException) -> str:
     return _("Lỗi không mong đợi (%(kind)s); hãy thử lại hoặc báo quản trị.") % {"kind": type(exc).__name__}
 
 
+# For runners that store more than one file (reports.yearly_jobs): the same checksum and reason.
+file_checksum = _checksum
+failure_reason = _reason
+
+
 def _rows(job: Job):
     return type(job)._default_manager.filter(pk=job.pk)
 
@@ -223,6 +228,8 @@ def file_job_get(*, user, pk) -> FileJob:
 __all__ = [
     "Build",
     "builder",
+    "failure_reason",
+    "file_checksum",
     "file_job_get",
     "file_job_request",
     "file_job_run",

@@ -26,6 +26,7 @@ MENU = [
     # reports
     (_("Báo cáo của đơn vị"), "reports:unit_reports", frozenset({Role.UNIT_REPORTER})),
     (_("Báo cáo của xã, đơn vị"), "reports:periods", STAFF),
+    (_("Báo cáo năm"), "reports:generated", STAFF | {Role.OBSERVER}),
     # accounts
     (_("Tài khoản người dùng"), "accounts:user_list", STAFF),
     (_("Thông báo"), "accounts:notifications", ALL),

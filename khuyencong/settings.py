@@ -253,6 +253,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "programmes.tasks.remind_kcqg_plan",
         "schedule": crontab(hour=7, minute=0),
     },
+    # every 5 minutes: compiled reports whose worker died are failed, and those whose task could
+    # not be sent (broker down) are sent again (reports.yearly_jobs)
+    "watch-generated-reports": {
+        "task": "reports.tasks.watch_generated_reports",
+        "schedule": crontab(minute="*/5"),
+    },
+    # every day at 07:10: the yearly report's first draft the day after the units' deadline, and
+    # the leaders' reminder before the province deadline
+    "yearly-report-drafts-and-reminders": {
+        "task": "reports.tasks.yearly_report_drafts_and_reminders",
+        "schedule": crontab(hour=7, minute=10),
+    },
 }
 
 # --- Import / export ---------------------------------------------------------------------------

@@ -366,3 +366,7 @@ class UnitReportSignedCopy(models.Model):
 
     def __str__(self):
         return f"{self.report} — {self.original_name}"
+
+
+# --- Compiled reports to UBND tỉnh and Bộ Công Thương (issue 13) ---------------------------------
+from .yearly_models import GeneratedReport, GeneratedReportSignedCopy, ReportRequest  # noqa: E402, F401

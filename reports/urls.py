@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import home, pdf, signatures, unit_views
+from . import home, pdf, signatures, unit_views, yearly_views
 from .unit_excel import xlsx_download, xlsx_upload
 
 app_name = "reports"
@@ -22,6 +22,15 @@ urlpatterns = [
     # the report's form as XLSX: download pre-filled, upload filled in
     path("don-vi/<int:pk>/excel/", xlsx_download, name="unit_report_xlsx"),
     path("don-vi/<int:pk>/excel/tai-len/", xlsx_upload, name="unit_report_xlsx_upload"),
+    # compiled reports to UBND tỉnh and Bộ Công Thương (issue 13)
+    path("tong-hop/", yearly_views.generated_list, name="generated"),
+    path("tong-hop/mo/", yearly_views.generated_open, name="generated_open"),
+    path("tong-hop/<int:pk>/", yearly_views.generated_request, name="generated_request"),
+    path("tong-hop/<int:pk>/lap/", yearly_views.generated_build, name="generated_build"),
+    path("tong-hop/ban/<int:pk>/", yearly_views.generated_status, name="generated_status"),
+    path("tong-hop/ban/<int:pk>/lap-lai/", yearly_views.generated_retry, name="generated_retry"),
+    path("tong-hop/ban/<int:pk>/chot/", yearly_views.generated_finalise, name="generated_finalise"),
+    path("tong-hop/ban/<int:pk>/<str:fmt>/", yearly_views.generated_download, name="generated_download"),
     # the programme's public figures (the home page's), for anyone
     path("so-lieu-cong-khai.csv", home.figures_csv, name="public_figures_csv"),
     path("so-lieu-cong-khai.json", home.figures_json, name="public_figures_json"),

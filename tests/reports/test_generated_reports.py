@@ -1,0 +1,496 @@
+"""Issue 13: compiled reports to UBND tỉnh and Bộ Công Thương. The snapshot against hand-computed
+figures on a small fixture, the PDF's text and the XLSX's cells, versions and the final mark, and
+the failure paths (broker down, a build failing midway, a duplicate delivery, a killed worker)."""
+
+import datetime
+import io
+import unicodedata
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
+
+from accounts.models import Notification
+from core.models import EmailDelivery
+from programmes.models import FundingSource
+from projects.models import Payment, Status
+from reports import services, yearly_documents, yearly_jobs
+from reports.models import GeneratedReport, ReportRequest, UnitReport
+from reports.yearly_models import Audience, ReportKind
+from tests.factories import UserFactory
+from tests.projects.utils import advance, make_applicant, make_project
+
+pytestmark = pytest.mark.django_db
+
+HCM = ZoneInfo("Asia/Ho_Chi_Minh")
+M = 1_000_000
+DIFFICULTY = "Kinh phí đối ứng của cơ sở còn hạn chế; thiếu mặt bằng sản xuất."
+PROPOSAL = "Đề nghị tỉnh hỗ trợ xây dựng nhãn hiệu cho làng nghề Đức Long."
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    with time_machine.travel(datetime.datetime(2026, 12, 10, 9, 30, tzinfo=HCM), tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def period(staff):
+    return services.period_open(user=staff, year=2026)
+
+
+def _values():
+    from programmes.models import Indicator
+
+    out = {
+        i.pk: {"value": 7 if i.prefill == "none" else 0, "note": "Số liệu của xã"}
+        for i in Indicator.objects.filter(is_active=True)
+    }
+    kcdp = Indicator.objects.get(code="kinh_phi_kcdp")
+    out[kcdp.pk] = {"value": 1_250_500_000, "note": "Gồm kinh phí xã tự bố trí"}
+    return out
+
+
+@pytest.fixture
+def data(period, staff, leader, django_capture_on_commit_callbacks):
+    """2026 (window 15/12/2025–14/12/2026): a KCQG đề án approved 02/03/2026 (support 300 M,
+    counterpart 300 M, paid 100 M on 01/04/2026 and 20 M on 01/12/2025, outside the window); a KCĐP
+    đề án accepted 10/06/2026 (support 50 M, counterpart 150 M); a draft (not counted). Phố Hiến
+    sends its report with a difficulty and a proposal."""
+    beneficiary = make_applicant(name="Hợp tác xã Dệt Kim Bình Minh", tax_code="0101234567")
+    kcqg = advance(leader, make_project(staff, support=300 * M, beneficiaries=[beneficiary]), Status.APPROVED)
+    advance(leader, make_project(staff, lead="KCDP", total=200 * M, support=50 * M), Status.ACCEPTED)
+    make_project(staff, support=222 * M)
+    source = FundingSource.objects.get(code="KCQG")
+    for amount, day in ((100 * M, datetime.date(2026, 4, 1)), (20 * M, datetime.date(2025, 12, 1))):
+        Payment.objects.create(
+            project=kcqg,
+            kind=Payment.Kind.ADVANCE,
+            amount=amount,
+            paid_on=day,
+            funding_source=source,
+            created_by=staff,
+        )
+    official = UserFactory(roles=["unit_reporter"])
+    report = UnitReport.objects.get(period=period, unit__commune__code="11953")
+    report.unit.members.add(official)
+    with django_capture_on_commit_callbacks(execute=False):
+        services.unit_report_submit(
+            user=official,
+            report=report,
+            values=_values(),
+            narrative={"results": "Hai lớp đào tạo.", "difficulties": DIFFICULTY, "proposals": PROPOSAL},
+        )
+    return {"kcqg": kcqg, "beneficiary": beneficiary}
+
+
+def _request(staff, period, audience=Audience.PROVINCE):
+    return yearly_jobs.report_request_open(
+        user=staff, kind=ReportKind.YEARLY, audience=audience, period=period
+    )
+
+
+def _build(staff, request, capture):
+    with capture(execute=True):
+        job = yearly_jobs.generated_report_request(user=staff, request=request)
+    job.refresh_from_db()
+    return job
+
+
+def _pdf_text(job):
+    """The text of each page (pdftotext, NFC) and of the whole document on one line."""
+    import subprocess
+
+    pages = []
+    count = len(__import__("pypdf").PdfReader(job.file.path).pages)
+    for n in range(1, count + 1):
+        out = subprocess.run(
+            ["pdftotext", "-layout", "-f", str(n), "-l", str(n), job.file.path, "-"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        pages.append(unicodedata.normalize("NFC", out))
+    return pages, " ".join(" ".join(pages).split())
+
+
+# --- the snapshot -----------------------------------------------------------------------------
+
+
+def test_snapshot_figures_against_hand_computed_values(data, staff, period):
+    from reports.yearly_snapshot import build_snapshot
+
+    snapshot = build_snapshot(_request(staff, period))
+    by_source = {r["code"]: r for r in snapshot["by_source"]}
+    assert [r["code"] for r in snapshot["by_source"]] == ["KCDP", "KCQG"]  # the province's order
+    kcqg, kcdp = by_source["KCQG"], by_source["KCDP"]
+    assert (kcqg["approved_projects"], kcqg["accepted_projects"], kcqg["settled_projects"]) == (1, 0, 0)
+    assert (kcqg["approved_money"], kcqg["disbursed_money"], kcqg["counterpart"]) == (
+        300 * M,
+        100 * M,
+        300 * M,
+    )
+    assert (kcdp["approved_projects"], kcdp["accepted_projects"]) == (1, 1)
+    assert (kcdp["approved_money"], kcdp["disbursed_money"], kcdp["counterpart"]) == (50 * M, 0, 150 * M)
+    area2 = next(a for a in snapshot["by_area"] if a["number"] == 2)
+    assert area2["sources"]["KCQG"]["approved_money"] == 300 * M
+    assert area2["sources"]["KCDP"]["approved_money"] == 50 * M
+    assert [r["code"] for r in snapshot["annexes"]["projects"]] == sorted(
+        r["code"] for r in snapshot["annexes"]["projects"]
+    )
+    assert len(snapshot["annexes"]["projects"]) == 2
+    facility = snapshot["annexes"]["facilities"][0]
+    assert (facility["name"], facility["support"]) == ("Hợp tác xã Dệt Kim Bình Minh", 300 * M)
+    completeness = snapshot["completeness"][0]
+    assert completeness["summary"]["on_time"] == 1
+    assert completeness["summary"]["missing"] == completeness["summary"]["expected"] - 1
+    assert "Phố Hiến" not in completeness["missing"]
+    kcdp_indicator = next(r for r in snapshot["indicators"] if r["code"] == "kinh_phi_kcdp")
+    assert kcdp_indicator["units_sum"] == 1_250_500_000 and kcdp_indicator["money"]
+    [texts] = snapshot["annexes"]["difficulties"]
+    assert (texts["year"], texts["difficulties"], texts["proposals"]) == (2026, DIFFICULTY, PROPOSAL)
+    assert "Phố Hiến" in texts["unit"]
+    assert len(snapshot["targets"]["rows"]) == 5
+
+
+def test_the_ministry_puts_kcqg_first(data, staff, period):
+    from reports.yearly_snapshot import build_snapshot
+
+    snapshot = build_snapshot(_request(staff, period, Audience.MINISTRY))
+    assert [r["code"] for r in snapshot["by_source"]] == ["KCQG", "KCDP"]
+    assert snapshot["header"]["recipients"][0].startswith("Bộ Công Thương")
+
+
+# --- the files --------------------------------------------------------------------------------
+
+
+def test_the_pdf_has_the_official_layout_and_the_totals(
+    data, staff, period, django_capture_on_commit_callbacks
+):
+    request = _request(staff, period)
+    yearly_jobs.report_request_save(
+        user=staff,
+        request=request,
+        data={
+            "direction": "Sở đã ban hành kế hoạch và hướng dẫn các xã.",
+            "signature_name": "Nguyễn Thị Hằng",
+        },
+        expected_version=request.version,
+    )
+    job = _build(staff, ReportRequest.objects.get(pk=request.pk), django_capture_on_commit_callbacks)
+    assert job.status == GeneratedReport.Status.DONE, job.error
+    pages, text = _pdf_text(job)
+    for expected in (
+        "UBND TỈNH HƯNG YÊN",
+        "SỞ CÔNG THƯƠNG",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "Số: …/BC-SCT",
+        "Hưng Yên, ngày … tháng … năm …",
+        "BÁO CÁO",
+        "Kết quả thực hiện Chương trình khuyến công năm 2026 và kế hoạch năm 2027",
+        "Sở đã ban hành kế hoạch và hướng dẫn các xã.",
+        "Nơi nhận",
+        "KT. GIÁM ĐỐC",
+        "PHÓ GIÁM ĐỐC",
+        "Nguyễn Thị Hằng",
+        "PHỤ LỤC 1. DANH SÁCH ĐỀ ÁN",
+        DIFFICULTY,
+    ):
+        assert expected in text, expected
+    assert "350" in text  # the annex's total support: 300 + 50 triệu đồng
+    assert "1.250,5" in text  # the units' KCĐP money in triệu đồng
+    assert pages[0].split()[:3] == ["UBND", "TỈNH", "HƯNG"]  # no page number on page 1
+    assert [page.split()[0] for page in pages[1:]] == [str(n) for n in range(2, len(pages) + 1)]
+    assert "2.026" not in text
+
+
+def test_the_xlsx_cells_equal_the_snapshot(data, staff, period, django_capture_on_commit_callbacks):
+    from openpyxl import load_workbook
+
+    job = _build(staff, _request(staff, period), django_capture_on_commit_callbacks)
+    with job.xlsx.open("rb") as fh:
+        workbook = load_workbook(io.BytesIO(fh.read()))
+    sheet = workbook["Theo nguồn"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=5)]
+    for row, snap in zip(rows, job.snapshot["by_source"], strict=True):
+        assert row == [
+            snap["short_name"],
+            snap["planned_projects"],
+            snap["approved_projects"],
+            snap["accepted_projects"],
+            snap["settled_projects"],
+            snap["planned_money"],
+            snap["approved_money"],
+            snap["disbursed_money"],
+            snap["settled_money"],
+            snap["counterpart"],
+        ]
+    annex = workbook["PL1 Đề án"]
+    supports = [row[6].value for row in annex.iter_rows(min_row=4)]
+    assert supports == [r["support"] for r in job.snapshot["annexes"]["projects"]]
+    assert all(isinstance(v, int) for v in supports)
+
+
+def test_a_formula_in_a_passage_or_a_unit_text_is_neutralised_in_the_xlsx(data, staff, period):
+    from openpyxl import load_workbook
+
+    snapshot = {
+        **__import__("reports.yearly_snapshot", fromlist=["x"]).build_snapshot(_request(staff, period)),
+    }
+    snapshot["annexes"]["difficulties"] = [
+        {"unit": '=HYPERLINK("x")', "year": 2026, "difficulties": "+1", "proposals": ""}
+    ]
+    workbook = load_workbook(io.BytesIO(yearly_documents.render_report_xlsx(snapshot)))
+    cells = [c.value for row in workbook["PL4 Khó khăn, kiến nghị"].iter_rows(min_row=4) for c in row]
+    assert all(not str(v).startswith(("=", "+")) for v in cells if v)
+
+
+# --- versions and the final mark ------------------------------------------------------------------
+
+
+def test_each_build_is_a_new_version_and_a_finished_file_is_kept(
+    data, staff, period, django_capture_on_commit_callbacks
+):
+    request = _request(staff, period)
+    first = _build(staff, request, django_capture_on_commit_callbacks)
+    second = _build(staff, request, django_capture_on_commit_callbacks)
+    assert (first.version, second.version) == (1, 2)
+    assert first.file.name != second.file.name and first.xlsx.name != second.xlsx.name
+    first.refresh_from_db()
+    assert (
+        first.file.storage.exists(first.file.name)
+        and len(first.checksum) == 64
+        and len(first.xlsx_checksum) == 64
+    )
+    assert first.snapshot["by_source"] and first.requested_by == staff
+
+
+def test_asking_twice_while_a_build_waits_makes_one_version(
+    data, staff, period, django_capture_on_commit_callbacks
+):
+    request = _request(staff, period)
+    with django_capture_on_commit_callbacks(execute=False):
+        a = yearly_jobs.generated_report_request(user=staff, request=request)
+        b = yearly_jobs.generated_report_request(user=staff, request=request)
+    assert a.pk == b.pk and request.builds.count() == 1
+
+
+def test_a_leader_finalises_one_version_and_finalising_another_moves_the_mark(
+    data, staff, leader, period, django_capture_on_commit_callbacks
+):
+    request = _request(staff, period)
+    first = _build(staff, request, django_capture_on_commit_callbacks)
+    second = _build(staff, request, django_capture_on_commit_callbacks)
+    with pytest.raises(ValidationError):
+        yearly_jobs.generated_report_finalise(user=staff, report=first)
+    yearly_jobs.generated_report_finalise(user=leader, report=first)
+    third = _build(staff, request, django_capture_on_commit_callbacks)
+    assert (
+        GeneratedReport.objects.get(is_final=True, request=request).pk == first.pk
+    )  # a later build does not replace it
+    yearly_jobs.generated_report_finalise(user=leader, report=second)
+    finals = list(GeneratedReport.objects.filter(request=request, is_final=True))
+    assert [r.pk for r in finals] == [second.pk] and finals[0].finalised_by == leader
+    assert third.is_final is False
+
+
+def test_only_a_done_version_can_be_final(data, staff, leader, period, django_capture_on_commit_callbacks):
+    request = _request(staff, period)
+    with django_capture_on_commit_callbacks(execute=False):
+        queued = yearly_jobs.generated_report_request(user=staff, request=request)
+    with pytest.raises(ValidationError):
+        yearly_jobs.generated_report_finalise(user=leader, report=queued)
+
+
+def test_passages_start_from_last_years_text(staff, period):
+    last = services.period_open(user=staff, year=2025)
+    old = _request(staff, last)
+    yearly_jobs.report_request_save(
+        user=staff,
+        request=old,
+        data={"achievements": "Năm 2025 đạt 90% kế hoạch."},
+        expected_version=old.version,
+    )
+    assert _request(staff, period).achievements == "Năm 2025 đạt 90% kế hoạch."
+
+
+def test_a_stale_passages_form_is_refused(staff, period):
+    request = _request(staff, period)
+    yearly_jobs.report_request_save(user=staff, request=request, data={"direction": "A"}, expected_version=1)
+    with pytest.raises(ValidationError):
+        yearly_jobs.report_request_save(
+            user=staff,
+            request=ReportRequest.objects.get(pk=request.pk),
+            data={"direction": "B"},
+            expected_version=1,
+        )
+    assert ReportRequest.objects.get(pk=request.pk).direction == "A"
+
+
+def test_quarter_and_range_windows(staff):
+    q = yearly_jobs.report_request_open(
+        user=staff, kind=ReportKind.QUARTERLY, audience=Audience.MINISTRY, year=2026, quarter=2
+    )
+    assert (q.date_from, q.date_to) == (datetime.date(2026, 4, 1), datetime.date(2026, 6, 30))
+    with pytest.raises(ValidationError):
+        yearly_jobs.report_request_open(
+            user=staff,
+            kind=ReportKind.RANGE,
+            audience=Audience.PROVINCE,
+            date_from=datetime.date(2026, 5, 1),
+            date_to=datetime.date(2026, 4, 1),
+        )
+
+
+def test_others_cannot_ask(applicant_user, observer, period):
+    for user in (applicant_user, observer):
+        with pytest.raises(ValidationError):
+            yearly_jobs.report_request_open(
+                user=user, kind=ReportKind.YEARLY, audience=Audience.PROVINCE, period=period
+            )
+
+
+# --- failure paths --------------------------------------------------------------------------------
+
+
+def test_broker_down_records_the_request_and_the_requeue_runs_it(
+    data, staff, period, monkeypatch, django_capture_on_commit_callbacks
+):
+    from reports import tasks
+
+    def down(**kwargs):
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(tasks.build_generated_report, "delay", down)
+    request = _request(staff, period)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = yearly_jobs.generated_report_request(user=staff, request=request)
+    job.refresh_from_db()
+    assert job.status == GeneratedReport.Status.QUEUED and job.enqueue_failed_at is not None
+    monkeypatch.undo()
+    assert yearly_jobs.generated_reports_requeue() == 1
+    job.refresh_from_db()
+    assert job.status == GeneratedReport.Status.DONE and job.enqueue_failed_at is None
+
+
+def test_manage_build_report_runs_a_queued_version(data, staff, period, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        job = yearly_jobs.generated_report_request(user=staff, request=_request(staff, period))
+    out = io.StringIO()
+    call_command("build_report", job.pk, stdout=out)
+    job.refresh_from_db()
+    assert job.status == GeneratedReport.Status.DONE and "Đã lập" in out.getvalue()
+    with pytest.raises(CommandError):
+        call_command("build_report", job.pk)
+
+
+def test_a_build_failing_midway_keeps_no_file_and_says_why(
+    data, staff, period, monkeypatch, django_capture_on_commit_callbacks, settings
+):
+    def broken(snapshot):
+        raise ValidationError("Không đọc được mẫu bảng tính.")
+
+    monkeypatch.setattr(yearly_jobs, "render_report_xlsx", broken)
+    job = _build(staff, _request(staff, period), django_capture_on_commit_callbacks)
+    assert job.status == GeneratedReport.Status.FAILED
+    assert job.error == "Không đọc được mẫu bảng tính."
+    assert not job.file and not job.xlsx and not job.checksum
+    stored = (
+        list((settings.MEDIA_ROOT / "jobs").rglob("*.*")) if (settings.MEDIA_ROOT / "jobs").exists() else []
+    )
+    assert stored == []
+
+
+def test_a_failure_while_storing_removes_both_files(
+    data, staff, period, monkeypatch, django_capture_on_commit_callbacks, settings
+):
+    real_update = yearly_jobs.GeneratedReport.objects.filter
+
+    def leave_running(*args, **kwargs):
+        if kwargs.get("status") == GeneratedReport.Status.RUNNING:  # somebody failed the row meanwhile
+            return real_update(pk=-1)
+        return real_update(*args, **kwargs)
+
+    monkeypatch.setattr(yearly_jobs.GeneratedReport.objects, "filter", leave_running)
+    job = _build(staff, _request(staff, period), django_capture_on_commit_callbacks)
+    monkeypatch.undo()
+    job.refresh_from_db()
+    assert job.status == GeneratedReport.Status.FAILED and not job.file
+    assert (
+        not list((settings.MEDIA_ROOT / "jobs").rglob("*.pdf"))
+        if (settings.MEDIA_ROOT / "jobs").exists()
+        else True
+    )
+
+
+def test_a_duplicate_delivery_builds_one_version(data, staff, period, django_capture_on_commit_callbacks):
+    job = _build(staff, _request(staff, period), django_capture_on_commit_callbacks)
+    checksum, name = job.checksum, job.file.name
+    again = yearly_jobs.generated_report_run(report_id=job.pk)
+    assert again.status == GeneratedReport.Status.DONE and (again.checksum, again.file.name) == (
+        checksum,
+        name,
+    )
+    assert GeneratedReport.objects.filter(request=job.request).count() == 1
+
+
+def test_a_killed_worker_leaves_the_row_failed_not_running(
+    data, staff, period, clock, settings, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        job = yearly_jobs.generated_report_request(user=staff, request=_request(staff, period))
+    from core import jobs
+
+    assert jobs.job_claim(job)  # the worker started, then died
+    clock.shift(datetime.timedelta(seconds=settings.DOCUMENT_JOB_TIME_LIMIT + 60))
+    assert yearly_jobs.generated_reports_fail_stale() == 1
+    job.refresh_from_db()
+    assert job.status == GeneratedReport.Status.FAILED and "dừng giữa chừng" in job.error
+    assert (
+        yearly_jobs.generated_report_run(report_id=job.pk).status == GeneratedReport.Status.FAILED
+    )  # a late redelivery
+
+
+# --- periodic work --------------------------------------------------------------------------------
+
+
+def test_a_draft_is_built_the_day_after_the_unit_deadline_once(
+    data, period, clock, django_capture_on_commit_callbacks
+):
+    clock.move_to(datetime.datetime(2026, 12, 22, 23, 59, tzinfo=HCM))
+    assert yearly_jobs.yearly_drafts() == 0
+    clock.move_to(datetime.datetime(2026, 12, 23, 7, 10, tzinfo=HCM))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert yearly_jobs.yearly_drafts() == 2
+    assert yearly_jobs.yearly_drafts() == 0
+    builds = GeneratedReport.objects.filter(request__period=period)
+    assert builds.count() == 2 and {b.status for b in builds} == {GeneratedReport.Status.DONE}
+
+
+def test_leaders_are_reminded_before_the_province_deadline_once(
+    period, leader, clock, django_capture_on_commit_callbacks
+):
+    clock.move_to(datetime.datetime(2026, 12, 26, 7, 10, tzinfo=HCM))  # five days before 31/12
+    with django_capture_on_commit_callbacks(execute=True):
+        assert yearly_jobs.remind_leaders() == 2
+        yearly_jobs.remind_leaders()
+    assert Notification.objects.filter(recipient=leader).count() == 2
+    assert EmailDelivery.objects.filter(recipient=leader).count() == 2
+    clock.move_to(datetime.datetime(2026, 12, 27, 7, 10, tzinfo=HCM))
+    assert yearly_jobs.remind_leaders() == 0
+
+
+def test_the_body_is_portrait_and_the_annexes_landscape(
+    data, staff, period, django_capture_on_commit_callbacks
+):
+    from pypdf import PdfReader
+
+    job = _build(staff, _request(staff, period), django_capture_on_commit_callbacks)
+    pages, _text = _pdf_text(job)
+    sizes = [(round(p.mediabox.width), round(p.mediabox.height)) for p in PdfReader(job.file.path).pages]
+    annex = next(n for n, page in enumerate(pages) if "PHỤ LỤC 1" in page)
+    assert set(sizes[:annex]) == {(595, 842)}  # A4 portrait
+    assert set(sizes[annex:]) == {(842, 595)}  # A4 landscape
