@@ -253,7 +253,9 @@ def _achieved(plan: AnnualPlan, rows: _Rows, shares: dict) -> None:
         Project.objects.filter(status__in=COMPLETED_STATUSES)
         .filter((_on_plan(plan) & _one_year()) | Q(pk__in=last_year))
         .annotate(named=Count("beneficiaries"))
-        .values("pk", "activity", "variant", "models_count", "planned_beneficiaries", "named", "plan_item__line")
+        .values(
+            "pk", "activity", "variant", "models_count", "planned_beneficiaries", "named", "plan_item__line"
+        )
     )
     if not projects:
         return

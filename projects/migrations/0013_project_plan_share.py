@@ -5,27 +5,51 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('programmes', '0009_collaborator_end_reason_version'),
-        ('projects', '0012_project_plan_item'),
+        ("programmes", "0009_collaborator_end_reason_version"),
+        ("projects", "0012_project_plan_item"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PlanShare',
+            name="PlanShare",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='năm')),
-                ('amount', models.BigIntegerField(verbose_name='kinh phí hỗ trợ trong năm (đồng)')),
-                ('plan_item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='project_shares', to='programmes.planitem', verbose_name='mục kế hoạch')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='plan_shares', to='projects.project')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="năm")),
+                ("amount", models.BigIntegerField(verbose_name="kinh phí hỗ trợ trong năm (đồng)")),
+                (
+                    "plan_item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="project_shares",
+                        to="programmes.planitem",
+                        verbose_name="mục kế hoạch",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="plan_shares",
+                        to="projects.project",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'phần kinh phí theo năm của đề án',
-                'verbose_name_plural': 'phần kinh phí theo năm của đề án',
-                'ordering': ['project', 'year'],
-                'constraints': [models.UniqueConstraint(fields=('project', 'year'), name='plan_share_one_per_year'), models.CheckConstraint(condition=models.Q(('amount__gte', 0)), name='plan_share_non_negative')],
+                "verbose_name": "phần kinh phí theo năm của đề án",
+                "verbose_name_plural": "phần kinh phí theo năm của đề án",
+                "ordering": ["project", "year"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("project", "year"), name="plan_share_one_per_year"),
+                    models.CheckConstraint(
+                        condition=models.Q(("amount__gte", 0)), name="plan_share_non_negative"
+                    ),
+                ],
             },
         ),
     ]

@@ -146,7 +146,8 @@ def _clean_shares(project: Project, shares) -> list[PlanShare]:
         )
     if years[0] != project.year:
         raise ValidationError(
-            _("Năm đầu của đề án nhiều năm phải là năm kế hoạch của đề án (%(year)s).") % {"year": project.year},
+            _("Năm đầu của đề án nhiều năm phải là năm kế hoạch của đề án (%(year)s).")
+            % {"year": project.year},
             code="first_share_year",
         )
     return rows
