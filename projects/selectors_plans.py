@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import ExtractYear
 
-from programmes.models import AnnualPlan, PlanItem, SupportRule
+from programmes.models import AnnualPlan, FundingSource, PlanItem, SupportRule
 
 from .models import (
     APPROVED_STATUSES,
@@ -59,7 +59,12 @@ class ItemFigures:
     settled: int = 0
     achieved: int = 0
     other: dict = field(default_factory=dict)  # {funding source code: approved amount}
+    other_cells: list = field(default_factory=list)  # the amounts of Reality.other_sources, in order
     over: list = field(default_factory=list)
+
+    @property
+    def money_cells(self) -> list[tuple[str, int]]:
+        return [(name, getattr(self, name)) for name in MONEY]
 
     @property
     def planned(self) -> int:
@@ -301,3 +306,46 @@ def plan_totals(rows: list[ItemFigures]) -> ItemFigures:
     if total.achieved > total.planned_quantity:
         total.over.append("achieved")
     return total
+
+
+def plan_items_for(project: Project, *, from_year: int | None = None) -> dict[int, list[PlanItem]]:
+    """{year: items} a đề án may be put on: the items of the latest version of each year's plan of
+    its lead fund (from its year on, or `from_year` alone), of its activity (and variant, when the
+    item names one). Two queries."""
+    plans = AnnualPlan.objects.filter(funding_source=project.lead_fund_id, year__gte=project.year)
+    if from_year is not None:
+        plans = plans.filter(year=from_year)
+    latest = {}
+    for plan in plans.order_by("year", "revision"):
+        latest[plan.year] = plan.pk
+    items = (
+        PlanItem.objects.filter(plan__in=latest.values(), activity=project.activity_id)
+        .filter(Q(variant__isnull=True) | Q(variant=project.variant_id))
+        .select_related("plan", "activity", "variant")
+        .order_by("plan__year", "line")
+    )
+    found = {year: [] for year in latest}
+    for item in items:
+        found[item.plan.year].append(item)
+    return {year: rows for year, rows in found.items() if rows}
+
+
+@dataclass
+class Reality:
+    """The plan against reality: its lines, the total, and the other sources shown as columns
+    (those with an approved amount on the plan)."""
+
+    plan: AnnualPlan
+    rows: list
+    total: ItemFigures
+    other_sources: list
+
+
+def plan_reality(plan: AnnualPlan) -> Reality:
+    """The figures of the plan's page and of its XLSX (one source for both)."""
+    rows = plan_item_figures(plan)
+    total = plan_totals(rows)
+    others = [s for s in FundingSource.objects.exclude(pk=plan.funding_source_id) if total.other.get(s.code)]
+    for r in (*rows, total):
+        r.other_cells = [r.other.get(s.code, 0) for s in others]
+    return Reality(plan=plan, rows=rows, total=total, other_sources=others)
