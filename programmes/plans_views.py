@@ -125,7 +125,8 @@ def plan_step(request, pk, step):
     if spec not in plans_workflow.WORKFLOW.steps_for(request.user, plan.status):
         messages.error(request, _("Bạn không thể thực hiện bước này ở trạng thái hiện tại."))
         return redirect("programmes:plan_detail", pk=pk)
-    form = PlanStepForm(request.POST or None, step=spec)
+    # a step without fields posts nothing but the token: bound all the same
+    form = PlanStepForm(request.POST if request.method == "POST" else None, step=spec)
     if request.method == "POST" and form.is_valid():
         try:
             plans.plan_transition(user=request.user, plan=plan, step=step, data=form.step_data())
