@@ -7,7 +7,7 @@ from core.concurrency import STALE_MESSAGE
 from core.forms import BootstrapMixin, MoneyField
 from core.text import clean_text
 from core.validators import normalize_phone, validate_phone
-from programmes.forms import CommuneField
+from programmes.forms import CommuneField, VariantSelect
 from programmes.models import ActivityType, ActivityVariant
 
 from .models import Applicant, ArtisanTitle, SupportRequest
@@ -254,18 +254,6 @@ class ReviewForm(BootstrapMixin, forms.Form):
     reason = forms.CharField(
         label=_("Lý do / nội dung cần bổ sung"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
-
-
-class VariantSelect(forms.Select):
-    """A variant select whose options name their activity (data-activity), so that the page shows
-    only the chosen activity's variants (static/js/portal.js)."""
-
-    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
-        option = super().create_option(name, value, label, selected, index, subindex, attrs)
-        instance = getattr(value, "instance", None)
-        if instance is not None:
-            option["attrs"]["data-activity"] = str(instance.activity_id)
-        return option
 
 
 class VariantChoiceField(forms.ModelChoiceField):

@@ -23,6 +23,7 @@ MENU = [
     # programmes: what the selection-rounds target counts
     (_("Kỳ bình chọn sản phẩm"), "programmes:selection_rounds", STAFF),
     (_("Cộng tác viên khuyến công"), "programmes:collaborators", STAFF | {Role.OBSERVER}),
+    (_("Kế hoạch khuyến công"), "programmes:plan_list", STAFF),
     # reports
     (_("Báo cáo của đơn vị"), "reports:unit_reports", frozenset({Role.UNIT_REPORTER})),
     (_("Báo cáo của xã, đơn vị"), "reports:periods", STAFF),

@@ -2,7 +2,9 @@ from django.contrib import admin
 from django.urls import include, path
 
 import accounts.urls
+import programmes.urls
 import programmes.views
+from projects import plan_pages
 from reports.views import dashboard, home
 
 from . import views
@@ -17,12 +19,19 @@ account_patterns = [
     path("nguoi-dung/<int:pk>/", programmes.views.user_edit, name="user_edit"),
 ]
 
+# The programme's pages, plus the annual plan's page and its XLSX, which read the đề án (projects').
+programme_patterns = [
+    *programmes.urls.urlpatterns,
+    path("ke-hoach/<int:pk>/", plan_pages.plan_detail, name="plan_detail"),
+    path("ke-hoach/<int:pk>/doi-chieu.xlsx", plan_pages.plan_reality_xlsx, name="plan_reality_xlsx"),
+]
+
 urlpatterns = [
     path("", home, name="home"),
     path("healthz/", views.healthz, name="healthz"),
     path("tai-khoan/", include((account_patterns, accounts.urls.app_name))),
     path("co-so/", include("applicants.urls")),
-    path("chuong-trinh/", include("programmes.urls")),
+    path("chuong-trinh/", include((programme_patterns, programmes.urls.app_name))),
     path("de-an/", include("projects.urls")),
     path("bao-cao/", include("reports.urls")),
     path("viec/", include("core.urls")),

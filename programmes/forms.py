@@ -14,6 +14,18 @@ from .models import AdministrativeUnit, Collaborator, SelectionRound
 from .selectors import communes_named, reporting_units_for_choice
 
 
+class VariantSelect(forms.Select):
+    """A variant select whose options name their activity (data-activity), so that the page shows
+    only the chosen activity's variants (static/js/portal.js)."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        if instance is not None:
+            option["attrs"]["data-activity"] = str(instance.activity_id)
+        return option
+
+
 class CommuneField(forms.ModelChoiceField):
     """One commune among the province's 104, typed into a searchable list (core.forms.DatalistInput)
     and resolved by programmes.selectors.communes_named: "Xã Tiên Lữ", "tien lu" or "12364"."""

@@ -89,7 +89,14 @@ def projects_visible_to(user):
 def project_for(user, pk):
     project = (
         projects_visible_to(user)
-        .select_related("activity__content_area", "variant", "lead_fund", "support_request", "current_budget")
+        .select_related(
+            "activity__content_area",
+            "variant",
+            "lead_fund",
+            "support_request",
+            "current_budget",
+            "plan_item__plan__funding_source",
+        )
         .filter(pk=pk)
         .first()
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import pdf, views
+from . import pdf, plan_pages, views
 
 app_name = "projects"
 
@@ -21,6 +21,8 @@ urlpatterns = [
     path("<int:pk>/thu-hoi-tam-ung/", views.recovery_add, name="recovery_add"),
     path("<int:pk>/phan-ho-tro/", views.beneficiary_shares, name="shares"),
     path("<int:pk>/tien-do/xac-nhan/", views.progress_confirm, name="progress_confirm"),
+    path("<int:pk>/muc-ke-hoach/", plan_pages.project_plan_item, name="plan_item"),
+    path("<int:pk>/kinh-phi-theo-nam/", plan_pages.project_plan_shares, name="plan_shares"),
     path("<int:pk>/tai-lieu/", views.document_upload, name="document_upload"),
     path("<int:pk>/tai-lieu/<int:doc_pk>/", views.document_download, name="document_download"),
 ]

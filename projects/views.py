@@ -31,6 +31,7 @@ from .forms import (
     SharesForm,
     TransitionForm,
 )
+from .plan_pages import project_plan_context
 from .resources import EXPORT_HEADERS, IMPORT_COLUMNS, export_rows, import_projects
 from .selectors import (
     adjust_initial,
@@ -88,7 +89,8 @@ def _page_forms(page):
 @role_required(*ALL_ROLES)
 def project_detail(request, pk):
     page = project_page(request.user, project_for(request.user, pk))
-    return render(request, "projects/detail.html", page | _page_forms(page))
+    plan = project_plan_context(request.user, page["project"])
+    return render(request, "projects/detail.html", page | _page_forms(page) | plan)
 
 
 def _outputs(formset):

@@ -28,6 +28,7 @@ from .budget import (
 )
 from .common import beneficiary_users, check_version, lock_project, refresh_search
 from .money import net_paid
+from .plans import shares_after_adjustment
 
 
 def _apply_figures(project: Project, *, total_cost, eligible_cost, scale: dict, start_date, end_date) -> None:
@@ -72,12 +73,15 @@ def project_adjust(
     end_date: datetime.date | None = None,
     beneficiaries: Iterable[Applicant] | None = None,
     communes: Iterable[AdministrativeUnit] | None = None,
+    plan_shares: list | None = None,
 ) -> Project:
     """Điều chỉnh by decision (TT 36/2013/TT-BCT): after approval the budget is frozen; a leader
     records a decision and the budget becomes a new version, checked again against the ceiling in
     force on the decision date with the beneficiaries, communes and scale it sets (a per-facility
     cap needs the beneficiaries named or planned); a state line with no rule in force needs the
-    legal basis used, kept on the row as at approval. The old version stays in history."""
+    legal basis used, kept on the row as at approval. The old version stays in history. A
+    multi-year đề án's yearly shares (`plan_shares` to replace them) must add up to the adjusted
+    lead-fund support (projects.services.plans.shares_after_adjustment)."""
     if not has_role(user, Role.LEADER):
         raise ValidationError(_("Chỉ lãnh đạo Sở được điều chỉnh đề án đã phê duyệt."), code="forbidden")
     project = lock_project(project)
@@ -97,6 +101,8 @@ def project_adjust(
     )
     cleaned = clean_lines(lines, lead_fund=project.lead_fund, total_cost=project.total_cost)
     support = state_support(cleaned)
+    lead = sum(amount for source, amount in cleaned.items() if source.pk == project.lead_fund_id)
+    shares_after_adjustment(project, lead, plan_shares)
     # the people and places first: the cap counts the beneficiaries the decision names
     _set_people(project, beneficiaries=beneficiaries, communes=communes)
     check = apply_ceiling(project, lines=cleaned, on_date=decision_date)
