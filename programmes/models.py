@@ -833,6 +833,10 @@ class AnnualPlan(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Optimistic locking (core.concurrency): every change of the plan or its items bumps it, and a
+    # form opened on an older version is refused (two officers editing one plan, or a leader
+    # approving items that changed after the page was opened).
+    version = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("kế hoạch khuyến công hằng năm")

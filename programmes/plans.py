@@ -6,10 +6,11 @@ and change nothing."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils.translation import gettext as _
 
 from accounts.roles import Role, user_roles
+from core.concurrency import STALE_MESSAGE
 from core.workflow import StepContext, apply_step
 
 from . import plans_workflow
@@ -39,6 +40,18 @@ def _lock(plan: AnnualPlan) -> AnnualPlan:
         .select_related("funding_source", "previous")
         .get(pk=plan.pk)
     )
+
+
+def _check_version(plan: AnnualPlan, expected_version) -> None:
+    """Under the plan's row lock: a form opened on an older version of the plan is refused (None:
+    a caller without a form, such as the demo data)."""
+    if expected_version is not None and plan.version != int(expected_version):
+        raise ValidationError(STALE_MESSAGE, code="stale")
+
+
+def _bump(plan: AnnualPlan) -> None:
+    AnnualPlan.objects.filter(pk=plan.pk).update(version=F("version") + 1)
+    plan.version += 1
 
 
 def _require_draft(plan: AnnualPlan) -> None:
@@ -95,11 +108,18 @@ def _clean_item(plan: AnnualPlan, data: dict) -> dict:
 
 @transaction.atomic
 def plan_item_save(
-    *, user, plan: AnnualPlan, data: dict, item: PlanItem | None = None, communes=None
+    *,
+    user,
+    plan: AnnualPlan,
+    data: dict,
+    item: PlanItem | None = None,
+    communes=None,
+    expected_version=None,
 ) -> PlanItem:
     """Add (or change) an item of a draft plan; the item is in the plan's year."""
     _require_editor(user)
     plan = _lock(plan)
+    _check_version(plan, expected_version)
     _require_draft(plan)
     values = _clean_item(plan, data)
     if item is None:
@@ -114,35 +134,44 @@ def plan_item_save(
     item.save()
     if communes is not None:
         item.communes.set(communes)
+    _bump(plan)
     return item
 
 
 @transaction.atomic
-def plan_item_delete(*, user, item: PlanItem) -> None:
+def plan_item_delete(*, user, item: PlanItem, expected_version=None) -> None:
     _require_editor(user)
     plan = _lock(item.plan)
+    _check_version(plan, expected_version)
     _require_draft(plan)
     if item.projects.exists():
         raise ValidationError(_("Mục đã có đề án gắn vào nên không xóa được."), code="item_in_use")
     item.delete()
+    _bump(plan)
 
 
 @transaction.atomic
-def plan_transition(*, user, plan: AnnualPlan, step: str, data: dict | None = None) -> StepContext:
+def plan_transition(
+    *, user, plan: AnnualPlan, step: str, data: dict | None = None, expected_version=None
+) -> StepContext:
     """Apply one step of programmes.plans_workflow.STEPS (guard, handler, history row)."""
     plan = _lock(plan)
-    return apply_step(
+    _check_version(plan, expected_version)
+    context = apply_step(
         plans_workflow.WORKFLOW, obj=plan, key=step, user=user, data=data, new_row=plans_workflow.new_event
     )
+    _bump(plan)
+    return context
 
 
 @transaction.atomic
-def plan_adjustment_start(*, user, plan: AnnualPlan, reason: str) -> AnnualPlan:
+def plan_adjustment_start(*, user, plan: AnnualPlan, reason: str, expected_version=None) -> AnnualPlan:
     """A new draft version of the plan in force, with its items (same lines) and the reason; it is
     submitted and approved with its own decision. Only the latest approved version is adjusted,
     one adjustment at a time."""
     _require_editor(user)
     plan = _lock(plan)
+    _check_version(plan, expected_version)
     if plan.status != AnnualPlan.Status.APPROVED:
         raise ValidationError(_("Chỉ điều chỉnh kế hoạch đã được phê duyệt."), code="not_approved")
     if AnnualPlan.objects.filter(

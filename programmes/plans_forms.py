@@ -7,10 +7,15 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import BootstrapMixin, MoneyField, bootstrap
 from core.workflow import Step
 
-from .forms import VariantSelect
+from .forms import VERSION_ERRORS, VariantSelect, VersionedMixin
 from .models import ActivityType, ActivityVariant, AdministrativeUnit, DecisionIssuer, FundingSource
 
 DATE_INPUT = {"placeholder": "dd/mm/yyyy"}
+
+
+def version_field():
+    """The plan's version the form was opened on (programmes.plans refuses a stale one)."""
+    return forms.IntegerField(widget=forms.HiddenInput, error_messages=VERSION_ERRORS)
 
 
 class PlanForm(BootstrapMixin, forms.Form):
@@ -33,7 +38,8 @@ class _ActivityField(forms.ModelChoiceField):
         return f"{obj.code}. {obj.short_label}"
 
 
-class PlanItemForm(forms.Form):
+class PlanItemForm(VersionedMixin, forms.Form):
+    version = version_field()
     activity = _ActivityField(label=_("Hoạt động"), queryset=ActivityType.objects.none())
     variant = _VariantField(
         label=_("Trường hợp"), queryset=ActivityVariant.objects.select_related("activity"), required=False
@@ -63,14 +69,16 @@ class PlanItemForm(forms.Form):
         bootstrap(self)
 
     def item_data(self) -> dict:
-        data = {k: v for k, v in self.cleaned_data.items() if k != "communes"}
+        data = {k: v for k, v in self.cleaned_data.items() if k not in ("communes", "version")}
         data["expected_counterpart"] = data.get("expected_counterpart") or 0
         return data
 
 
-class PlanStepForm(forms.Form):
+class PlanStepForm(VersionedMixin, forms.Form):
     """The fields one step of programmes.plans_workflow records; all optional here: the engine
     says which are missing (the table is the one source of what a step requires)."""
+
+    version = version_field()
 
     def __init__(self, *args, step: Step, **kwargs):
         super().__init__(*args, **kwargs)
@@ -96,7 +104,8 @@ class PlanStepForm(forms.Form):
         return {f.name: self.cleaned_data.get(f.name) for f in self.step.fields}
 
 
-class AdjustmentForm(BootstrapMixin, forms.Form):
+class AdjustmentForm(VersionedMixin, BootstrapMixin, forms.Form):
+    version = version_field()
     reason = forms.CharField(
         label=_("Lý do điều chỉnh"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )

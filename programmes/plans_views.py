@@ -70,9 +70,9 @@ def plan_create(request):
 
 
 def _item_form(request, plan, item=None):
-    initial = None
+    initial = {"version": plan.version}
     if item is not None:
-        initial = {name: getattr(item, name) for name in plans.ITEM_FIELDS}
+        initial.update({name: getattr(item, name) for name in plans.ITEM_FIELDS})
         initial["communes"] = list(item.communes.all())
     form = PlanItemForm(request.POST or None, plan=plan, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -83,6 +83,7 @@ def _item_form(request, plan, item=None):
                 item=item,
                 data=form.item_data(),
                 communes=form.cleaned_data["communes"],
+                expected_version=form.cleaned_data["version"],
             )
         except ValidationError as error:
             apply_service_errors(form, error)
@@ -108,12 +109,20 @@ def plan_item_edit(request, pk, item_pk):
 def plan_item_delete(request, pk, item_pk):
     item = get_object_or_404(PlanItem, pk=item_pk, plan_id=pk)
     try:
-        plans.plan_item_delete(user=request.user, item=item)
+        # the version the page was opened on: a missing one is refused like a stale one
+        plans.plan_item_delete(user=request.user, item=item, expected_version=_posted_version(request))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("Đã xóa mục kế hoạch."))
     return redirect("programmes:plan_detail", pk=pk)
+
+
+def _posted_version(request) -> int:
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return -1  # never a plan's version: refused as stale
 
 
 @role_required(*MANAGERS)
@@ -126,10 +135,18 @@ def plan_step(request, pk, step):
         messages.error(request, _("Bạn không thể thực hiện bước này ở trạng thái hiện tại."))
         return redirect("programmes:plan_detail", pk=pk)
     # a step without fields posts nothing but the token: bound all the same
-    form = PlanStepForm(request.POST if request.method == "POST" else None, step=spec)
+    form = PlanStepForm(
+        request.POST if request.method == "POST" else None, step=spec, initial={"version": plan.version}
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            plans.plan_transition(user=request.user, plan=plan, step=step, data=form.step_data())
+            plans.plan_transition(
+                user=request.user,
+                plan=plan,
+                step=step,
+                data=form.step_data(),
+                expected_version=form.cleaned_data["version"],
+            )
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
@@ -141,11 +158,14 @@ def plan_step(request, pk, step):
 @role_required(*MANAGERS)
 def plan_adjust(request, pk):
     plan = get_object_or_404(AnnualPlan.objects.select_related("funding_source"), pk=pk)
-    form = AdjustmentForm(request.POST or None)
+    form = AdjustmentForm(request.POST or None, initial={"version": plan.version})
     if request.method == "POST" and form.is_valid():
         try:
             new = plans.plan_adjustment_start(
-                user=request.user, plan=plan, reason=form.cleaned_data["reason"]
+                user=request.user,
+                plan=plan,
+                reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data["version"],
             )
         except ValidationError as error:
             if hasattr(error, "error_dict") and "adjustment_reason" in error.error_dict:

@@ -88,6 +88,7 @@ def test_staff_build_a_plan_and_a_leader_approves_it(client, staff, leader):
             "planned_support": "1.500.000.000",
             "expected_counterpart": "2.000.000.000",
             "communes": [],
+            **_v(plan),
         },
     )
     assert response.status_code == 302
@@ -99,41 +100,56 @@ def test_staff_build_a_plan_and_a_leader_approves_it(client, staff, leader):
     )
     client.post(
         reverse("programmes:plan_item_edit", args=[plan.pk, item.pk]),
-        {"activity": activity.pk, "planned_quantity": 4, "planned_support": "1.600.000.000"},
+        {"activity": activity.pk, "planned_quantity": 4, "planned_support": "1.600.000.000", **_v(plan)},
     )
     assert PlanItem.objects.get(pk=item.pk).planned_support == 1_600_000_000
-    client.post(reverse("programmes:plan_step", args=[plan.pk, "submit"]), {})
+    client.post(reverse("programmes:plan_step", args=[plan.pk, "submit"]), _v(plan))
     assert AnnualPlan.objects.get(pk=plan.pk).status == AnnualPlan.Status.SUBMITTED
     # the leader returns it with what must change, staff resubmit
     client.force_login(leader)
-    client.post(reverse("programmes:plan_step", args=[plan.pk, "return"]), {"comment": "Bổ sung xã dự kiến"})
+    client.post(
+        reverse("programmes:plan_step", args=[plan.pk, "return"]),
+        {"comment": "Bổ sung xã dự kiến", **_v(plan)},
+    )
     assert AnnualPlan.objects.get(pk=plan.pk).status == AnnualPlan.Status.DRAFT
     client.force_login(staff)
-    client.post(reverse("programmes:plan_step", args=[plan.pk, "submit"]), {})
+    client.post(reverse("programmes:plan_step", args=[plan.pk, "submit"]), _v(plan))
     # staff may not approve: redirected, nothing changes
     client.post(
         reverse("programmes:plan_step", args=[plan.pk, "approve"]),
-        {"decision_number": "1/QĐ-UBND", "decision_date": "20/12/2025", "issuer": "province_chair"},
+        {
+            "decision_number": "1/QĐ-UBND",
+            "decision_date": "20/12/2025",
+            "issuer": "province_chair",
+            **_v(plan),
+        },
     )
     assert AnnualPlan.objects.get(pk=plan.pk).status == AnnualPlan.Status.SUBMITTED
     client.force_login(leader)
     # a KCĐP plan is not the Minister's: refused, nothing changes
     response = client.post(
         reverse("programmes:plan_step", args=[plan.pk, "approve"]),
-        {"decision_number": "1/QĐ-BCT", "decision_date": "20/12/2025", "issuer": "ministry"},
+        {"decision_number": "1/QĐ-BCT", "decision_date": "20/12/2025", "issuer": "ministry", **_v(plan)},
     )
     assert response.status_code == 200 and "issuer" in response.context["form"].errors
     assert AnnualPlan.objects.get(pk=plan.pk).status == AnnualPlan.Status.SUBMITTED
     client.post(
         reverse("programmes:plan_step", args=[plan.pk, "approve"]),
-        {"decision_number": "1/QĐ-UBND", "decision_date": "20/12/2025", "issuer": "province_chair"},
+        {
+            "decision_number": "1/QĐ-UBND",
+            "decision_date": "20/12/2025",
+            "issuer": "province_chair",
+            **_v(plan),
+        },
     )
     plan.refresh_from_db()
     assert (plan.status, plan.decision_number, plan.issuer) == ("approved", "1/QĐ-UBND", "province_chair")
     html = client.get(reverse("programmes:plan_detail", args=[plan.pk])).content.decode()
     assert "Bổ sung xã dự kiến" in html and "Chủ tịch UBND tỉnh" in html
     # the adjustment: a new draft version with the same line, the approved one kept
-    response = client.post(reverse("programmes:plan_adjust", args=[plan.pk]), {"reason": "Tăng kinh phí"})
+    response = client.post(
+        reverse("programmes:plan_adjust", args=[plan.pk]), {"reason": "Tăng kinh phí", **_v(plan)}
+    )
     new = AnnualPlan.objects.get(year=2027, revision=1)
     assert response["Location"] == reverse("programmes:plan_detail", args=[new.pk])
     assert list(new.items.values_list("line", "planned_support")) == [(1, 1_600_000_000)]
@@ -142,11 +158,41 @@ def test_staff_build_a_plan_and_a_leader_approves_it(client, staff, leader):
     assert 'data-testid="plan-versions"' in html and "Tăng kinh phí" in html
 
 
+def _v(plan) -> dict:
+    """The plan's version as its forms carry it."""
+    return {"version": AnnualPlan.objects.get(pk=plan.pk).version}
+
+
+def test_a_form_opened_on_an_older_version_of_the_plan_changes_nothing(client, staff, leader):
+    # Two officers on one draft plan: the second save, made on the page opened before the first,
+    # is refused with the stale message; so is a form without its version, and a stale delete.
+    plan = make_plan(staff, leader, approve=False)
+    item = plan.items.get()
+    client.force_login(staff)
+    opened = _v(plan)
+    edit = reverse("programmes:plan_item_edit", args=[plan.pk, item.pk])
+    first = {"activity": item.activity_id, "planned_quantity": 4, "planned_support": "100.000.000", **opened}
+    assert client.post(edit, first).status_code == 302
+    second = {**first, "planned_support": "999.000.000"}
+    response = client.post(edit, second)
+    assert response.status_code == 200 and "người khác cập nhật" in response.content.decode()
+    assert PlanItem.objects.get(pk=item.pk).planned_support == 100_000_000
+    without = {k: v for k, v in second.items() if k != "version"}
+    assert client.post(edit, without).status_code == 200
+    assert PlanItem.objects.get(pk=item.pk).planned_support == 100_000_000
+    client.post(reverse("programmes:plan_item_delete", args=[plan.pk, item.pk]), opened)
+    assert PlanItem.objects.filter(pk=item.pk).exists()
+    client.post(reverse("programmes:plan_step", args=[plan.pk, "submit"]), opened)
+    assert AnnualPlan.objects.get(pk=plan.pk).status == AnnualPlan.Status.DRAFT
+    client.post(reverse("programmes:plan_step", args=[plan.pk, "submit"]), _v(plan))
+    assert AnnualPlan.objects.get(pk=plan.pk).status == AnnualPlan.Status.SUBMITTED
+
+
 def test_deleting_an_item_of_an_approved_plan_is_refused(client, staff, leader):
     plan = make_plan(staff, leader)
     item = plan.items.get()
     client.force_login(staff)
-    client.post(reverse("programmes:plan_item_delete", args=[plan.pk, item.pk]))
+    client.post(reverse("programmes:plan_item_delete", args=[plan.pk, item.pk]), _v(plan))
     assert PlanItem.objects.filter(pk=item.pk).exists()
 
 
