@@ -24,6 +24,7 @@ MENU = [
     (_("Kỳ bình chọn sản phẩm"), "programmes:selection_rounds", STAFF),
     (_("Cộng tác viên khuyến công"), "programmes:collaborators", STAFF | {Role.OBSERVER}),
     # reports
+    (_("Tổng quan chương trình"), "reports:dashboard", STAFF | {Role.OBSERVER}),
     (_("Báo cáo của đơn vị"), "reports:unit_reports", frozenset({Role.UNIT_REPORTER})),
     (_("Báo cáo của xã, đơn vị"), "reports:periods", STAFF),
     # accounts

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import home, pdf, signatures, unit_views
+from . import dashboard_views, home, pdf, signatures, unit_views
 from .unit_excel import xlsx_download, xlsx_upload
 
 app_name = "reports"
@@ -22,6 +22,8 @@ urlpatterns = [
     # the report's form as XLSX: download pre-filled, upload filled in
     path("don-vi/<int:pk>/excel/", xlsx_download, name="unit_report_xlsx"),
     path("don-vi/<int:pk>/excel/tai-len/", xlsx_upload, name="unit_report_xlsx_upload"),
+    # the programme dashboard (staff, leaders, observers)
+    path("tong-quan/", dashboard_views.dashboard, name="dashboard"),
     # the programme's public figures (the home page's), for anyone
     path("so-lieu-cong-khai.csv", home.figures_csv, name="public_figures_csv"),
     path("so-lieu-cong-khai.json", home.figures_json, name="public_figures_json"),
