@@ -548,7 +548,8 @@ def _first_rows(queryset, when) -> list[OverdueRow]:
 def _name_beneficiaries(lists: list[OverdueList]) -> None:
     """The beneficiaries' names of every row shown (one query)."""
     rows = [row for lst in lists for row in lst.rows]
-    through = Project.beneficiaries.through.objects.filter(project_id__in=[r.pk for r in rows])
+    # (with no row at all the query still runs: the page reads the same queries whatever the data)
+    through = Project.beneficiaries.through.objects.filter(project_id__in=[r.pk for r in rows] or [0])
     names = {}
     for project_id, name in through.values_list("project_id", "applicant__name").order_by("applicant__name"):
         names.setdefault(project_id, []).append(name)
