@@ -14,24 +14,15 @@ in Project.year. KCQG and KCĐP are never added together; the counterpart is cou
 án's lead fund."""
 
 import datetime
-from dataclasses import dataclass, field
+import hashlib
+from dataclasses import dataclass, field, replace
 
-from django.db.models import (
-    Case,
-    Count,
-    Exists,
-    F,
-    IntegerField,
-    OuterRef,
-    Q,
-    Subquery,
-    Sum,
-    When,
-)
-from django.db.models.functions import Coalesce, ExtractYear, Greatest, Least
+from django.core.cache import cache
+from django.db.models import Case, Count, F, IntegerField, Max, Min, Q, Sum, When
+from django.db.models.functions import ExtractYear
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.roles import Role, user_roles
 from applicants.models import Applicant
@@ -41,13 +32,11 @@ from programmes.selectors import active_collaborators_on, communes_named
 from projects.models import (
     APPROVED_STATUSES,
     AdvanceRecovery,
-    BudgetLine,
     Payment,
     PlanShare,
     Project,
     ProjectRules,
     Status,
-    TransitionAmount,
 )
 from projects.selectors import (
     end_year,
@@ -98,14 +87,37 @@ def money_rule() -> str:
 class Filters:
     year: int
     source: str = ""  # "", KCQG or KCDP
-    area: int | None = None
+    area: int | None = None  # the content area's number
+    area_id: int | None = None
     commune: AdministrativeUnit | None = None
     commune_text: str = ""  # what was typed, shown back in the field
     commune_unknown: bool = False
+    period: tuple[int, int] = (0, 9999)  # the programme's first and last year
+    # the đề án in the commune (read once: a list of ids is cheaper than the same subqueries in
+    # every aggregate); [0] when none, so that every query still runs
+    in_commune: tuple[int, ...] = ()
 
     @property
     def is_filtered(self) -> bool:
         return bool(self.source or self.area or self.commune)
+
+
+CHART_SECONDS = 3600
+
+
+def cached_chart(build, *args, key=None, **kwargs) -> Chart:
+    """`build(*args, **kwargs)` (a chart builder), kept in the cache under a digest of its
+    arguments (or of `key`, the figures it draws, when the arguments are rows whose text does not
+    show them) and the language: drawing an SVG costs more than most of the page's queries, and
+    the same figures draw the same chart for everyone (nothing per user is kept)."""
+    data = (build.__name__, args if key is None else key, kwargs, get_language())
+    digest = hashlib.sha256(repr(data).encode()).hexdigest()
+    key = f"dashboard-chart:{digest}"
+    chart = cache.get(key)
+    if chart is None:
+        chart = build(*args, **kwargs)
+        cache.set(key, chart, CHART_SECONDS)
+    return chart
 
 
 def _int(value):
@@ -124,14 +136,17 @@ def dashboard_filters(programme, params, *, areas, communes) -> Filters:
     area = _int(params.get("area"))
     source = params.get("fund", "")
     text = (params.get("commune") or "").strip()[:120]
+    numbers = {a.number: a.pk for a in areas}
     matches = communes_named(text, communes) if text else []
     return Filters(
         year=year if year in years else default_year,
         source=source if source in LEAD_SOURCES else "",
-        area=area if area in {a.number for a in areas} else None,
+        area=area if area in numbers else None,
+        area_id=numbers.get(area),
         commune=matches[0] if len(matches) == 1 else None,
         commune_text=text,
         commune_unknown=bool(text) and len(matches) != 1,
+        period=(years[0], years[-1]),
     )
 
 
@@ -139,14 +154,26 @@ def _place(filters: Filters, prefix: str = "") -> Q:
     """The content area and commune filters as a condition on Project (through `prefix`)."""
     condition = Q()
     if filters.area:
-        condition &= Q(**{f"{prefix}activity__content_area__number": filters.area})
+        condition &= Q(**{f"{prefix}activity__content_area": filters.area_id})
     if filters.commune is not None:
-        located = Project.communes.through.objects.filter(administrativeunit=filters.commune)
-        benefiting = Project.beneficiaries.through.objects.filter(applicant__commune=filters.commune)
-        condition &= Q(**{f"{prefix}pk__in": located.values("project")}) | Q(
-            **{f"{prefix}pk__in": benefiting.values("project")}
-        )
+        condition &= Q(**{f"{prefix}pk__in": filters.in_commune})
     return condition
+
+
+def projects_in_commune(commune) -> tuple[int, ...]:
+    """The đề án located in the commune or benefiting a facility of it (one query)."""
+    located = Project.communes.through.objects.filter(administrativeunit=commune).values_list("project_id")
+    benefiting = Project.beneficiaries.through.objects.filter(applicant__commune=commune).values_list(
+        "project_id"
+    )
+    return tuple(sorted({pk for (pk,) in located.union(benefiting)})) or (0,)
+
+
+def _money_scope(filters: Filters, prefix: str) -> Q:
+    """The place filters and the programme's plan years (a multi-year đề án's plan year is its
+    first share's), on the đề án reached through `prefix`."""
+    first, last = filters.period
+    return _place(filters, prefix) & Q(**{f"{prefix}year__gte": first, f"{prefix}year__lte": last})
 
 
 def _in_year(year: int) -> Q:
@@ -194,7 +221,10 @@ def targets_section(programme, on_date) -> TargetsSection:
         )
         for row in progress
     ]
-    return TargetsSection(rows=rows, elapsed=elapsed, chart=target_progress_chart(progress))
+    chart = cached_chart(
+        target_progress_chart, progress, key=[(r.code, r.name, r.unit, r.achieved, r.goal) for r in rows]
+    )
+    return TargetsSection(rows=rows, elapsed=elapsed, chart=chart)
 
 
 # --- 2. money -------------------------------------------------------------------------------------
@@ -236,129 +266,137 @@ def _planned(programme, filters: Filters) -> dict:
             in_force[(year, code)] = (pk, revision)
     items = PlanItem.objects.filter(plan__in=[pk for pk, _revision in in_force.values()])
     if filters.area:
-        items = items.filter(activity__content_area__number=filters.area)
+        items = items.filter(activity__content_area=filters.area_id)
     if filters.commune is not None:
         items = items.filter(communes=filters.commune)
     sums = items.values("plan__year", "plan__funding_source__code").annotate(t=Sum("planned_support"))
     return {(r["plan__year"], r["plan__funding_source__code"]): r["t"] or 0 for r in sums.order_by()}
 
 
-def _shares_of(outer: str):
-    shares = PlanShare.objects.filter(project=OuterRef(outer))
-    return (
-        Exists(shares),
-        Subquery(shares.order_by("year").values("year")[:1]),
-        Subquery(shares.order_by("-year").values("year")[:1]),
-    )
+class _Money:
+    """The money cells, (year, source code, measure) → đồng, from grouped sums on ids: the codes
+    come from `codes` (funding source id → code), the share years of the multi-year đề án from one
+    query. A multi-year đề án's rows are grouped by đề án (a handful) and given their year here."""
 
+    def __init__(self, filters: Filters, codes: dict):
+        self.filters, self.codes, self.cells = filters, codes, {}
+        self.shared = PlanShare.objects.values("project")
+        self.bounds = {
+            r["project"]: (r["first"], r["last"])
+            for r in PlanShare.objects.filter(_money_scope(filters, "project__"))
+            .values("project")
+            .annotate(first=Min("year"), last=Max("year"))
+            .order_by()
+        }
 
-def _lines(filters: Filters, cells: dict) -> None:
-    """Approved lines (state sources, by source) and counterpart lines (by lead fund) of the current
-    budgets of approved đề án in Project.year, except the lead line of a multi-year đề án, which
-    counts by share (one query), and the shares (one query)."""
-    shared, _first, _last = _shares_of("budget__project")
-    lines = (
-        BudgetLine.objects.filter(
-            _place(filters, "budget__project__"),
-            budget=F("budget__project__current_budget"),
-            budget__project__status__in=APPROVED_STATUSES,
+    def add(self, year, source_id, measure, amount):
+        code = self.codes.get(source_id)
+        if code is not None and amount:
+            key = (year, code, measure)
+            self.cells[key] = self.cells.get(key, 0) + amount
+
+    def multi(self, project_field: str):
+        """The đề án's id when it is multi-year (has shares), else NULL: a grouping key."""
+        return Case(
+            When(**{f"{project_field}__in": self.shared}, then=F(project_field)),
+            default=None,
+            output_field=IntegerField(),
         )
-        .alias(shared=shared)
-        .exclude(Q(shared=True) & Q(funding_source=F("budget__project__lead_fund")))
-        .values("budget__project__year", "budget__project__lead_fund__code", "funding_source__code")
-        .annotate(t=Sum("amount"))
-        .order_by()
-    )
-    for r in lines:
-        year, code = r["budget__project__year"], r["funding_source__code"]
-        if code in LEAD_SOURCES:
-            cells[(year, code, "approved")] = cells.get((year, code, "approved"), 0) + r["t"]
-        elif code == FundingSource.COUNTERPART:
-            key = (year, r["budget__project__lead_fund__code"], "counterpart")
-            cells[key] = cells.get(key, 0) + r["t"]
-    shares = (
-        PlanShare.objects.filter(_place(filters, "project__"), project__status__in=APPROVED_STATUSES)
-        .values("year", "project__lead_fund__code")
-        .annotate(t=Sum("amount"))
-        .order_by()
-    )
-    for r in shares:
-        key = (r["year"], r["project__lead_fund__code"], "approved")
-        cells[key] = cells.get(key, 0) + r["t"]
 
-
-def _money_year(date_field: str):
-    """The year a payment or recovery counts in: its project's plan year; for a multi-year đề án
-    the year of its date clamped to the share years."""
-    shared, first, last = _shares_of("project")
-    return Case(
-        When(
-            shared,
-            then=Greatest(
-                Least(ExtractYear(date_field), last, output_field=IntegerField()),
-                first,
-                output_field=IntegerField(),
-            ),
-        ),
-        default=F("project__year"),
-        output_field=IntegerField(),
-    )
-
-
-def _disbursed(filters: Filters, cells: dict) -> None:
-    """Payments minus recoveries by year and source (a payment without a fund counts for the lead
-    fund, as projects.services.money.net_paid does): two queries."""
-    for model, date_field, sign in ((Payment, "paid_on", 1), (AdvanceRecovery, "recovered_on", -1)):
+    def lines(self) -> None:
+        """Approved lines (state sources, by source) and counterpart lines (by lead fund) of the
+        current budgets of approved đề án in their plan year, but the lead line of a multi-year đề
+        án, which counts by share (one query); the shares by year (one query)."""
         rows = (
-            model.objects.filter(_place(filters, "project__"))
-            .annotate(
-                money_year=_money_year(date_field),
-                source_code=Coalesce("funding_source__code", "project__lead_fund__code"),
+            Project.objects.filter(_money_scope(self.filters, ""), status__in=APPROVED_STATUSES)
+            .annotate(multi=self.multi("pk"))
+            .values("year", "lead_fund_id", "multi", source=F("current_budget__lines__funding_source_id"))
+            .annotate(t=Sum("current_budget__lines__amount"))
+            .order_by()
+        )
+        counterpart = next((pk for pk, code in self.codes.items() if code == FundingSource.COUNTERPART), None)
+        for r in rows:
+            if r["source"] == counterpart:
+                self.add(r["year"], r["lead_fund_id"], "counterpart", r["t"])
+            elif r["multi"] is None or r["source"] != r["lead_fund_id"]:
+                self.add(r["year"], r["source"], "approved", r["t"])
+        shares = (
+            PlanShare.objects.filter(
+                _money_scope(self.filters, "project__"), project__status__in=APPROVED_STATUSES
             )
-            .values("money_year", "source_code")
+            .values("year", "project__lead_fund")
             .annotate(t=Sum("amount"))
             .order_by()
         )
-        for r in rows:
-            key = (r["money_year"], r["source_code"], "disbursed")
-            cells[key] = cells.get(key, 0) + sign * r["t"]
+        for r in shares:
+            self.add(r["year"], r["project__lead_fund"], "approved", r["t"])
 
+    def disbursed(self) -> None:
+        """Payments minus recoveries by year and source (a payment without a fund counts for the
+        lead fund, as projects.services.money.net_paid does); a multi-year đề án's by the year of
+        their date clamped to its share years: two queries."""
+        for model, date_field, sign in ((Payment, "paid_on", 1), (AdvanceRecovery, "recovered_on", -1)):
+            on = Case(
+                When(project__in=self.shared, then=ExtractYear(date_field)),
+                default=None,
+                output_field=IntegerField(),
+            )
+            rows = (
+                model.objects.filter(_money_scope(self.filters, "project__"))
+                .values(
+                    "project__year",
+                    "project__lead_fund",
+                    "funding_source",
+                    multi=self.multi("project"),
+                    on=on,
+                )
+                .annotate(t=Sum("amount"))
+                .order_by()
+            )
+            for r in rows:
+                year = r["project__year"]
+                if r["multi"] in self.bounds:
+                    first, last = self.bounds[r["multi"]]
+                    year = min(max(r["on"], first), last)
+                source = r["funding_source"] or r["project__lead_fund"]
+                self.add(year, source, "disbursed", sign * r["t"])
 
-def _settled(filters: Filters, cells: dict) -> None:
-    """The settled support by source, as the settlement recorded it, in the plan year or, for a
-    multi-year đề án, its last share's year (one query)."""
-    _shared, _first, last = _shares_of("transition__project")
-    rows = (
-        TransitionAmount.objects.filter(
-            _place(filters, "transition__project__"),
-            transition__step="settle",
-            transition__project__status=Status.SETTLED,
+    def settled(self) -> None:
+        """The settled support by source, as the settlement recorded it, in the plan year or, for
+        a multi-year đề án, its last share's year (one query)."""
+        rows = (
+            Project.objects.filter(
+                _money_scope(self.filters, ""), status=Status.SETTLED, transitions__step="settle"
+            )
+            .annotate(multi=self.multi("pk"))
+            .values("year", "multi", source=F("transitions__amounts__funding_source_id"))
+            .annotate(t=Sum("transitions__amounts__amount"))
+            .order_by()
         )
-        .annotate(money_year=Coalesce(last, "transition__project__year", output_field=IntegerField()))
-        .values("money_year", "funding_source__code")
-        .annotate(t=Sum("amount"))
-        .order_by()
+        for r in rows:
+            year = self.bounds[r["multi"]][1] if r["multi"] in self.bounds else r["year"]
+            self.add(year, r["source"], "settled", r["t"])
+
+
+def money_cells(programme, filters: Filters, codes: dict) -> dict:
+    """(year, source code, measure) → đồng, for every year (the year filter is not applied);
+    `codes`: funding source id → code, of every source."""
+    money = _Money(filters, codes)
+    money.cells.update(
+        {(year, code, "planned"): t for (year, code), t in _planned(programme, filters).items()}
     )
-    for r in rows:
-        key = (r["money_year"], r["funding_source__code"], "settled")
-        cells[key] = cells.get(key, 0) + r["t"]
-
-
-def money_cells(programme, filters: Filters) -> dict:
-    """(year, source code, measure) → đồng, for every year (the year filter is not applied)."""
-    cells = {(year, code, "planned"): t for (year, code), t in _planned(programme, filters).items()}
-    _lines(filters, cells)
-    _disbursed(filters, cells)
-    _settled(filters, cells)
-    return cells
+    money.lines()
+    money.disbursed()
+    money.settled()
+    return money.cells
 
 
 def _millions(value: int) -> float:
     return round(value / MILLION, 3)
 
 
-def money_section(programme, filters: Filters, sources) -> MoneySection:
-    cells = money_cells(programme, filters)
+def money_section(programme, filters: Filters, sources, codes) -> MoneySection:
+    cells = money_cells(programme, filters, codes)
     shown = [s for s in sources if not filters.source or s.code == filters.source]
 
     def row(year, source):
@@ -367,7 +405,8 @@ def money_section(programme, filters: Filters, sources) -> MoneySection:
 
     by_year = [row(year, source) for year in programme.years for source in shown]
     rows = [r for r in by_year if r.year == filters.year]
-    chart = bar_chart(
+    chart = cached_chart(
+        bar_chart,
         _("Kinh phí năm %(year)s theo nguồn (triệu đồng)") % {"year": filters.year},
         [r.label for r in rows],
         [(str(label), [_millions(getattr(r, key)) for r in rows]) for key, label in MONEY_MEASURES],
@@ -410,10 +449,11 @@ def _projects(user, filters: Filters):
 
 
 def status_section(user, filters: Filters, areas) -> StatusSection:
+    numbers = {a.pk: a.number for a in areas}
     counts = {
-        (r["activity__content_area__number"], r["status"]): r["n"]
+        (numbers.get(r["activity__content_area"]), r["status"]): r["n"]
         for r in _projects(user, filters)
-        .values("activity__content_area__number", "status")
+        .values("activity__content_area", "status")
         .annotate(n=Count("pk"))
         .order_by()
     }
@@ -423,9 +463,10 @@ def status_section(user, filters: Filters, areas) -> StatusSection:
     rows = [
         AreaRow(a.number, a.name, [counts.get((a.number, key), 0) for key, _label in statuses]) for a in shown
     ]
-    chart = stacked_bar_chart(
+    chart = cached_chart(
+        stacked_bar_chart,
         _("Đề án năm %(year)s theo nội dung và trạng thái") % {"year": filters.year},
-        [f"{r.number}. {r.name}" for r in rows],
+        [_("Nội dung %(n)s") % {"n": r.number} for r in rows],  # named in full in the table above
         [(label, [r.counts[i] for r in rows]) for i, (_key, label) in enumerate(statuses)],
         label_title=_("Nội dung"),
     )
@@ -443,27 +484,35 @@ class BeneficiarySection:
     chart: Chart
 
 
-def beneficiary_section(user, filters: Filters) -> BeneficiarySection:
+def beneficiary_section(user, filters: Filters, communes) -> BeneficiarySection:
     """Distinct applicants benefiting from approved-and-on đề án of the filters, by kind and by
-    their commune (two queries)."""
+    their commune (one query; `communes`: every commune, already read)."""
     projects = _projects(user, filters).filter(status__in=APPROVED_STATUSES)
     applicants = Applicant.objects.filter(
         pk__in=Project.beneficiaries.through.objects.filter(project__in=projects).values("applicant")
     )
-    kinds = dict(Applicant.Kind.choices)
-    counted = dict(applicants.values_list("kind").annotate(n=Count("pk")).order_by())
-    by_kind = [(str(label), counted[key]) for key, label in kinds.items() if counted.get(key)]
-    communes = list(
-        applicants.values_list("commune__full_name")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "commune__sort_key")
+    per_kind, per_commune = {}, {}
+    for kind, commune_id, n in (
+        applicants.values_list("kind", "commune_id").annotate(n=Count("pk")).order_by()
+    ):
+        per_kind[kind] = per_kind.get(kind, 0) + n
+        per_commune[commune_id] = per_commune.get(commune_id, 0) + n
+    by_kind = [(str(label), per_kind[key]) for key, label in Applicant.Kind.choices if per_kind.get(key)]
+    known = {c.pk: c for c in communes}
+    ranked = sorted(
+        per_commune.items(),
+        key=lambda item: (-item[1], known[item[0]].sort_key if item[0] in known else "\uffff"),
     )
-    by_commune = [(name or _("Chưa rõ xã, phường"), n) for name, n in communes[:TOP_COMMUNES]]
-    rest = communes[TOP_COMMUNES:]
+    by_commune = [
+        (known[pk].full_name if pk in known else _("Chưa rõ xã, phường"), n)
+        for pk, n in ranked[:TOP_COMMUNES]
+    ]
+    rest = ranked[TOP_COMMUNES:]
     if rest:
         label = _("%(n)s xã, phường khác") % {"n": len(rest)}
-        by_commune.append((label, sum(n for _name, n in rest)))
-    chart = bar_chart(
+        by_commune.append((label, sum(n for _pk, n in rest)))
+    chart = cached_chart(
+        bar_chart,
         _("Cơ sở thụ hưởng năm %(year)s theo loại hình") % {"year": filters.year},
         [label for label, _n in by_kind],
         [(_("Số cơ sở"), [n for _label, n in by_kind])],
@@ -610,7 +659,8 @@ def overdue_section(user, filters: Filters, today, *, personal: bool) -> list[Ov
             _("Đề án chậm báo cáo tiến độ tháng"),
             _("Tháng phải báo cáo"),
             counts["late"],
-            _first_rows(late.order_by("code"), lambda p: due_month),
+            # (not by code alone: the code's index would walk every đề án to find ten late ones)
+            _first_rows(late.order_by("started_on", "code"), lambda p: due_month),
             flag="late",
         ),
     ]
@@ -647,9 +697,14 @@ def programme_dashboard(user, programme, params, on_date=None) -> Dashboard:
     on_date = on_date or timezone.localdate()
     staff = bool(user_roles(user) & {Role.STAFF, Role.LEADER})
     areas = list(programme.content_areas.order_by("number"))
-    communes = list(AdministrativeUnit.objects.filter(is_active=True).order_by("sort_key"))
-    sources = list(FundingSource.objects.filter(code__in=LEAD_SOURCES).order_by("sort_order"))
+    every_commune = list(AdministrativeUnit.objects.order_by("sort_key"))
+    communes = [c for c in every_commune if c.is_active]
+    every_source = list(FundingSource.objects.order_by("sort_order"))
+    codes = {s.pk: s.code for s in every_source}
+    sources = [s for s in every_source if s.code in LEAD_SOURCES]
     filters = dashboard_filters(programme, params, areas=areas, communes=communes)
+    if filters.commune is not None:
+        filters = replace(filters, in_commune=projects_in_commune(filters.commune))
     return Dashboard(
         programme=programme,
         filters=filters,
@@ -659,9 +714,9 @@ def programme_dashboard(user, programme, params, on_date=None) -> Dashboard:
         sources=sources,
         communes=communes,
         targets=targets_section(programme, on_date),
-        money=money_section(programme, filters, sources),
+        money=money_section(programme, filters, sources, codes),
         statuses=status_section(user, filters, areas),
-        beneficiaries=beneficiary_section(user, filters),
+        beneficiaries=beneficiary_section(user, filters, every_commune),
         collaborators=collaborator_section(communes, on_date),
         completeness=completeness_section(),
         overdue=overdue_section(user, filters, on_date, personal=staff),

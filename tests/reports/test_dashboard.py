@@ -432,3 +432,14 @@ def test_the_menu_has_the_dashboard(client, staff, observer, reporter):
     for user, shown in ((staff, True), (observer, True), (reporter, False)):
         client.force_login(user)
         assert (f'href="{URL}"' in client.get("/tai-khoan/").content.decode()) is shown
+
+
+def test_charts_are_kept_by_their_figures():
+    from core.charts import bar_chart
+    from reports.dashboard import cached_chart
+
+    first = cached_chart(bar_chart, "Kinh phí", ["KCQG"], [("Kế hoạch", [1.5])])
+    again = cached_chart(bar_chart, "Kinh phí", ["KCQG"], [("Kế hoạch", [1.5])])
+    other = cached_chart(bar_chart, "Kinh phí", ["KCQG"], [("Kế hoạch", [2.5])])
+    assert again.svg == first.svg and other.svg != first.svg
+    assert [r.cells["s0"] for r in other.rows] == ["2,5"]
