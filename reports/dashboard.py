@@ -96,6 +96,8 @@ class Filters:
     # the đề án in the commune (read once: a list of ids is cheaper than the same subqueries in
     # every aggregate); [0] when none, so that every query still runs
     in_commune: tuple[int, ...] = ()
+    # the multi-year đề án with a share in the year but another plan year (read once, a handful)
+    shared_in_year: tuple[int, ...] = ()
 
     @property
     def is_filtered(self) -> bool:
@@ -176,9 +178,17 @@ def _money_scope(filters: Filters, prefix: str) -> Q:
     return _place(filters, prefix) & Q(**{f"{prefix}year__gte": first, f"{prefix}year__lte": last})
 
 
-def _in_year(year: int) -> Q:
-    """A đề án of `year`: its plan year, or one of its share years (a multi-year đề án)."""
-    return Q(year=year) | Q(pk__in=PlanShare.objects.filter(year=year).values("project"))
+def shared_in_year(year: int) -> tuple[int, ...]:
+    """The đề án of another plan year with a share in `year` (one query)."""
+    shares = PlanShare.objects.filter(year=year).exclude(project__year=year)
+    return tuple(sorted(set(shares.values_list("project_id", flat=True))))
+
+
+def _in_year(filters: Filters) -> Q:
+    """A đề án of the year: its plan year, or one of its share years (a multi-year đề án)."""
+    if filters.shared_in_year:
+        return Q(year=filters.year) | Q(pk__in=filters.shared_in_year)
+    return Q(year=filters.year)
 
 
 # --- 1. the targets -------------------------------------------------------------------------------
@@ -445,7 +455,7 @@ class StatusSection:
 
 
 def _projects(user, filters: Filters):
-    return projects_visible_to(user).filter(_in_year(filters.year), _place(filters))
+    return projects_visible_to(user).filter(_in_year(filters), _place(filters))
 
 
 def status_section(user, filters: Filters, areas) -> StatusSection:
@@ -703,6 +713,7 @@ def programme_dashboard(user, programme, params, on_date=None) -> Dashboard:
     codes = {s.pk: s.code for s in every_source}
     sources = [s for s in every_source if s.code in LEAD_SOURCES]
     filters = dashboard_filters(programme, params, areas=areas, communes=communes)
+    filters = replace(filters, shared_in_year=shared_in_year(filters.year))
     if filters.commune is not None:
         filters = replace(filters, in_commune=projects_in_commune(filters.commune))
     return Dashboard(
