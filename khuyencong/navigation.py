@@ -25,6 +25,7 @@ MENU = [
     (_("Cộng tác viên khuyến công"), "programmes:collaborators", STAFF | {Role.OBSERVER}),
     (_("Kế hoạch khuyến công"), "programmes:plan_list", STAFF),
     # reports
+    (_("Tổng quan chương trình"), "reports:dashboard", STAFF | {Role.OBSERVER}),
     (_("Báo cáo của đơn vị"), "reports:unit_reports", frozenset({Role.UNIT_REPORTER})),
     (_("Báo cáo của xã, đơn vị"), "reports:periods", STAFF),
     (_("Báo cáo năm"), "reports:generated", STAFF | {Role.OBSERVER}),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import home, pdf, signatures, unit_views, yearly_views
+from . import dashboard_views, home, pdf, signatures, unit_views, yearly_views
 from .unit_excel import xlsx_download, xlsx_upload
 
 app_name = "reports"
@@ -31,6 +31,8 @@ urlpatterns = [
     path("tong-hop/ban/<int:pk>/lap-lai/", yearly_views.generated_retry, name="generated_retry"),
     path("tong-hop/ban/<int:pk>/chot/", yearly_views.generated_finalise, name="generated_finalise"),
     path("tong-hop/ban/<int:pk>/<str:fmt>/", yearly_views.generated_download, name="generated_download"),
+    # the programme dashboard (staff, leaders, observers)
+    path("tong-quan/", dashboard_views.dashboard, name="dashboard"),
     # the programme's public figures (the home page's), for anyone
     path("so-lieu-cong-khai.csv", home.figures_csv, name="public_figures_csv"),
     path("so-lieu-cong-khai.json", home.figures_json, name="public_figures_json"),

@@ -46,6 +46,7 @@ STAFF_PAGES = [
     "/tai-khoan/nguoi-dung/",
     "/tai-khoan/nguoi-dung/tao-moi/",
     "/chuong-trinh/ky-binh-chon/",
+    "/bao-cao/tong-quan/",
 ]
 APPLICANT_PAGES = ["/co-so/ho-so/", "/co-so/de-nghi/", "/de-an/cua-toi/", "/co-so/loi-moi/"]
 

@@ -1,0 +1,218 @@
+"""Benchmark of the programme dashboard against the staff project list, on 20,000 projects.
+
+    .venv/bin/python bench/bench_dashboard.py [--projects 20000] [--runs 30]
+
+Seeds the data of bench_projects.py (projects in every state with budgets, beneficiaries, communes,
+history, progress entries and payments) into a throwaway SQLite database (or DATABASE_URL), and
+adds what the dashboard reads beside: approved KCQG and KCĐP plans for every programme year (with a
+revision for 2026), multi-year đề án with PlanShare rows over two years and a payment in each,
+recoveries, settlement amounts, collaborators in half the communes and this year's reporting period
+with its unit reports. Then times, in the same run, as a staff user, alternating the pages: the
+dashboard with its default filters and with every filter, and the staff project list with a filter;
+prints median and p95 of each, the ratio dashboard/list and the dashboard's query count.
+"""
+
+import argparse
+import datetime
+import random
+import time
+
+from bench_projects import seed
+from common import analyze_database, get_ms, median_p95, setup_django
+
+GOAL_MS = 300
+
+
+def parse_args():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--projects", type=int, default=20_000)
+    parser.add_argument("--runs", type=int, default=30)
+    return parser.parse_args()
+
+
+def _plans(programme, staff):
+    from programmes.models import AdministrativeUnit, AnnualPlan, FundingSource, PlanItem
+
+    activities = list(programme.activity_types.all())
+    communes = list(AdministrativeUnit.objects.all()[:20])
+    plans = []
+    for year in programme.years:
+        for code in ("KCQG", "KCDP"):
+            source = FundingSource.objects.get(code=code)
+            revisions = 2 if year == 2026 else 1
+            previous = None
+            for revision in range(revisions):
+                previous = AnnualPlan.objects.create(
+                    programme=programme,
+                    year=year,
+                    funding_source=source,
+                    revision=revision,
+                    previous=previous,
+                    status=AnnualPlan.Status.APPROVED,
+                    decision_number=f"{revision + 1}/QĐ",
+                    decision_date=datetime.date(year - 1, 12, 20),
+                    issuer="ministry" if code == "KCQG" else "province_chair",
+                    created_by=staff,
+                )
+                plans.append(previous)
+    items = PlanItem.objects.bulk_create(
+        [
+            PlanItem(plan=plan, line=n, activity=a, year=plan.year, planned_support=500_000_000 + n)
+            for plan in plans
+            for n, a in enumerate(activities, start=1)
+        ]
+    )
+    through = PlanItem.communes.through
+    through.objects.bulk_create(
+        [
+            through(planitem_id=item.pk, administrativeunit_id=communes[i % len(communes)].pk)
+            for i, item in enumerate(items)
+        ]
+    )
+    return items
+
+
+def _first_items(items):
+    """(year, source id, revision) → the plan's first item, which the shares point at."""
+    first = {}
+    for item in items:
+        first.setdefault((item.plan.year, item.plan.funding_source_id, item.plan.revision), item)
+    return first
+
+
+def extras(staff, rng):
+    """Plans, shares, recoveries, settlement amounts, collaborators and this year's period."""
+    from programmes.models import AdministrativeUnit, Collaborator, Programme
+    from projects.models import (
+        APPROVED_STATUSES,
+        AdvanceRecovery,
+        Payment,
+        PlanShare,
+        Project,
+        ProjectTransition,
+        Status,
+        TransitionAmount,
+    )
+    from reports import services as report_services
+
+    started = time.perf_counter()
+    programme = Programme.objects.get(is_current=True)
+    all_items = _plans(programme, staff)
+    items = _first_items(all_items)
+    multi = list(Project.objects.filter(year=2026, status__in=APPROVED_STATUSES).order_by("pk")[:300])
+    shares, payments, recoveries = [], [], []
+    for p in multi:
+        first = items[(2026, p.lead_fund_id, 1)]
+        second = items[(2027, p.lead_fund_id, 0)]
+        half = p.state_support // 2
+        shares += [
+            PlanShare(project=p, plan_item=first, year=2026, amount=half),
+            PlanShare(project=p, plan_item=second, year=2027, amount=p.state_support - half),
+        ]
+        payments += [
+            Payment(project=p, kind="advance", amount=half // 2 + 1, paid_on=datetime.date(2026, 5, 1)),
+            Payment(project=p, kind="advance", amount=half // 3 + 1, paid_on=datetime.date(2027, 2, 1)),
+        ]
+    PlanShare.objects.bulk_create(shares, batch_size=2000)
+    Payment.objects.bulk_create(payments, batch_size=2000)
+    for p in Project.objects.filter(status=Status.ACCEPTED).order_by("pk")[:1000]:
+        recoveries.append(
+            AdvanceRecovery(
+                project=p,
+                funding_source_id=p.lead_fund_id,
+                amount=1_000_000,
+                recovered_on=datetime.date(p.year, 10, 20),
+                reference="TH",
+            )
+        )
+    AdvanceRecovery.objects.bulk_create(recoveries, batch_size=2000)
+    settles = ProjectTransition.objects.filter(step="settle").select_related("project")
+    TransitionAmount.objects.bulk_create(
+        [
+            TransitionAmount(
+                transition=t, funding_source_id=t.project.lead_fund_id, amount=t.project.state_support
+            )
+            for t in settles
+        ],
+        batch_size=5000,
+    )
+    communes = list(AdministrativeUnit.objects.all())
+    Collaborator.objects.bulk_create(
+        [
+            Collaborator(
+                full_name=f"Cộng tác viên {c.code}", commune=c, appointed_on=datetime.date(2026, 1, 1)
+            )
+            for c in rng.sample(communes, len(communes) // 2)
+        ]
+    )
+    report_services.period_open(user=staff, year=datetime.date.today().year)
+    print(
+        f"Added {len(shares):,} plan shares, {len(payments) + len(recoveries):,} payments and recoveries, "
+        f"{len(all_items):,} plan items, collaborators and a reporting period in {time.perf_counter() - started:.1f} s."
+    )
+
+
+def query_count(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        get_ms(client, url)
+    return len(queries)
+
+
+def alternate(client, urls, runs):
+    """Each URL in turn, `runs` times, after three unmeasured rounds: load from other processes
+    hits every page alike."""
+    for _ in range(3):
+        for url in urls:
+            get_ms(client, url)
+    samples = {url: [] for url in urls}
+    for _ in range(runs):
+        for url in urls:
+            samples[url].append(get_ms(client, url)[0])
+    return {url: median_p95(values) for url, values in samples.items()}
+
+
+def main():
+    args = parse_args()
+    setup_django()
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+
+    from projects.models import Status
+
+    rng = random.Random(12)
+    staff, _admin = seed(args.projects)
+    extras(staff, rng)
+    analyze_database()
+    settings.DEBUG = False
+    client = Client()
+    client.force_login(staff)
+    dashboard = "/bao-cao/tong-quan/"
+    filtered = (
+        "/bao-cao/tong-quan/?year=2026&fund=KCQG&area=2&commune=Ph%C6%B0%E1%BB%9Dng+Ph%E1%BB%91+Hi%E1%BA%BFn"
+    )
+    project_list = f"/de-an/?year=2026&status={Status.IN_PROGRESS}&activity=2b"
+    figures = alternate(client, [dashboard, filtered, project_list], args.runs)
+    print(f"Database: {connection.vendor}; {args.runs} timed requests per page.")
+    print(f"{'page':<40} {'median ms':>10} {'p95 ms':>10} {'queries':>8}")
+    for name, url in (("dashboard (default filters)", dashboard), ("dashboard (every filter)", filtered)):
+        median, p95 = figures[url]
+        print(f"{name:<40} {median:>10.1f} {p95:>10.1f} {query_count(client, url):>8}")
+    median, p95 = figures[project_list]
+    print(
+        f"{'staff project list (a filter)':<40} {median:>10.1f} {p95:>10.1f} {query_count(client, project_list):>8}"
+    )
+    for name, url in (("default", dashboard), ("filtered", filtered)):
+        ratio = [a / b for a, b in zip(figures[url], figures[project_list], strict=True)]
+        print(f"{'  ratio dashboard (' + name + ')/list':<40} {ratio[0]:>10.2f} {ratio[1]:>10.2f}")
+    worst = max(figures[dashboard][1], figures[filtered][1])
+    print(
+        f"Goal: dashboard p95 under {GOAL_MS} ms: {'met' if worst < GOAL_MS else 'MISSED'} ({worst:.0f} ms)."
+    )
+
+
+if __name__ == "__main__":
+    main()
