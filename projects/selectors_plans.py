@@ -14,7 +14,7 @@ on the line of each year's share:
   the lead fund, as projects.services.money.net_paid does; the đề án's lead fund is the plan's);
   a multi-year đề án's on the share of the payment's year (share_year: before the first share's
   year in the first, after the last in the last; the dashboard reads the same rule);
-- settled: the settled support of each settled đề án; a multi-year đề án's on its last year;
+- settled: the plan source's actual support as each settled đề án's settlement recorded it; a multi-year đề án's on its last year;
 - achieved: the units of the accepted or settled đề án (what the cap of the lead fund's rule
   counts: projects.services.budget.cap_units), a multi-year đề án's on its last year;
 - other sources: the approved budget lines of the other sources (counterpart, the other fund)
@@ -38,6 +38,7 @@ from .models import (
     PlanShare,
     Project,
     Status,
+    TransitionAmount,
 )
 from .services.budget import cap_units
 
@@ -134,14 +135,20 @@ def _one_year_figures(plan: AnnualPlan, rows: _Rows) -> None:
         .annotate(
             n=Count("id"),
             contracted=Sum("contract_value", filter=Q(status__in=CONTRACTED_STATUSES)),
-            settled=Sum("actual_support", filter=Q(status=Status.SETTLED)),
         )
     )
     for r in projects:
         figures = rows.at(r["plan_item__line"])
         figures.projects += r["n"]
         figures.contracted += r["contracted"] or 0
-        figures.settled += r["settled"] or 0
+    settled = (
+        _settled_amounts(plan)
+        .filter(_on_plan(plan, "transition__project__"), _one_year("transition__project__"))
+        .values("transition__project__plan_item__line")
+        .annotate(t=Sum("amount"))
+    )
+    for r in settled:
+        rows.at(r["transition__project__plan_item__line"]).settled += r["t"] or 0
     # every approved line of the đề án on the plan: the plan's source for one-year đề án, the
     # other sources for all (a multi-year đề án's on its first year)
     approved = (
@@ -180,6 +187,16 @@ def _one_year_figures(plan: AnnualPlan, rows: _Rows) -> None:
         rows.at(r["project__plan_item__line"]).disbursed -= r["t"] or 0
 
 
+def _settled_amounts(plan: AnnualPlan):
+    """The plan source's actual support as the settlement step recorded it (workflow.md: actual
+    support per source), of settled đề án: a co-financed đề án's other fund is not this plan's."""
+    return TransitionAmount.objects.filter(
+        transition__step="settle",
+        transition__project__status=Status.SETTLED,
+        funding_source=plan.funding_source_id,
+    )
+
+
 def _shares_on(plan: AnnualPlan) -> dict:
     """{project id: (line of its share in the plan's year, share row values)} of the multi-year
     đề án with a share in the plan's year and source, with every share year of each."""
@@ -189,7 +206,9 @@ def _shares_on(plan: AnnualPlan) -> dict:
         "amount",
         "plan_item__line",
         "project__status",
-        "project__actual_support",
+        settled=Subquery(
+            _settled_amounts(plan).filter(transition__project=OuterRef("project")).values("amount")[:1]
+        ),
         first=Subquery(years.values("project").annotate(m=Min("year")).values("m")[:1]),
         last=Subquery(years.values("project").annotate(m=Max("year")).values("m")[:1]),
     )
@@ -207,7 +226,7 @@ def _share_figures(plan: AnnualPlan, rows: _Rows) -> dict:
         if status in CONTRACTED_STATUSES:
             figures.contracted += r["amount"]
         if status == Status.SETTLED and r["last"] == plan.year:
-            figures.settled += r["project__actual_support"] or 0
+            figures.settled += r["settled"] or 0
     if not shares:
         return shares
     years = defaultdict(list)

@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db.models import F
 
 from programmes import plans
 from programmes.models import ActivityType, AnnualPlan, ApprovalRules, FundingSource, PlanExceedRule
@@ -213,3 +214,19 @@ def test_the_figures_take_a_bounded_number_of_queries(staff, leader, django_asse
         with django_assert_max_num_queries(PLAN_FIGURES_QUERIES):
             rows = plan_item_figures(plan)
         assert rows[0].committed == (n + 1) * 100_000_000
+
+
+def test_settled_counts_the_plan_sources_line_of_the_settlement_not_the_whole_support(staff, leader):
+    # A co-financed đề án: its settlement records actual support per source (workflow.md); the
+    # KCQG plan counts the KCQG line only, not the whole state support (actual_support).
+    from programmes.models import FundingSource
+    from projects.models import TransitionAmount
+
+    item = make_plan(staff, leader, support=1_000_000_000).items.get()
+    project = appraised_on(staff, leader, item, Status.SETTLED, support=300_000_000)
+    settle = project.transitions.get(step="settle")
+    kcdp = FundingSource.objects.get(code="KCDP")
+    TransitionAmount.objects.create(transition=settle, funding_source=kcdp, amount=120_000_000)
+    Project.objects.filter(pk=project.pk).update(actual_support=F("actual_support") + 120_000_000)
+    [row] = plan_item_figures(item.plan)
+    assert row.settled == settle.amounts.get(funding_source=kcqg()).amount == 300_000_000
