@@ -1,4 +1,7 @@
-"""The portal's menu: each entry names the roles that may use it. A role sees only its entries."""
+"""The portal's menu: each entry names the roles that may use it. A role sees only its entries.
+Related entries fold into one drop-down (GROUPS) where a role sees more than one of them: a Sở
+officer's menu is seven items on one line instead of thirteen on three; a role that sees one entry
+of a group gets it as a plain link."""
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
@@ -35,7 +38,25 @@ MENU = [
 ]
 
 
-def menu_for(user):
+# (label, the entries it folds, by url name); a group stands where its first visible entry would.
+GROUPS = [
+    (_("Cơ sở"), ("applicants:list", "applicants:verification_queue", "applicants:request_list")),
+    (
+        _("Chương trình"),
+        (
+            "programmes:plan_list",
+            "reports:dashboard",
+            "programmes:selection_rounds",
+            "programmes:collaborators",
+        ),
+    ),
+    (_("Báo cáo"), ("reports:periods", "reports:generated")),
+]
+GROUP_OF = {name: index for index, (_label, names) in enumerate(GROUPS) for name in names}
+
+
+def menu_entries(user):
+    """The entries the user's roles see, in MENU's order, each {label, url, name}."""
     roles = user_roles(user)
     items = []
     for label, url_name, allowed in MENU:
@@ -46,6 +67,24 @@ def menu_for(user):
         except NoReverseMatch:
             continue
     return items
+
+
+def menu_for(user):
+    """The menu as shown: plain entries, and groups ({label, children, name}) of two or more."""
+    entries = menu_entries(user)
+    members = {}
+    for entry in entries:
+        if entry["name"] in GROUP_OF:
+            members.setdefault(GROUP_OF[entry["name"]], []).append(entry)
+    menu, placed = [], set()
+    for entry in entries:
+        index = GROUP_OF.get(entry["name"])
+        if index is None or len(members[index]) == 1:
+            menu.append(entry)
+        elif index not in placed:
+            placed.add(index)
+            menu.append({"label": GROUPS[index][0], "children": members[index], "name": f"group-{index}"})
+    return menu
 
 
 def navigation(request):

@@ -36,7 +36,7 @@ def _user(*roles):
 def _menu(client, user):
     client.force_login(user)
     page = client.get("/tai-khoan/").content.decode()
-    menu = page.split('data-testid="menu"', 1)[1].split("</ul>", 1)[0]
+    menu = page.split('data-testid="menu"', 1)[1].split("</nav>", 1)[0]
     return set(re.findall(r'data-nav="([^"]+)"', menu))
 
 
@@ -122,3 +122,24 @@ def test_a_form_without_its_csrf_token_is_refused_in_vietnamese():
     page = response.content.decode()
     assert response.status_code == 403 and "Biểu mẫu đã hết hiệu lực" in page
     assert "CSRF verification failed" not in page
+
+
+def test_related_entries_fold_into_drop_downs_and_a_lone_one_stays_a_link(client):
+    client.force_login(_user(Role.STAFF))
+    page = client.get("/tai-khoan/").content.decode()
+    menu = page.split('data-testid="menu"', 1)[1].split("</nav>", 1)[0]
+    top = re.findall(r'<li class="nav-item(?: dropdown)?">\s*<a [^>]*?(data-nav(?:-group)?="[^"]+")', menu)
+    # a Sở officer's menu: seven items on one line, the programme's pages under one heading
+    assert len(top) == 7, top
+    group = menu.split("Chương trình</a>", 1)[1].split("</ul>", 1)[0]
+    assert set(re.findall(r'data-nav="([^"]+)"', group)) == {
+        "programmes:plan_list",
+        "reports:dashboard",
+        "programmes:selection_rounds",
+        "programmes:collaborators",
+    }
+    # a commune official sees one entry of the "Cơ sở" group: a plain link, no drop-down
+    client.force_login(_user(Role.UNIT_REPORTER))
+    page = client.get("/tai-khoan/").content.decode()
+    menu = page.split('data-testid="menu"', 1)[1].split("</nav>", 1)[0]
+    assert 'data-nav="applicants:list"' in menu and "dropdown-menu" not in menu
