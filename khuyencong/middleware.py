@@ -2,7 +2,7 @@ import logging
 import sqlite3
 
 from django.conf import settings
-from django.db import OperationalError
+from django.db import DatabaseError, OperationalError
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
@@ -80,7 +80,10 @@ def _is_busy(exc):
 
 
 class DatabaseBusyMiddleware:
-    """A request that waited too long for a row lock answers 503 "busy, try again" (with
+    """A POST that failed on any other database error answers 500 with the same form to send it
+    again (templates/500_post.html): the write was rolled back, what was typed is not lost.
+
+    A request that waited too long for a row lock answers 503 "busy, try again" (with
     Retry-After) instead of a 500: the step did not happen and is safe to repeat. The page is
     rendered without the request's context: the database that just failed is not asked again.
     Nothing typed is lost: after a POST the page holds the fields in a form that "Thử lại" sends
@@ -94,11 +97,22 @@ class DatabaseBusyMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not _is_busy(exception):
-            return None
-        logger.warning("Database busy on %s %s: %s", request.method, request.path, exception)
+        if _is_busy(exception):
+            logger.warning("Database busy on %s %s: %s", request.method, request.path, exception)
+            response = self._again(request, "503.html", status=503)
+            response["Retry-After"] = "5"
+            return response
+        if isinstance(exception, DatabaseError) and request.method == "POST":
+            # Any other failed write (disk full, connection lost midway): the service's transaction
+            # rolled back, so nothing was saved; the error is logged as Django would, and the page
+            # offers back what was typed instead of the bare 500 that would lose it.
+            logger.error("Database error on %s %s", request.method, request.path, exc_info=exception)
+            return self._again(request, "500_post.html", status=500)
+        return None
+
+    @staticmethod
+    def _again(request, template, *, status):
         context = {"again": resubmission(request), "csrf_token": get_token(request)}
-        response = HttpResponse(render_to_string("503.html", context), status=503)
-        response["Retry-After"] = "5"
+        response = HttpResponse(render_to_string(template, context), status=status)
         response["Cache-Control"] = "private, no-store"
         return response

@@ -35,6 +35,8 @@ MENU = [
     # accounts
     (_("Tài khoản người dùng"), "accounts:user_list", STAFF),
     (_("Thông báo"), "accounts:notifications", ALL),
+    # the user guides (docs/huong-dan/), each role's own first
+    (_("Hướng dẫn"), "help", ALL),
 ]
 
 
