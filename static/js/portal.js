@@ -66,11 +66,43 @@
     root.querySelectorAll("select[multiple]").forEach(bindFilter);
   }
 
+  // A table wider than its box scrolls sideways in it (.table-responsive): the box then takes the
+  // keyboard focus (Tab, then the arrow keys scroll it) and is a region named after its table's
+  // caption or its section's heading (WCAG 2.1.1; axe's scrollable-region-focusable). A box that
+  // fits is left out of the Tab order.
+  function boxName(box) {
+    var caption = box.querySelector("caption");
+    var section = box.closest("section[aria-labelledby]");
+    var heading = section && document.getElementById(section.getAttribute("aria-labelledby"));
+    var text = (caption || heading || {}).textContent || document.body.dataset.scrollLabel || "";
+    return text.replace(/\s+/g, " ").trim();
+  }
+
+  function markScrollBoxes(root) {
+    root.querySelectorAll(".table-responsive").forEach(function (box) {
+      var scrolls = box.scrollWidth > box.clientWidth + 1;
+      if (scrolls && !box.hasAttribute("tabindex")) {
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", boxName(box));
+        box.dataset.scrollBox = "1";
+      } else if (!scrolls && box.dataset.scrollBox) {
+        ["tabindex", "role", "aria-label", "data-scroll-box"].forEach(function (name) { box.removeAttribute(name); });
+      }
+    });
+  }
+
   function bindAll(root) {
     bindVariants(root);
     bindFilters(root);
+    markScrollBoxes(root);
   }
 
+  var resizing = null;
   document.addEventListener("DOMContentLoaded", function () { bindAll(document); });
   document.addEventListener("htmx:afterSwap", function (event) { bindAll(event.target); });
+  window.addEventListener("resize", function () {
+    clearTimeout(resizing);
+    resizing = setTimeout(function () { markScrollBoxes(document); }, 150);
+  });
 })();
