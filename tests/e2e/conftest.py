@@ -61,3 +61,16 @@ def login(site):
         page.wait_for_load_state()
 
     return _login
+
+
+@pytest.fixture
+def demo(site, settings):
+    """The demo of `make run` (manage.py load_demo) in the live server's database; its logins are
+    tests.e2e.pages.DEMO, with the password DEMO_PASSWORD."""
+    import io
+
+    from django.core.management import call_command
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    call_command("load_demo", force=True, stdout=io.StringIO())
+    return site
