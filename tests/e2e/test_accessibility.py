@@ -76,9 +76,9 @@ def test_no_serious_or_critical_violation_on_each_roles_main_pages(page, demo, l
     assert not found, found
 
 
-def test_the_axe_check_reports_a_serious_violation(page, demo):
+def test_the_axe_check_reports_a_serious_violation(page, site):
     """The check can fail: an image without a text alternative is a critical violation."""
-    page.goto(f"{demo}/")
+    page.goto(f"{site}/")
     page.evaluate("() => document.querySelector('main').append(document.createElement('img'))")
     assert "image-alt" in {v["rule"] for v in violations(page)}
 

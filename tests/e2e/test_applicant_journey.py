@@ -24,7 +24,7 @@ def test_register_verify_request_return_resubmit_accept_lookup(page, site, login
     variant = ActivityVariant.objects.get(activity__code="2b", key="machine")
 
     # 1. A household business registers on its phone.
-    page.set_viewport_size({"width": 390, "height": 844})
+    page.set_viewport_size({"width": 375, "height": 812})
     page.goto(f"{site}/co-so/dang-ky/")
     page.get_by_label("Loại hình").select_option("household")
     page.get_by_label("Tên cơ sở").fill("Hộ kinh doanh mây tre đan Đỗ Văn Đức")

@@ -1,4 +1,4 @@
-"""The applicant's pages at phone width (390 px): most applicants use a phone."""
+"""The applicant's pages at phone width (375 px): most applicants use a phone."""
 
 import pytest
 
@@ -15,14 +15,14 @@ ONE_LINE = "[data-testid=my-requests] a, [data-testid=my-requests] .text-nowrap"
 def _check_fits(page, url):
     page.goto(url)
     width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 390, (url, width)
+    assert width <= 375, (url, width)
 
 
 def test_applicant_pages_fit_a_phone(page, site, login):
     user = UserFactory(roles=[Role.APPLICANT], phone="0912888001")
     applicant = ApplicantFactory(owner=user, verification_status="verified", name="Hộ kinh doanh Đỗ Văn Đức")
     request = SupportRequestFactory(applicant=applicant, title="Hỗ trợ máy chẻ nan tự động")
-    page.set_viewport_size({"width": 390, "height": 844})
+    page.set_viewport_size({"width": 375, "height": 812})
     for path in ["/co-so/dang-ky/", "/co-so/tra-cuu/"]:
         _check_fits(page, f"{site}{path}")
     login(page, user.phone)

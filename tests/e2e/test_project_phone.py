@@ -1,4 +1,4 @@
-"""The project list and page at phone width (390 px) and at 1280 px: nothing is cut off or needs a
+"""The project list and page at phone width (375 px) and at 1280 px: nothing is cut off or needs a
 sideways scroll, inside the table either."""
 
 import pytest
@@ -19,7 +19,7 @@ OVERFLOW = """() => [
 ]"""
 
 
-@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize("width", [375, 1280])
 def test_project_list_and_page_fit(page, site, login, width):
     staff = UserFactory(roles=[Role.STAFF], phone="0912888101")
     leader = UserFactory(roles=[Role.LEADER])
@@ -54,7 +54,7 @@ def test_my_projects_fit_a_phone(page, site, login):
     staff = UserFactory(roles=[Role.STAFF])
     applicant = make_applicant(owner=user, name="Hộ kinh doanh mây tre đan Đỗ Văn Đức")
     make_project(staff, beneficiaries=[applicant], title="Hỗ trợ ứng dụng máy chẻ nan tự động cho hộ mây tre")
-    page.set_viewport_size({"width": 390, "height": 844})
+    page.set_viewport_size({"width": 375, "height": 812})
     login(page, user.phone)
     page.goto(f"{site}/de-an/cua-toi/")
     assert page.evaluate(OVERFLOW) == []
