@@ -1,0 +1,150 @@
+"""The compiled report's PDF laid out in parts, side by side (issue 13, the benchmark's finding).
+
+WeasyPrint lays out about 250 table rows a second on this machine and one document uses one core,
+so the annexes (hundreds of đề án, thousands of cơ sở) dominate. The body and each annex are
+separate documents laid out by worker processes (PDF_WORKERS, the longest first) while the calling
+process builds the XLSX; the parts are then merged with pypdf in the outline's order and the merged
+file's pages are numbered from page 2 (page 1 carries none, NĐ 30/2020/NĐ-CP Phụ lục I): each
+part is laid out without numbers, since where it starts is known only once the parts before it are
+laid out. bench/bench_yearly_report.py measures this against one document laid out in one go.
+
+The numbers are drawn where the one-document layout draws them (the top margin box, centred over
+the text column, 13 pt serif: the standard Times font, whose digits match Liberation Serif's)."""
+
+import io
+import multiprocessing
+import time
+
+from .yearly_documents import ANNEXES, TEMPLATE, document_context
+
+PDF_WORKERS = 2
+MM = 72 / 25.4
+# The parts, the longest first (annex 2: one row per cơ sở; annex 1: one per đề án).
+PARTS = (("annex", 2), ("annex", 1), ("body", 0), ("annex", 3), ("annex", 4))
+ORDER = (("body", 0), *(("annex", n) for n in ANNEXES))
+# Where the one-document layout draws the page number (core/print/base.html and the "annex" page
+# of reports/print/yearly_report.html): the page's margins left, right and top, in mm.
+MARGINS = {"portrait": (30, 15, 20), "landscape": (20, 15, 15)}
+FONT_SIZE = 13
+
+
+def _part_context(snapshot: dict, part) -> dict:
+    kind, number = part
+    if kind == "body":
+        return document_context(snapshot, body=True, annexes=(), stamped=True)
+    return document_context(snapshot, body=False, annexes=(number,), stamped=True)
+
+
+def render_part(args) -> tuple:
+    """One part's PDF (in a worker process): (part, bytes, pages, {html, layout, write} seconds)."""
+    from core.pdf import layout_pdf, render_html
+
+    snapshot, part = args
+    started = time.perf_counter()
+    html = render_html(TEMPLATE, _part_context(snapshot, part))
+    rendered = time.perf_counter()
+    document = layout_pdf(html)
+    laid_out = time.perf_counter()
+    data = document.write_pdf()
+    written = time.perf_counter()
+    times = {"html": rendered - started, "layout": laid_out - rendered, "write": written - laid_out}
+    return part, data, len(document.pages), times
+
+
+def _number_stream(writer, page, number: int, font_name):
+    from pypdf.generic import DecodedStreamObject
+
+    width, height = float(page.mediabox.width), float(page.mediabox.height)
+    left, right, top = MARGINS["landscape" if width > height else "portrait"]
+    text = str(number)
+    text_width = 0.5 * FONT_SIZE * len(text)  # a Times digit is half an em wide
+    x = (left * MM + width - right * MM) / 2 - text_width / 2
+    y = height - top * MM / 2 - 0.35 * FONT_SIZE  # the baseline of a line centred in the margin
+    stream = DecodedStreamObject()
+    stream.set_data(f"Q q BT {font_name} {FONT_SIZE} Tf {x:.2f} {y:.2f} Td ({text}) Tj ET Q".encode())
+    return writer._add_object(stream)
+
+
+def number_pages(writer, first: int = 2) -> None:
+    """Draw the page number on each page of `writer` from `first` on, at the top, centred over the
+    text column. The page's own content is wrapped in q … Q so its graphics state cannot move the
+    number."""
+    from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
+
+    font = writer._add_object(
+        DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/Font"),
+                NameObject("/Subtype"): NameObject("/Type1"),
+                NameObject("/BaseFont"): NameObject("/Times-Roman"),
+                NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
+            }
+        )
+    )
+    font_name = NameObject("/KCPageNumber")
+    opening = DecodedStreamObject()
+    opening.set_data(b"q")
+    opening_ref = writer._add_object(opening)
+    for index, page in enumerate(writer.pages):
+        if index + 1 < first:
+            continue
+        resources = page.setdefault(NameObject("/Resources"), DictionaryObject()).get_object()
+        fonts = resources.setdefault(NameObject("/Font"), DictionaryObject()).get_object()
+        fonts[font_name] = font
+        contents = page.get("/Contents")
+        existing = list(contents.get_object()) if isinstance(contents.get_object(), list) else [contents]
+        page[NameObject("/Contents")] = ArrayObject(
+            [opening_ref, *existing, _number_stream(writer, page, index + 1, font_name)]
+        )
+
+
+def merge(parts: dict) -> bytes:
+    """The parts' PDFs {part: bytes} in the outline's order, pages numbered from page 2."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    for part in ORDER:
+        if part in parts:
+            writer.append(PdfReader(io.BytesIO(parts[part])))
+    body = PdfReader(io.BytesIO(parts[ORDER[0]]))
+    if body.metadata and body.metadata.title:
+        writer.add_metadata({"/Title": body.metadata.title})
+    number_pages(writer)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _warm_up() -> None:
+    """Import WeasyPrint and load the fonts here, once, so that the forked workers inherit them
+    instead of each paying for them (about 2 s each on this machine)."""
+    from core.pdf import layout_pdf
+
+    layout_pdf("<p>Khuyến công</p>")
+
+
+def render_report_pdf(snapshot: dict, *, meanwhile=None, progress=None, times: dict | None = None):
+    """(the PDF, what `meanwhile()` returned): the parts laid out by PDF_WORKERS processes while
+    this one runs `meanwhile` (the XLSX). `progress(fraction)` is told as parts finish; `times`, if
+    given, receives the seconds spent per stage (summed over the parts) and the parts' page counts."""
+    _warm_up()
+    context = multiprocessing.get_context("fork")
+    results = {}
+    with context.Pool(PDF_WORKERS) as pool:
+        pending = pool.imap_unordered(render_part, [(snapshot, part) for part in PARTS])
+        extra = meanwhile() if meanwhile else None
+        for part, data, pages, spent in pending:
+            results[part] = data
+            if times is not None:
+                for key, seconds in spent.items():
+                    times[key] = times.get(key, 0) + seconds
+                name = f"{part[0]}{part[1] or ''}"
+                times.setdefault("pages", {})[name] = pages
+                times.setdefault("parts", {})[name] = round(sum(spent.values()), 2)
+            if progress:
+                progress(len(results) / len(PARTS))
+    started = time.perf_counter()
+    pdf = merge(results)
+    if times is not None:
+        times["merge"] = time.perf_counter() - started
+    return pdf, extra
