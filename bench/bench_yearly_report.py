@@ -40,6 +40,7 @@ def parse_args():
     parser.add_argument("--units", type=int, default=104)
     parser.add_argument("--projects", type=int, default=500)
     parser.add_argument("--beneficiaries", type=int, default=3000)
+    parser.add_argument("--keep", default="", help="write the merged PDF there (to look at it)")
     return parser.parse_args()
 
 
@@ -259,7 +260,7 @@ def whole_stage(snapshot):
     return times, len(document.pages), len(pdf), len(xlsx)
 
 
-def parts_stage(snapshot):
+def parts_stage(snapshot, keep=""):
     from pypdf import PdfReader
 
     from reports.yearly_documents import render_report_xlsx
@@ -277,6 +278,9 @@ def parts_stage(snapshot):
     t0 = time.perf_counter()
     pdf, data = render_report_pdf(snapshot, meanwhile=xlsx, times=times)
     times.update(xlsx_time, wall=time.perf_counter() - t0)
+    if keep:
+        with open(keep, "wb") as fh:
+            fh.write(pdf)
     import io
 
     return times, len(PdfReader(io.BytesIO(pdf)).pages), len(pdf), len(data)
@@ -299,14 +303,15 @@ def main():
     )
     results = {}
     for name, stage in (("one document", whole_stage), ("in parts, 2 workers", parts_stage)):
-        (times, pages, pdf_size, xlsx_size), (own, worker) = in_fresh_process(stage, snapshot)
+        extra = (args.keep,) if stage is parts_stage else ()
+        (times, pages, pdf_size, xlsx_size), (own, worker) = in_fresh_process(stage, snapshot, *extra)
         results[name] = times
         ours = snapshot_s + times["html"] + times["xlsx"] + times.get("merge", 0)
         weasy = times["layout"] + times["write"]
         total = snapshot_s + times["wall"]
         print(
             f"\n{name}: {pages} pages, PDF {pdf_size / 1e6:.1f} MB, XLSX {xlsx_size / 1e6:.2f} MB; "
-            f"peak RSS {own:.0f} MB" + (f", largest worker {worker:.0f} MB" if worker else "")
+            f"peak RSS {own:.0f} MB" + (f", largest worker {worker:.0f} MB" if "merge" in times else "")
         )
         report_line("snapshot", snapshot_s, total)
         report_line(
@@ -332,6 +337,8 @@ def main():
         )
     whole, parts = results["one document"]["wall"], results["in parts, 2 workers"]["wall"]
     print(f"\nFiles: one document {whole:.2f} s, in parts {parts:.2f} s (× {whole / parts:.2f}).")
+    if args.keep:
+        print(f"PDF of the parts kept as {args.keep}")
 
 
 if __name__ == "__main__":

@@ -19,20 +19,48 @@ from .yearly_documents import ANNEXES, TEMPLATE, document_context
 
 PDF_WORKERS = 2
 MM = 72 / 25.4
-# The parts, the longest first (annex 2: one row per cơ sở; annex 1: one per đề án).
-PARTS = (("annex", 2), ("annex", 1), ("body", 0), ("annex", 3), ("annex", 4))
-ORDER = (("body", 0), *(("annex", n) for n in ANNEXES))
+# Annexes 1 (one row per đề án) and 2 (one per cơ sở) are laid out in chunks of this many rows:
+# a worker's memory grows with its document (about 150 KB a row), and chunks balance the workers.
+CHUNK_ROWS = 800
 # Where the one-document layout draws the page number (core/print/base.html and the "annex" page
 # of reports/print/yearly_report.html): the page's margins left, right and top, in mm.
 MARGINS = {"portrait": (30, 15, 20), "landscape": (20, 15, 15)}
 FONT_SIZE = 13
 
 
+def parts_of(snapshot: dict) -> list[tuple]:
+    """The parts in the document's order: ("body", 0, None), then ("annex", n, (start, stop)) with
+    annexes 1 and 2 cut into chunks of CHUNK_ROWS rows."""
+    parts = [("body", 0, None)]
+    for number in ANNEXES:
+        key = {1: "projects", 2: "facilities"}.get(number)
+        count = len(snapshot["annexes"][key]) if key else 0
+        if count <= CHUNK_ROWS:
+            parts.append(("annex", number, None))
+        else:
+            parts += [("annex", number, (s, min(s + CHUNK_ROWS, count))) for s in range(0, count, CHUNK_ROWS)]
+    return parts
+
+
+def _weight(snapshot: dict, part) -> int:
+    """About how long a part takes (its rows), to lay out the longest first."""
+    kind, number, rows = part
+    if rows:
+        return rows[1] - rows[0]
+    annexes = snapshot["annexes"]
+    return {
+        1: len(annexes["projects"]),
+        2: len(annexes["facilities"]),
+        3: 3 * len(annexes["indicators_by_unit"]),
+        4: len(annexes["difficulties"]),
+    }.get(number if kind == "annex" else 0, 100)
+
+
 def _part_context(snapshot: dict, part) -> dict:
-    kind, number = part
+    kind, number, rows = part
     if kind == "body":
         return document_context(snapshot, body=True, annexes=(), stamped=True)
-    return document_context(snapshot, body=False, annexes=(number,), stamped=True)
+    return document_context(snapshot, body=False, annexes=(number,), stamped=True, rows=rows)
 
 
 def render_part(args) -> tuple:
@@ -98,15 +126,14 @@ def number_pages(writer, first: int = 2) -> None:
         )
 
 
-def merge(parts: dict) -> bytes:
-    """The parts' PDFs {part: bytes} in the outline's order, pages numbered from page 2."""
+def merge(parts: list[bytes]) -> bytes:
+    """The parts' PDFs, the body first, in one file whose pages are numbered from page 2."""
     from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter()
-    for part in ORDER:
-        if part in parts:
-            writer.append(PdfReader(io.BytesIO(parts[part])))
-    body = PdfReader(io.BytesIO(parts[ORDER[0]]))
+    for data in parts:
+        writer.append(PdfReader(io.BytesIO(data)))
+    body = PdfReader(io.BytesIO(parts[0]))
     if body.metadata and body.metadata.title:
         writer.add_metadata({"/Title": body.metadata.title})
     number_pages(writer)
@@ -130,21 +157,23 @@ def render_report_pdf(snapshot: dict, *, meanwhile=None, progress=None, times: d
     _warm_up()
     context = multiprocessing.get_context("fork")
     results = {}
+    parts = parts_of(snapshot)
+    longest_first = sorted(parts, key=lambda part: -_weight(snapshot, part))
     with context.Pool(PDF_WORKERS) as pool:
-        pending = pool.imap_unordered(render_part, [(snapshot, part) for part in PARTS])
+        pending = pool.imap_unordered(render_part, [(snapshot, part) for part in longest_first])
         extra = meanwhile() if meanwhile else None
         for part, data, pages, spent in pending:
             results[part] = data
             if times is not None:
                 for key, seconds in spent.items():
                     times[key] = times.get(key, 0) + seconds
-                name = f"{part[0]}{part[1] or ''}"
+                name = f"{part[0]}{part[1] or ''}" + (f"[{part[2][0]}:{part[2][1]}]" if part[2] else "")
                 times.setdefault("pages", {})[name] = pages
                 times.setdefault("parts", {})[name] = round(sum(spent.values()), 2)
             if progress:
-                progress(len(results) / len(PARTS))
+                progress(len(results) / len(parts))
     started = time.perf_counter()
-    pdf = merge(results)
+    pdf = merge([results[part] for part in parts])
     if times is not None:
         times["merge"] = time.perf_counter() - started
     return pdf, extra

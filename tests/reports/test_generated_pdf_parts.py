@@ -102,6 +102,25 @@ def test_the_parts_are_merged_in_order_and_numbered_from_page_2_across_them(snap
     assert PdfReader(io.BytesIO(pdf)).metadata.title.startswith("Báo cáo")
 
 
+def test_long_annexes_are_cut_into_chunks_that_read_as_one_table(snapshot, tmp_path, monkeypatch):
+    monkeypatch.setattr(yearly_pdf, "CHUNK_ROWS", 25)
+    parts = yearly_pdf.parts_of(snapshot)
+    assert [p[2] for p in parts if p[1] == 1] == [(0, 25), (25, 40)]
+    assert [p[2] for p in parts if p[1] == 2] == [(0, 25), (25, 50), (50, 60)]
+    times = {}
+    pdf, _extra = yearly_pdf.render_report_pdf(snapshot, times=times)
+    pages = _pages(pdf, tmp_path)
+    assert [page.split()[0] for page in pages[1:]] == [str(n) for n in range(2, len(pages) + 1)]
+    text = " ".join(pages)
+    assert text.count("PHỤ LỤC 1") == 1 and text.count("PHỤ LỤC 2") == 1  # the title once
+    assert text.count("Tổng cộng") == 1  # annex 1's total after its last row only
+    rows = [line.split() for page in pages for line in page.splitlines() if "DA-2026-KCDP-" in line]
+    assert [int(r[0]) for r in rows] == list(range(1, 41))  # numbered on across the chunks
+    assert [
+        int(line.split()[0]) for page in pages for line in page.splitlines() if "mây tre đan số" in line
+    ] == list(range(1, 61))
+
+
 def test_a_part_that_fails_fails_the_whole_pdf(snapshot, monkeypatch):
     snapshot["annexes"]["projects"] = None  # the annex's template cannot iterate it
     with pytest.raises(Exception):  # noqa: B017 (whatever the worker raised reaches the job)
