@@ -9,8 +9,8 @@ payments) over --beneficiaries cơ sở. Then, each in a fresh forked process so
 is its own:
   1. the snapshot (reports.yearly_snapshot.build_snapshot and its JSON round trip);
   2. one document: HTML (the template), PDF layout and PDF write (WeasyPrint), then the XLSX;
-  3. in parts (reports.yearly_pdf): the body and each annex laid out by 2 worker processes while the
-     XLSX is built, then merged with pypdf and numbered.
+  3. in parts (reports.yearly_pdf): the body and each annex (annexes 1 and 2 in chunks) laid out by
+     2 spawned worker processes while the XLSX is built, then merged with pypdf and numbered.
 Prints the time of each stage, the peak RSS (ru_maxrss of the process and of its largest worker),
 the pages, and our code's share of the total (everything but WeasyPrint's layout and write).
 """

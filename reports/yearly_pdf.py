@@ -2,7 +2,7 @@
 
 WeasyPrint lays out about 250 table rows a second on this machine and one document uses one core,
 so the annexes (hundreds of đề án, thousands of cơ sở) dominate. The body and each annex are
-separate documents laid out by worker processes (PDF_WORKERS, the longest first) while the calling
+separate documents laid out by spawned worker processes (PDF_WORKERS, the longest first) while the calling
 process builds the XLSX; the parts are then merged with pypdf in the outline's order and the merged
 file's pages are numbered from page 2 (page 1 carries none, NĐ 30/2020/NĐ-CP Phụ lục I): each
 part is laid out without numbers, since where it starts is known only once the parts before it are
@@ -15,7 +15,10 @@ import io
 import multiprocessing
 import time
 
-from .yearly_documents import ANNEXES, TEMPLATE, document_context
+# Workers are spawned, never forked: a process that has laid out a PDF before holds Pango's
+# fontconfig thread, and a child forked while that thread holds its lock waits forever. So this
+# module imports nothing of Django's models at the top: a fresh worker imports it, then sets
+# Django up (_worker_init) before the first part arrives.
 
 PDF_WORKERS = 2
 MM = 72 / 25.4
@@ -28,9 +31,17 @@ MARGINS = {"portrait": (30, 15, 20), "landscape": (20, 15, 15)}
 FONT_SIZE = 13
 
 
+def _worker_init() -> None:
+    import django
+
+    django.setup()
+
+
 def parts_of(snapshot: dict) -> list[tuple]:
     """The parts in the document's order: ("body", 0, None), then ("annex", n, (start, stop)) with
     annexes 1 and 2 cut into chunks of CHUNK_ROWS rows."""
+    from .yearly_documents import ANNEXES
+
     parts = [("body", 0, None)]
     for number in ANNEXES:
         key = {1: "projects", 2: "facilities"}.get(number)
@@ -57,6 +68,8 @@ def _weight(snapshot: dict, part) -> int:
 
 
 def _part_context(snapshot: dict, part) -> dict:
+    from .yearly_documents import document_context
+
     kind, number, rows = part
     if kind == "body":
         return document_context(snapshot, body=True, annexes=(), stamped=True)
@@ -66,6 +79,8 @@ def _part_context(snapshot: dict, part) -> dict:
 def render_part(args) -> tuple:
     """One part's PDF (in a worker process): (part, bytes, pages, {html, layout, write} seconds)."""
     from core.pdf import layout_pdf, render_html
+
+    from .yearly_documents import TEMPLATE
 
     snapshot, part = args
     started = time.perf_counter()
@@ -142,24 +157,15 @@ def merge(parts: list[bytes]) -> bytes:
     return out.getvalue()
 
 
-def _warm_up() -> None:
-    """Import WeasyPrint and load the fonts here, once, so that the forked workers inherit them
-    instead of each paying for them (about 2 s each on this machine)."""
-    from core.pdf import layout_pdf
-
-    layout_pdf("<p>Khuyến công</p>")
-
-
 def render_report_pdf(snapshot: dict, *, meanwhile=None, progress=None, times: dict | None = None):
     """(the PDF, what `meanwhile()` returned): the parts laid out by PDF_WORKERS processes while
     this one runs `meanwhile` (the XLSX). `progress(fraction)` is told as parts finish; `times`, if
     given, receives the seconds spent per stage (summed over the parts) and the parts' page counts."""
-    _warm_up()
-    context = multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("spawn")
     results = {}
     parts = parts_of(snapshot)
     longest_first = sorted(parts, key=lambda part: -_weight(snapshot, part))
-    with context.Pool(PDF_WORKERS) as pool:
+    with context.Pool(PDF_WORKERS, initializer=_worker_init) as pool:
         pending = pool.imap_unordered(render_part, [(snapshot, part) for part in longest_first])
         extra = meanwhile() if meanwhile else None
         for part, data, pages, spent in pending:
