@@ -43,20 +43,29 @@ def _no_fetch(url, *args, **kwargs):
     raise ValueError(f"PDF documents fetch nothing: {url[:80]}")
 
 
-def render_pdf(template: str, context: dict | None = None, *, request=None) -> bytes:
-    """The bytes of the PDF of `template` (a template extending core/print/base.html). `context`
-    may name `date` and `place`; the line "Hưng Yên, ngày … tháng … năm …" is made from them.
-    The document is always in Vietnamese, whatever the reader's interface language: it is an
-    administrative document (NĐ 30/2020/NĐ-CP: văn bản hành chính are written in Vietnamese)."""
-    from weasyprint import HTML
-
+def render_html(template: str, context: dict | None = None, *, request=None) -> str:
+    """The HTML of a printed document (render_pdf's first half). `context` may name `date` and
+    `place`; the line "Hưng Yên, ngày … tháng … năm …" is made from them. The document is always in
+    Vietnamese, whatever the reader's interface language: it is an administrative document
+    (NĐ 30/2020/NĐ-CP: văn bản hành chính are written in Vietnamese)."""
     context = dict(context or {})
     context.setdefault(
         "place_date", administrative_date(context.get("date"), context.get("place") or DEFAULT_PLACE)
     )
     with translation.override(settings.LANGUAGE_CODE):
-        html = render_to_string(template, context, request=request)
-    return HTML(string=html, url_fetcher=_no_fetch).write_pdf()
+        return render_to_string(template, context, request=request)
+
+
+def layout_pdf(html: str):
+    """WeasyPrint's laid-out document of `html` (its `.pages`, `.write_pdf()`), fetching nothing."""
+    from weasyprint import HTML
+
+    return HTML(string=html, url_fetcher=_no_fetch).render()
+
+
+def render_pdf(template: str, context: dict | None = None, *, request=None) -> bytes:
+    """The bytes of the PDF of `template` (a template extending core/print/base.html)."""
+    return layout_pdf(render_html(template, context, request=request)).write_pdf()
 
 
 def content_disposition(filename: str, *, inline: bool = True) -> str:

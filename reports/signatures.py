@@ -205,6 +205,37 @@ def _read(uploaded) -> bytes:
     return data
 
 
+def read_signed_upload(uploaded) -> dict:
+    """The fields of a signed copy's row from the uploaded file (unit reports and compiled reports
+    alike): the type checked by content, a PDF's digital signatures read, the SHA-256, and the file
+    renamed to a random storage name. Raises ValidationError for a refused file."""
+    extension, content_type = check_upload(uploaded, allowed=ALLOWED)
+    data = _read(uploaded)
+    signatures = read_signatures(data) if extension == "pdf" else []
+    original = clean_text(uploaded.name)[:255]
+    uploaded.name = safe_storage_name(original)
+    return {
+        "file": uploaded,
+        "original_name": original,
+        "content_type": content_type,
+        "size": uploaded.size,
+        "checksum": hashlib.sha256(data).hexdigest(),
+        "signature": overall(signatures),
+        "signatures": [asdict(s) for s in signatures],
+    }
+
+
+def save_signed_copy(copy):
+    """Save a signed copy's row; if the row cannot be saved, its stored file is removed again."""
+    try:
+        copy.save()
+    except BaseException:
+        if copy.file.name and copy.file.storage.exists(copy.file.name):
+            copy.file.storage.delete(copy.file.name)  # no orphan file for a row that was not saved
+        raise
+    return copy
+
+
 @transaction.atomic
 def signed_copy_upload(*, user: User, report: UnitReport, uploaded) -> UnitReportSignedCopy:
     """Store the signed copy of a sent report (a unit official's): the type checked by content,
@@ -214,31 +245,15 @@ def signed_copy_upload(*, user: User, report: UnitReport, uploaded) -> UnitRepor
         UnitReport.objects.select_for_update(of=("self",)).select_related("period", "unit").get(pk=report.pk)
     )
     _check_may_upload(user, report)
-    extension, content_type = check_upload(uploaded, allowed=ALLOWED)
-    data = _read(uploaded)
-    signatures = read_signatures(data) if extension == "pdf" else []
-    original = clean_text(uploaded.name)[:255]
-    uploaded.name = safe_storage_name(original)
+    fields = read_signed_upload(uploaded)
     copy = UnitReportSignedCopy(
         report=report,
         pdf=latest_pdf(report, done=True),
-        file=uploaded,
-        original_name=original,
-        content_type=content_type,
-        size=uploaded.size,
-        checksum=hashlib.sha256(data).hexdigest(),
-        signature=overall(signatures),
-        signatures=[asdict(s) for s in signatures],
         uploaded_by=user,
         uploaded_at=timezone.now(),
+        **fields,
     )
-    try:
-        copy.save()
-    except BaseException:
-        if copy.file.name and copy.file.storage.exists(copy.file.name):
-            copy.file.storage.delete(copy.file.name)  # no orphan file for a row that was not saved
-        raise
-    return copy
+    return save_signed_copy(copy)
 
 
 # --- what the page shows ------------------------------------------------------------------------
@@ -267,6 +282,19 @@ def signature_rows(copy: UnitReportSignedCopy) -> list[dict]:
 # --- views --------------------------------------------------------------------------------------
 
 
+def tell_upload(request, copy) -> None:
+    """The message after a signed copy was stored: what its digital signatures say."""
+    if copy.signature == Signature.VALID:
+        messages.success(request, _("Đã lưu bản ký. Chữ ký số hợp lệ, văn bản nguyên vẹn kể từ khi ký."))
+    elif copy.signature == Signature.INVALID:
+        messages.warning(
+            request,
+            _("Đã lưu tệp, nhưng chữ ký số không hợp lệ hoặc văn bản đã bị thay đổi sau khi ký."),
+        )
+    else:
+        messages.success(request, _("Đã lưu bản ký (không có chữ ký số)."))
+
+
 @require_POST
 @login_required
 def signed_upload(request, pk):
@@ -277,15 +305,7 @@ def signed_upload(request, pk):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        if copy.signature == Signature.VALID:
-            messages.success(request, _("Đã lưu bản ký. Chữ ký số hợp lệ, văn bản nguyên vẹn kể từ khi ký."))
-        elif copy.signature == Signature.INVALID:
-            messages.warning(
-                request,
-                _("Đã lưu tệp, nhưng chữ ký số không hợp lệ hoặc văn bản đã bị thay đổi sau khi ký."),
-            )
-        else:
-            messages.success(request, _("Đã lưu bản ký (không có chữ ký số)."))
+        tell_upload(request, copy)
     return redirect(reverse("reports:unit_report", args=[report.pk]) + "#ban-chinh-thuc")
 
 
@@ -296,6 +316,11 @@ def signed_download(request, pk, copy_pk):
     copy = report.signed_copies.filter(pk=copy_pk).first()
     if copy is None:
         raise Http404
+    return signed_copy_response(copy)
+
+
+def signed_copy_response(copy) -> FileResponse:
+    """A signed copy as an attachment under its original name, never cached."""
     response = FileResponse(
         copy.file.open("rb"), as_attachment=True, filename=copy.original_name, content_type=copy.content_type
     )

@@ -30,6 +30,14 @@ urlpatterns = [
     path("tong-hop/ban/<int:pk>/", yearly_views.generated_status, name="generated_status"),
     path("tong-hop/ban/<int:pk>/lap-lai/", yearly_views.generated_retry, name="generated_retry"),
     path("tong-hop/ban/<int:pk>/chot/", yearly_views.generated_finalise, name="generated_finalise"),
+    path(
+        "tong-hop/ban/<int:pk>/ban-ky/", yearly_views.generated_signed_upload, name="generated_signed_upload"
+    ),
+    path(
+        "tong-hop/ban/<int:pk>/ban-ky/<int:copy_pk>/",
+        yearly_views.generated_signed_download,
+        name="generated_signed",
+    ),
     path("tong-hop/ban/<int:pk>/<str:fmt>/", yearly_views.generated_download, name="generated_download"),
     # the programme dashboard (staff, leaders, observers)
     path("tong-quan/", dashboard_views.dashboard, name="dashboard"),

@@ -51,8 +51,18 @@ def _indicator_tables(snapshot: dict) -> list[dict]:
     return tables
 
 
-def document_context(snapshot: dict) -> dict:
+ANNEXES = (1, 2, 3, 4)
+
+
+def document_context(
+    snapshot: dict, *, body: bool = True, annexes=ANNEXES, stamped: bool = False, rows: tuple | None = None
+) -> dict:
+    """The template's context; `body`, `annexes`, `stamped` and `rows` (start, stop) of annex 1 or 2
+    render a part of the document (reports.yearly_pdf lays the parts out side by side and numbers
+    the merged pages)."""
     header = snapshot["header"]
+    projects, facilities = snapshot["annexes"]["projects"], snapshot["annexes"]["facilities"]
+    start, stop = rows or (0, max(len(projects), len(facilities)))
     passages = [
         {"field": field, "number": number, "heading": heading, "text": snapshot["passages"].get(field, "")}
         for field, number, heading in PASSAGES
@@ -60,6 +70,14 @@ def document_context(snapshot: dict) -> dict:
     return {
         **header,
         "s": snapshot,
+        "body": body,
+        "annexes": list(annexes),
+        "stamped": stamped,
+        "annex_projects": projects[start:stop],
+        "annex_facilities": facilities[start:stop],
+        "row_offset": start,
+        "continued": start > 0,
+        "last_rows": stop >= len(projects),
         "passages": {p["field"]: p for p in passages},
         "date": None,  # "ngày … tháng … năm …": dated by hand when signed
         "date_from": datetime.date.fromisoformat(snapshot["date_from"]),
@@ -89,7 +107,8 @@ def document_context(snapshot: dict) -> dict:
     }
 
 
-def render_report_pdf(snapshot: dict) -> bytes:
+def render_report_pdf_whole(snapshot: dict) -> bytes:
+    """The PDF as one document laid out in one go (WeasyPrint numbers the pages)."""
     return render_pdf(TEMPLATE, document_context(snapshot))
 
 

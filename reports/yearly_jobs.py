@@ -35,8 +35,9 @@ from core.deadlines import local_zone
 
 from .models import ReportingPeriod
 from .reminders import deadline_day, local_today
-from .yearly_documents import render_report_pdf, render_report_xlsx
+from .yearly_documents import render_report_xlsx
 from .yearly_models import PASSAGES, Audience, GeneratedReport, ReportKind, ReportRequest
+from .yearly_pdf import render_report_pdf
 from .yearly_snapshot import build_snapshot, default_recipients, default_signature
 
 logger = logging.getLogger(__name__)
@@ -240,9 +241,14 @@ def generated_report_run(*, report_id: int) -> GeneratedReport | None:
         )
         progress(30)
         pdf_path, xlsx_path = folder / "report.pdf", folder / "report.xlsx"
-        pdf_path.write_bytes(render_report_pdf(snapshot))
-        progress(85)
-        xlsx_path.write_bytes(render_report_xlsx(snapshot))
+        # the PDF's parts are laid out by worker processes while this one builds the XLSX
+        pdf, xlsx = render_report_pdf(
+            snapshot,
+            meanwhile=lambda: render_report_xlsx(snapshot),
+            progress=lambda done: progress(30 + round(60 * done)),
+        )
+        pdf_path.write_bytes(pdf)
+        xlsx_path.write_bytes(xlsx)
         progress(95)
         _store(job, pdf_path, xlsx_path, snapshot)
     except Exception as exc:  # the row must say what happened, whatever happened

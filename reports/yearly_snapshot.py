@@ -310,11 +310,12 @@ def _next_year(year: int, sources) -> list[dict]:
     return rows
 
 
-def _beneficiary_amounts(project, state_support: int) -> dict:
-    """{applicant: the part of the đề án's state support it received} (its share, or equal parts)."""
+def _beneficiary_amounts(project, state_support: int) -> list[tuple]:
+    """[(applicant, the part of the đề án's state support it received)] (its share, or equal
+    parts). Keyed by pk, not by instance: a model's hash is slow over thousands of rows."""
     beneficiaries = list(project.beneficiaries.all())
     if not beneficiaries or not state_support:
-        return {b: 0 for b in beneficiaries}
+        return [(b, 0) for b in beneficiaries]
     shares = {s.applicant_id: s.amount for s in project.beneficiary_shares.all()}
     total = sum(shares.get(b.pk, 0) for b in beneficiaries)
     weights = {
@@ -322,11 +323,13 @@ def _beneficiary_amounts(project, state_support: int) -> dict:
         for b in beneficiaries
     }
     parts = split(state_support, {k: v for k, v in weights.items() if v})
-    return {b: parts.get(b.pk, 0) for b in beneficiaries}
+    return [(b, parts.get(b.pk, 0)) for b in beneficiaries]
 
 
 def _annexes(projects, facts_by_pk: dict, sources) -> tuple[list[dict], list[dict]]:
     state_codes = [s.code for s in sources]
+    kinds = {value: str(label) for value, label in Applicant.Kind.choices}  # gettext once per label
+    statuses = {value: str(label) for value, label in Status.choices}
     rows, facilities = [], {}
     for project in projects:
         facts = facts_by_pk[project.pk]
@@ -337,20 +340,20 @@ def _annexes(projects, facts_by_pk: dict, sources) -> tuple[list[dict], list[dic
                 "code": project.code,
                 "title": project.title,
                 "activity": project.activity.code,
-                "beneficiaries": "; ".join(b.name for b in beneficiaries),
+                "beneficiaries": "; ".join(b.name for b, _amount in beneficiaries),
                 "communes": "; ".join(c.name for c in project.communes.all()),
                 "source": project.lead_fund.short_name,
                 "support": support,
                 "counterpart": facts["lines"].get(FundingSource.COUNTERPART, 0),
-                "status": str(project.get_status_display()),
+                "status": statuses.get(project.status, project.status),
             }
         )
-        for applicant, amount in beneficiaries.items():
+        for applicant, amount in beneficiaries:
             row = facilities.setdefault(
                 applicant.pk,
                 {
                     "name": applicant.name,
-                    "kind": str(applicant.get_kind_display()),
+                    "kind": kinds.get(applicant.kind, applicant.kind),
                     "commune": applicant.commune.name if applicant.commune_id else "",
                     "projects": 0,
                     "support": 0,

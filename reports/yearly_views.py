@@ -4,6 +4,7 @@ observers list and download the final versions only. Commune officials and appli
 access (403), and a version outside a user's scope answers 404."""
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
@@ -20,12 +21,16 @@ from core.pdf import content_disposition
 from core.spreadsheets import XLSX_CONTENT_TYPE
 from core.views import job_status_response
 
-from . import yearly_jobs
+from . import yearly_jobs, yearly_signed
+from .signatures import signed_copy_response, tell_upload
 from .yearly_forms import PassagesForm, RequestOpenForm
-from .yearly_models import GeneratedReport, ReportRequest
+from .yearly_models import GeneratedReport, GeneratedReportSignedCopy, ReportRequest
 
 STAFF = (Role.STAFF, Role.LEADER)
 READERS = (Role.STAFF, Role.LEADER, Role.OBSERVER)
+SIGNED_COPIES = Prefetch(
+    "signed_copies", queryset=GeneratedReportSignedCopy.objects.select_related("uploaded_by")
+)
 
 
 # --- selectors ----------------------------------------------------------------------------------
@@ -57,7 +62,13 @@ def generated_list(request):
     """Staff: the requests with their versions and the form to open one. Observers: the final
     versions."""
     if not is_staff_like(request.user):
-        finals = builds_visible_to(request.user).order_by("-request__date_to", "request__audience")
+        finals = list(
+            builds_visible_to(request.user)
+            .prefetch_related(SIGNED_COPIES)
+            .order_by("-request__date_to", "request__audience")
+        )
+        for final in finals:
+            final.official = yearly_signed.official_copy(final)
         return render(request, "reports/generated_finals.html", {"finals": finals})
     requests = ReportRequest.objects.prefetch_related(
         Prefetch("builds", queryset=GeneratedReport.objects.order_by("-version"))
@@ -108,7 +119,13 @@ def generated_request(request, pk):
         else:
             messages.success(request, _("Đã lưu bản nháp các phần viết."))
             return redirect("reports:generated_request", pk)
-    builds = list(report_request.builds.select_related("requested_by", "finalised_by").order_by("-version"))
+    builds = list(
+        report_request.builds.select_related("requested_by", "finalised_by")
+        .prefetch_related(SIGNED_COPIES)
+        .order_by("-version")
+    )
+    for build in builds:
+        build.official = yearly_signed.official_copy(build)
     context = {
         "req": report_request,
         "form": form,
@@ -189,3 +206,32 @@ def generated_download(request, pk, fmt):
     response["Content-Disposition"] = content_disposition(download_name(report, fmt), inline=False)
     response["Cache-Control"] = "no-store"
     return response
+
+
+# --- the signed copy ---------------------------------------------------------------------------
+
+
+@require_POST
+@role_required(*STAFF)
+def generated_signed_upload(request, pk):
+    report = build_for(request.user, pk)
+    try:
+        copy = yearly_signed.generated_report_signed_upload(
+            user=request.user, report=report, uploaded=request.FILES.get("file")
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        tell_upload(request, copy)
+    return redirect(reverse("reports:generated_request", args=[report.request_id]) + "#phien-ban")
+
+
+@never_cache
+@login_required
+def generated_signed_download(request, pk, copy_pk):
+    """A signed copy, for whoever may see its version; 404 for anybody else."""
+    report = build_for(request.user, pk)
+    copy = report.signed_copies.filter(pk=copy_pk).first()
+    if copy is None:
+        raise Http404
+    return signed_copy_response(copy)
