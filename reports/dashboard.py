@@ -405,6 +405,18 @@ def _millions(value: int) -> float:
     return round(value / MILLION, 3)
 
 
+def money_chart(title: str, rows: list[tuple[str, dict]]) -> Chart:
+    """The money of each source (`[(label, {measure: đồng})]`) as grouped bars in triệu đồng: the
+    dashboard's chart, which the yearly report draws from its snapshot too."""
+    return cached_chart(
+        bar_chart,
+        title,
+        [label for label, _values in rows],
+        [(str(name), [_millions(values.get(key, 0)) for _l, values in rows]) for key, name in MONEY_MEASURES],
+        label_title=_("Nguồn kinh phí"),
+    )
+
+
 def money_section(programme, filters: Filters, sources, codes) -> MoneySection:
     cells = money_cells(programme, filters, codes)
     shown = [s for s in sources if not filters.source or s.code == filters.source]
@@ -415,12 +427,9 @@ def money_section(programme, filters: Filters, sources, codes) -> MoneySection:
 
     by_year = [row(year, source) for year in programme.years for source in shown]
     rows = [r for r in by_year if r.year == filters.year]
-    chart = cached_chart(
-        bar_chart,
+    chart = money_chart(
         _("Kinh phí năm %(year)s theo nguồn (triệu đồng)") % {"year": filters.year},
-        [r.label for r in rows],
-        [(str(label), [_millions(getattr(r, key)) for r in rows]) for key, label in MONEY_MEASURES],
-        label_title=_("Nguồn kinh phí"),
+        [(r.label, {key: getattr(r, key) for key, _label in MONEY_MEASURES}) for r in rows],
     )
     return MoneySection(year=filters.year, rows=rows, by_year=by_year, chart=chart)
 

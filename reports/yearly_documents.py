@@ -12,6 +12,7 @@ from core.charts import ProgressItem, progress_chart
 from core.pdf import render_pdf
 from core.spreadsheets import Sheet, build_workbook
 
+from .dashboard import money_chart
 from .yearly_models import PASSAGES
 
 TEMPLATE = "reports/print/yearly_report.html"
@@ -31,6 +32,27 @@ def _chart(snapshot: dict):
             )
             for r in rows
         ],
+    )
+
+
+# the snapshot's money keys → the dashboard's measures (reports.dashboard.MONEY_MEASURES)
+SNAPSHOT_MONEY = {
+    "planned": "planned_money",
+    "approved": "approved_money",
+    "disbursed": "disbursed_money",
+    "settled": "settled_money",
+    "counterpart": "counterpart",
+}
+
+
+def _money_chart(snapshot: dict):
+    """The dashboard's money-by-source chart, drawn from the snapshot's figures."""
+    rows = snapshot["by_source"]
+    if not rows:
+        return None
+    return money_chart(
+        _("Kinh phí theo nguồn (triệu đồng)"),
+        [(r["short_name"], {key: r[name] for key, name in SNAPSHOT_MONEY.items()}) for r in rows],
     )
 
 
@@ -101,6 +123,7 @@ def document_context(
             for area in snapshot["by_area"]
         ],
         "chart": _chart(snapshot),
+        "money_chart": _money_chart(snapshot),
         "indicator_tables": _indicator_tables(snapshot),
         "project_total": sum(r["support"] for r in snapshot["annexes"]["projects"]),
         "counterpart_total": sum(r["counterpart"] for r in snapshot["annexes"]["projects"]),

@@ -7,7 +7,7 @@ Counting rules (printed in the report beside the tables):
   payment, so KCQG and KCĐP are never mixed;
 - approved: approved (or later) with the approval decision dated in the window, money = the source's
   line of the current budget; accepted: acceptance dated in the window; settled: settlement dated in
-  the window, money = the settled support split over the state sources by their budget lines;
+  the window, money = the actual support per state source as the settlement step recorded it;
   disbursed: payments of the source in the window net of its recoveries (a payment without a source
   is the lead fund's); counterpart: the counterpart line of the đề án approved in the window;
 - planned: the lines of the year's plan in force of the source (programmes.plans.plan_in_force).
@@ -26,13 +26,21 @@ from django.utils.translation import gettext as _
 from applicants.models import Applicant
 from programmes.models import ContentArea, FundingSource, Indicator
 from programmes.plans import plan_in_force
-from projects.models import APPROVED_STATUSES, COMPLETED_STATUSES, AdvanceRecovery, Payment, Project, Status
+from projects.models import (
+    APPROVED_STATUSES,
+    COMPLETED_STATUSES,
+    AdvanceRecovery,
+    Payment,
+    Project,
+    ProjectTransition,
+    Status,
+)
 
 from .completeness import reporting_completeness
 from .forms import MILLION, scale_of_unit
 from .models import ReportingPeriod, UnitReport, UnitReportValue
 from .prefill import Window, province_totals, rule_of, split
-from .selectors import current_programme, programme_progress
+from .selectors import current_programme, elapsed_share, programme_progress, target_rule
 from .yearly_models import PASSAGES, Audience, ReportKind, ReportRequest
 
 SNAPSHOT_FORMAT = 1
@@ -97,6 +105,11 @@ def _projects(window: Window):
             "communes",
             Prefetch("payments", queryset=Payment.objects.filter(paid_on__range=window.range)),
             Prefetch(
+                "transitions",
+                queryset=ProjectTransition.objects.filter(step="settle").prefetch_related("amounts"),
+                to_attr="settlements",
+            ),
+            Prefetch(
                 "recoveries",
                 queryset=AdvanceRecovery.objects.filter(recovered_on__range=window.range).select_related(
                     "funding_source"
@@ -119,14 +132,18 @@ def _facts(project, window: Window, source_codes: dict) -> dict:
         paid[code] += payment.amount
     for recovery in project.recoveries.all():
         paid[recovery.funding_source.code] -= recovery.amount
-    state = {code: lines[code] for code in (FundingSource.KCQG, FundingSource.KCDP) if lines[code]}
     settled_in = (
         project.status == Status.SETTLED and project.settled_on and _within(project.settled_on, window)
     )
-    settled = {}
-    if settled_in and project.actual_support and state:
-        total = sum(state.values())
-        settled = split(project.actual_support, {k: Fraction(v, total) for k, v in state.items()})
+    settled = defaultdict(int)
+    if settled_in:
+        # the actual support per source as the settlement recorded it (workflow.md), as the
+        # dashboard and the plan figures read it
+        for transition in project.settlements:
+            for amount in transition.amounts.all():
+                code = source_codes.get(amount.funding_source_id)
+                if code in (FundingSource.KCQG, FundingSource.KCDP):
+                    settled[code] += amount.amount
     return {
         "lead": project.lead_fund.code,
         "area": project.activity.content_area.number,
@@ -136,7 +153,7 @@ def _facts(project, window: Window, source_codes: dict) -> dict:
         "settled": bool(settled_in),
         "lines": dict(lines),
         "paid": dict(paid),
-        "settled_money": settled,
+        "settled_money": dict(settled),
     }
 
 
@@ -216,7 +233,7 @@ def _targets(programme, window: Window) -> dict:
             "code": row.target.code,
             "name": row.target.name,
             "unit": row.target.unit,
-            "rule": str(row.target.get_measure_display()),
+            "rule": target_rule(row.target.measure),
             "goal": row.goal,
             "achieved": row.achieved,
             "visits": row.visits,
@@ -224,15 +241,12 @@ def _targets(programme, window: Window) -> dict:
         }
         for row in programme_progress(programme, on_date=window.end)
     ]
-    start = datetime.date(programme.start_year, 1, 1)
-    end = datetime.date(programme.end_year, 12, 31)
-    elapsed = (min(max(window.end, start), end) - start).days + 1
     return {
         "programme": programme.name,
         "start_year": programme.start_year,
         "end_year": programme.end_year,
         "rows": rows,
-        "elapsed": round(100 * elapsed / ((end - start).days + 1)),
+        "elapsed": elapsed_share(programme, window.end),
     }
 
 

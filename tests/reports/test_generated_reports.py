@@ -198,6 +198,8 @@ def test_the_pdf_has_the_official_layout_and_the_totals(
         "Nguyễn Thị Hằng",
         "PHỤ LỤC 1. DANH SÁCH ĐỀ ÁN",
         DIFFICULTY,
+        "Kinh phí theo nguồn (triệu đồng)",  # the dashboard's money chart
+        "Tiến độ thực hiện chỉ tiêu",  # and its targets chart
     ):
         assert expected in text, expected
     assert "350" in text  # the annex's total support: 300 + 50 triệu đồng
@@ -494,3 +496,33 @@ def test_the_body_is_portrait_and_the_annexes_landscape(
     annex = next(n for n, page in enumerate(pages) if "PHỤ LỤC 1" in page)
     assert set(sizes[:annex]) == {(595, 842)}  # A4 portrait
     assert set(sizes[annex:]) == {(842, 595)}  # A4 landscape
+
+
+def test_settled_money_is_what_the_settlement_recorded_per_source_and_targets_carry_their_rule(
+    data, staff, leader, period
+):
+    # A co-financed đề án settled on 12/06/2026: its settlement recorded KCQG and KCĐP amounts
+    # (workflow.md: actual support per source); each source's table counts its own recorded
+    # amount, as the dashboard and the plan figures do (no split by budget-line proportions).
+    from projects.models import TransitionAmount
+    from reports.selectors import current_programme, elapsed_share, target_rule
+    from reports.yearly_snapshot import build_snapshot
+
+    project = advance(leader, make_project(staff, support=300 * M, title="Đồng tài trợ"), Status.SETTLED)
+    settle = project.transitions.get(step="settle")
+    recorded = settle.amounts.get(funding_source__code="KCQG").amount
+    TransitionAmount.objects.create(
+        transition=settle, funding_source=FundingSource.objects.get(code="KCDP"), amount=7 * M
+    )
+    snapshot = build_snapshot(_request(staff, period))
+    by_source = {r["code"]: r for r in snapshot["by_source"]}
+    assert by_source["KCQG"]["settled_money"] == recorded
+    assert by_source["KCDP"]["settled_money"] == 7 * M
+    rows = snapshot["targets"]["rows"]
+    assert rows and all(r["rule"] for r in rows)
+    from programmes.models import Target
+
+    measures = dict(Target.objects.values_list("code", "measure"))
+    assert [r["rule"] for r in rows] == [target_rule(measures[r["code"]]) for r in rows]
+    request = _request(staff, period)
+    assert snapshot["targets"]["elapsed"] == elapsed_share(current_programme(), request.date_to) > 0
