@@ -15,6 +15,7 @@ from django.db.models import F, Sum
 from django.http import Http404, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -22,7 +23,7 @@ from core.spreadsheets import neutralise
 from programmes.models import ContentArea, FundingSource
 from projects.models import APPROVED_STATUSES, BudgetLine
 
-from .selectors import current_programme, programme_progress
+from .selectors import current_programme, programme_progress, target_progress_chart
 
 CACHE_SECONDS = 300  # five minutes: fresh enough for the public, cheap under many visitors
 
@@ -122,6 +123,19 @@ def public_figures(programme, progress=None, areas=None) -> dict:
         }
 
     key = f"public-figures:{programme.pk}:{timezone.localdate().isoformat()}"
+    return cache.get_or_set(key, compute, CACHE_SECONDS)
+
+
+def home_progress(programme):
+    """The home page's target progress and its chart, kept for CACHE_SECONDS like the public
+    figures (keyed by day and language): computed, the four counters grow with the projects (28 ms
+    at 2,000, 55 ms at 100,000, issue 14); kept, the page costs the same whatever the data."""
+
+    def compute():
+        progress = programme_progress(programme)
+        return progress, target_progress_chart(progress)
+
+    key = f"home-progress:{programme.pk}:{get_language()}:{timezone.localdate().isoformat()}"
     return cache.get_or_set(key, compute, CACHE_SECONDS)
 
 
