@@ -49,6 +49,11 @@ def parse_args():
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/")
     parser.add_argument("--redis-db", type=int, default=11)
     parser.add_argument("--export-wait", type=int, default=900, help="seconds the export job may take")
+    parser.add_argument(
+        "--pages",
+        default="filter,search,project,home",
+        help="which comparisons (the --projects 100000 run: home)",
+    )
     parser.add_argument("--no-export", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the database (its name is printed)")
     parser.add_argument("--reuse", default="", help="a database kept by an earlier run: no seeding")
@@ -141,6 +146,9 @@ def prepare(args, name):
         ),
         ("home page", [("ours", None, "/")]),
     ]
+    keys = ["filter", "search", "project", "home"]
+    wanted = set(args.pages.split(","))
+    comparisons = [c for key, c in zip(keys, comparisons, strict=True) if key in wanted]
     return sessions, comparisons, Project.objects.count()
 
 
