@@ -3,6 +3,7 @@
 import calendar
 import datetime
 
+from django.core.cache import cache
 from django.db.models import (
     BooleanField,
     Case,
@@ -22,6 +23,7 @@ from django.db.models.functions import Coalesce, ExtractYear
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role, has_role, user_roles
@@ -521,6 +523,31 @@ def _short(label: str, width: int = 40) -> str:
     return label if len(label) <= width else label[: width - 1] + "…"
 
 
+LIST_CHOICES_SECONDS = 300
+
+
+def list_filter_choices() -> dict:
+    """The list filters' choices (activities, content areas, funds, the active communes): reference
+    data, the same for everybody, kept five minutes instead of four queries per list request
+    (issue 14)."""
+
+    def compute():
+        current = {"programme__is_current": True}
+        return {
+            "activities": [
+                (code, _short(label))
+                for code, label in ActivityType.objects.filter(**current).values_list("code", "short_label")
+            ],
+            "areas": list(ContentArea.objects.filter(**current).values("number")),
+            "funds": list(FundingSource.objects.values("code", "short_name")),
+            "communes": list(
+                AdministrativeUnit.objects.filter(is_active=True).values_list("full_name", flat=True)
+            ),
+        }
+
+    return cache.get_or_set(f"project-list-choices:{get_language()}", compute, LIST_CHOICES_SECONDS)
+
+
 def project_list_page(user, listing: Listing) -> dict:
     """What the list page shows beside its rows: the status labels and the filters' choices."""
     labels = {key: str(label) for key, label in Status.choices}
@@ -540,19 +567,11 @@ def project_list_page(user, listing: Listing) -> dict:
         "rows": rows,
         "totals": listing.totals,
         "statuses": list(labels.items()),
-        "activities": [
-            (code, _short(label))
-            for code, label in ActivityType.objects.filter(programme__is_current=True).values_list(
-                "code", "short_label"
-            )
-        ],
-        "areas": ContentArea.objects.filter(programme__is_current=True),
-        "funds": FundingSource.objects.all(),
+        **list_filter_choices(),
         "personal": may_see_personal_data(user),
         "can_create": bool(user_roles(user) & {Role.STAFF, Role.LEADER}),
         # internal flags (late report, missing provincial ceiling) are for staff and leaders
         "show_flags": bool(user_roles(user) & {Role.STAFF, Role.LEADER}),
-        "communes": AdministrativeUnit.objects.filter(is_active=True).values_list("full_name", flat=True),
         "flag_label": FLAG_LABELS.get(listing.values.get("flag")),
     }
 

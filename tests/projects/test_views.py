@@ -397,10 +397,14 @@ def test_list_queries_are_constant(client, users, staff, leader, applicant, djan
 
     client.force_login(users[role])
     seed(3)
-    with django_assert_num_queries(13) as small:  # 13: the communes of the searchable filter
+    # 13 with the filters' choices read (activities, areas, funds, the communes of the searchable
+    # filter); they are kept five minutes (issue 14), so 9 once another list request read them
+    with django_assert_num_queries(13):
+        assert client.get("/de-an/").status_code == 200
+    with django_assert_num_queries(9) as small:
         assert client.get("/de-an/").status_code == 200
     seed(27)
-    with django_assert_num_queries(13) as large:
+    with django_assert_num_queries(9) as large:
         assert client.get("/de-an/?sort=-total").status_code == 200
     assert len(large.captured_queries) == len(small.captured_queries)
 

@@ -78,3 +78,26 @@ def test_home_page_progress_is_kept_for_a_few_minutes_then_recomputed(client):
     assert achieved() == "0"
     cache.clear()
     assert achieved() == "1"
+
+
+def test_a_project_step_makes_the_kept_figures_stale(client, django_capture_on_commit_callbacks):
+    """A project's step bumps the figures' version after commit (projects.figures): the next visit
+    computes the progress again instead of waiting out the five minutes."""
+    from accounts.roles import Role
+    from projects.figures import figures_version
+    from projects.models import Status
+    from tests.factories import UserFactory
+    from tests.projects.utils import advance, make_project
+
+    client.get("/")
+    before = figures_version()
+    staff, leader = UserFactory(roles=[Role.STAFF]), UserFactory(roles=[Role.LEADER])
+    project = make_project(staff)
+    assert figures_version() == before  # a draft moves nothing
+    with django_capture_on_commit_callbacks(execute=True):
+        advance(leader, project, Status.SUBMITTED)
+    assert figures_version() > before
+    CollaboratorFactory()
+    html = client.get("/").content.decode()  # a new key: computed again, the collaborator counts
+    row = html.split('<tr data-row="collaborators">', 1)[1].split("</tr>", 1)[0]
+    assert '<td data-column="achieved" class="text-end text-nowrap kc-num">1</td>' in row
