@@ -10,7 +10,7 @@ from core.text import fold
 from core.validators import normalize_phone, validate_phone
 from programmes.models import AdministrativeUnit
 
-from .models import Applicant
+from .models import Applicant, SupportRequest
 from .services import applicant_prepare
 
 # (column header, field); the header is what the template file and the export carry.
@@ -35,20 +35,24 @@ INTEGER_FIELDS = {"founded_year", "insured_employees", "revenue_vnd", "capital_v
 
 
 def applicant_export_rows(queryset, *, with_personal_ids=True):
+    """Headers and rows (an iterator, read in chunks) of the applicant export. Labels come from a
+    dict built once, not `get_…_display()` per cell (13% of an export's time, issue 14)."""
     headers = (
         ["STT"]
         + [h for h, _f in APPLICANT_COLUMNS]
         + ["Loại đối tượng", "Quy mô (NĐ 80/2021)", "Tình trạng xác minh", "Hồ sơ giấy"]
     )
-    rows = []
-    for index, a in enumerate(queryset, start=1):
-        tax = a.tax_code
-        if tax and not with_personal_ids and a.tax_code_is_personal_id:
-            tax = ""
-        rows.append(
-            [
+    kinds = {key: str(label) for key, label in Applicant.Kind.choices}
+    checks = {key: str(label) for key, label in Applicant.Verification.choices}
+
+    def rows():
+        for index, a in enumerate(queryset.iterator(chunk_size=2000), start=1):
+            tax = a.tax_code
+            if tax and not with_personal_ids and a.tax_code_is_personal_id:
+                tax = ""
+            yield [
                 index,
-                a.get_kind_display(),
+                kinds.get(a.kind, a.kind),
                 a.name,
                 tax,
                 a.registration_number,
@@ -64,11 +68,11 @@ def applicant_export_rows(queryset, *, with_personal_ids=True):
                 a.capital_vnd,
                 a.beneficiary_category,
                 str(a.sme_class_label),
-                a.get_verification_status_display(),
+                checks.get(a.verification_status, a.verification_status),
                 a.entered_by_staff,
             ]
-        )
-    return headers, rows
+
+    return headers, rows()
 
 
 class ApplicantRowBuilder:
@@ -215,6 +219,8 @@ def applicant_import(table, *, actor, dry_run):
 
 
 def request_export_rows(queryset):
+    """Headers and rows (an iterator, read in chunks) of the support-request export, with the
+    status labels from a dict built once."""
     headers = [
         "Mã theo dõi",
         "Cơ sở",
@@ -230,7 +236,8 @@ def request_export_rows(queryset):
         "Ngày gửi",
         "Hồ sơ giấy",
     ]
-    rows = [
+    statuses = {key: str(label) for key, label in SupportRequest.Status.choices}
+    rows = (
         [
             r.code,
             r.applicant.name,
@@ -242,12 +249,12 @@ def request_export_rows(queryset):
             r.estimated_cost,
             r.counterpart,
             r.requested_support,
-            r.get_status_display(),
+            statuses.get(r.status, r.status),
             r.submitted_at,
             r.entered_by_staff,
         ]
-        for r in queryset
-    ]
+        for r in queryset.iterator(chunk_size=2000)
+    )
     return headers, rows
 
 

@@ -78,6 +78,16 @@ def export_xlsx(headers, rows, sheet_title="Dữ liệu", *, plain=()):
     Numbers stay numbers, dates are dates shown dd/mm/yyyy, text is neutralised. Whole numbers from
     1.000 up are shown with grouping, except in the columns named in `plain` and those whose header
     is a year ("Năm…") or "STT": a year must read 2026, not 2.026."""
+    buffer = io.BytesIO()
+    write_xlsx(buffer, headers, rows, sheet_title, plain=plain)
+    return buffer.getvalue()
+
+
+def write_xlsx(target, headers, rows, sheet_title="Dữ liệu", *, plain=(), progress=None, total=0):
+    """`export_xlsx` written to `target` (a path or a binary file). A background export passes
+    `progress(percent)` and the `total` number of rows: it is told every 1,000 rows (up to 99%;
+    100% is the stored file). openpyxl's write-only mode streams through lxml when it is installed
+    (it is: `openpyxl.LXML`)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -92,6 +102,7 @@ def export_xlsx(headers, rows, sheet_title="Dữ liệu", *, plain=()):
         header_cells.append(cell)
     sheet.append(header_cells)
     plain_columns = {i for i, h in enumerate(headers) if h in plain or _is_plain_header(h)}
+    written = 0
     for row in rows:
         cells = []
         for index, value in enumerate(row):
@@ -114,9 +125,10 @@ def export_xlsx(headers, rows, sheet_title="Dữ liệu", *, plain=()):
                 cell = WriteOnlyCell(sheet, value=value)
             cells.append(cell)
         sheet.append(cells)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        written += 1
+        if progress is not None and total and written % 1000 == 0:
+            progress(min(99, written * 100 // total))
+    workbook.save(target)
 
 
 def xlsx_response(filename, headers, rows, sheet_title="Dữ liệu", *, plain=()):

@@ -111,7 +111,13 @@ TEMPLATES = [
 DATABASE_URL = env.str("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
 DATABASES = {"default": env.db_url_config(DATABASE_URL)}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# Persistent connections: a request reuses its worker's connection for CONN_MAX_AGE seconds instead
+# of opening one (about 13 ms on PostgreSQL, issue 14); the health check at the start of each
+# request replaces a connection the server dropped (restart, idle timeout) instead of failing. The
+# Celery worker closes its connections before and after each task (celery.fixups.django), so a job
+# never inherits a stale one.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USING_SQLITE = DATABASES["default"]["ENGINE"].endswith("sqlite3")
 if USING_SQLITE:
@@ -270,6 +276,9 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- Import / export ---------------------------------------------------------------------------
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+# A list's export of more rows than this is built by the worker (core.exports): written in the
+# request it costs about 0.6 ms a row, and 100,000 rows outlived gunicorn's 30 s timeout.
+EXPORT_SYNC_MAX_ROWS = env.int("EXPORT_SYNC_MAX_ROWS", default=2000)
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.MediaStorage"
 # An import upload (ours and the admin's) above this is refused before it is read.

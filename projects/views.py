@@ -5,18 +5,19 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import role_required
 from accounts.roles import Role
 from applicants.selectors import applicant_search_for, applicants_visible_to
+from core.exports import export_response
 from core.forms import apply_service_errors
 from core.money import group
 from core.spreadsheets import claim_stash, drop_stash, read_table, release_stash, stash_rows, xlsx_response
 
 from . import services
+from .exports import PROJECT_EXPORT, SHEET, project_export_file
 from .forms import (
     AdjustForm,
     ConfirmProgressForm,
@@ -32,7 +33,7 @@ from .forms import (
     TransitionForm,
 )
 from .plan_pages import project_plan_context
-from .resources import EXPORT_HEADERS, IMPORT_COLUMNS, export_rows, import_projects
+from .resources import IMPORT_COLUMNS, import_projects
 from .selectors import (
     adjust_initial,
     project_document,
@@ -59,8 +60,12 @@ def _errors_to_form(form, error):
 def project_list(request):
     listing = project_listing(request.user, request)
     if listing.wants_export:
-        stamp = timezone.localdate().strftime("%Y%m%d")
-        return xlsx_response(f"de-an-{stamp}.xlsx", EXPORT_HEADERS, export_rows(listing.queryset), "Đề án")
+        return export_response(
+            request,
+            kind=PROJECT_EXPORT,
+            count=listing.paginator.count,
+            respond=lambda: xlsx_response(*project_export_file(listing.queryset), SHEET),
+        )
     return render(request, "projects/list.html", project_list_page(request.user, listing))
 
 

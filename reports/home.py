@@ -15,14 +15,16 @@ from django.db.models import F, Sum
 from django.http import Http404, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from core.spreadsheets import neutralise
 from programmes.models import ContentArea, FundingSource
+from projects.figures import figures_version
 from projects.models import APPROVED_STATUSES, BudgetLine
 
-from .selectors import current_programme, programme_progress
+from .selectors import current_programme, programme_progress, target_progress_chart
 
 CACHE_SECONDS = 300  # five minutes: fresh enough for the public, cheap under many visitors
 
@@ -121,7 +123,21 @@ def public_figures(programme, progress=None, areas=None) -> dict:
             "on_date": timezone.localdate(),
         }
 
-    key = f"public-figures:{programme.pk}:{timezone.localdate().isoformat()}"
+    key = f"public-figures:{programme.pk}:{figures_version()}:{timezone.localdate().isoformat()}"
+    return cache.get_or_set(key, compute, CACHE_SECONDS)
+
+
+def home_progress(programme):
+    """The home page's target progress and its chart, kept for CACHE_SECONDS like the public
+    figures (keyed by day and language) or until a project's step changes them
+    (projects.figures): computed, the four counters grow with the projects (28 ms at 2,000, 55 ms
+    at 100,000, issue 14); kept, the page costs the same whatever the data."""
+
+    def compute():
+        progress = programme_progress(programme)
+        return progress, target_progress_chart(progress)
+
+    key = f"home-progress:{programme.pk}:{figures_version()}:{get_language()}:{timezone.localdate().isoformat()}"
     return cache.get_or_set(key, compute, CACHE_SECONDS)
 
 

@@ -1,8 +1,8 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from .home import money_rule, public_figures
-from .selectors import current_programme, programme_progress, target_progress_chart
+from .home import home_progress, money_rule, public_figures
+from .selectors import current_programme
 from .worklist import worklist_for
 
 
@@ -12,8 +12,7 @@ def home(request):
     context = {"programme": programme}
     if programme:
         context["areas"] = list(programme.content_areas.prefetch_related("activity_types"))
-        context["progress"] = programme_progress(programme)
-        context["progress_chart"] = target_progress_chart(context["progress"])
+        context["progress"], context["progress_chart"] = home_progress(programme)
         context["figures"] = public_figures(programme, context["progress"], context["areas"])
         context["money_rule"] = money_rule()
     return render(request, "reports/home.html", context)

@@ -11,7 +11,15 @@ def _run(args, **env_overrides):
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_DEBUG", "DJANGO_ENV", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        if k
+        not in {
+            "SECRET_KEY",
+            "ALLOWED_HOSTS",
+            "DJANGO_DEBUG",
+            "DJANGO_ENV",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+            "CONN_MAX_AGE",
+        }
     }
     env.update({"DJANGO_SETTINGS_MODULE": "khuyencong.settings", **env_overrides})
     return subprocess.run(
@@ -97,3 +105,36 @@ def test_debug_is_refused_in_production():
     )
     assert result.returncode != 0
     assert "DJANGO_DEBUG=1 is for DJANGO_ENV=local only" in result.stderr
+
+
+def test_database_connections_are_persistent_with_health_checks():
+    """Issue 14: a connection per request cost about 13 ms; production keeps it for 60 s and
+    checks it at the start of each request; CONN_MAX_AGE=0 still turns it off."""
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "d = s.DATABASES['default']; print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])"
+    )
+    prod = {"SECRET_KEY": PROD_SECRET, "ALLOWED_HOSTS": "khuyencong.hungyen.gov.vn"}
+    url = "postgres://khuyencong@127.0.0.1:5432/khuyencong"
+    result = _run(["-c", code], DATABASE_URL=url, **prod)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["60", "True"]
+    result = _run(["-c", code], DATABASE_URL=url, CONN_MAX_AGE="0", **prod)
+    assert result.stdout.split() == ["0", "True"]
+
+
+def test_templates_are_compiled_once_per_process():
+    """Issue 14 item 5: rendering was 29% of a list request; Django's cached loader (on whenever
+    TEMPLATES sets no `loaders`) keeps each compiled template for the life of the process."""
+    from django.template import engines
+    from django.template.loaders.cached import Loader
+
+    engine = engines["django"].engine
+    loaders = engine.template_loaders
+    assert len(loaders) == 1 and isinstance(loaders[0], Loader)
+    assert [type(loader).__module__ for loader in loaders[0].loaders] == [
+        "django.template.loaders.filesystem",
+        "django.template.loaders.app_directories",
+    ]
+    first = engine.get_template("base.html")
+    assert engine.get_template("base.html") is first  # the second lookup compiles nothing

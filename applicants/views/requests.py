@@ -5,20 +5,19 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import role_required
 from accounts.roles import Role, is_staff_like
+from core.exports import export_response
 from core.forms import apply_service_errors
-from core.listing import Listing
 from core.spreadsheets import xlsx_response
 
 from .. import selectors, services
+from ..exports import REQUEST_EXPORT, REQUEST_SHEET, request_export_file, request_list_listing
 from ..forms import SupportRequestForm, TriageForm
 from ..models import Applicant, SupportRequest
-from ..resources import request_export_rows
 from ..workflow import TRIAGE
 from ._common import STAFF
 
@@ -155,10 +154,14 @@ def request_triage(request, pk):
 
 @role_required(*STAFF)
 def request_list(request):
-    listing = Listing(request, selectors.request_list(request.user), **selectors.REQUEST_LISTING)
+    listing = request_list_listing(request)
     if listing.wants_export:
-        headers, rows = request_export_rows(listing.queryset)
-        return xlsx_response(f"de-nghi-{timezone.localdate():%Y%m%d}.xlsx", headers, rows, "Đề nghị hỗ trợ")
+        return export_response(
+            request,
+            kind=REQUEST_EXPORT,
+            count=listing.paginator.count,
+            respond=lambda: xlsx_response(*request_export_file(listing.queryset), REQUEST_SHEET),
+        )
     return render(
         request,
         "applicants/request_list.html",

@@ -4,34 +4,39 @@ and decisions, paper dossiers, and the import."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import role_required
 from accounts.roles import Role, has_role, is_staff_like
+from core.exports import export_response
 from core.forms import apply_service_errors
 from core.listing import Listing
 from core.money import group
 from core.spreadsheets import claim_stash, drop_stash, read_table, release_stash, stash_rows, xlsx_response
 
 from .. import selectors, services
+from ..exports import APPLICANT_EXPORT, APPLICANT_SHEET, applicant_export_file, applicant_list_listing
 from ..forms import ArtisanTitleForm, ImportForm, ReviewForm, StaffEntryForm
 from ..models import Applicant
-from ..resources import APPLICANT_COLUMNS, applicant_export_rows, applicant_import
+from ..resources import APPLICANT_COLUMNS, applicant_import
 from ._common import STAFF
 
 
 @role_required(*STAFF, Role.UNIT_REPORTER)
 def applicant_list(request):
-    listing = Listing(
-        request, selectors.staff_applicant_list(request.user), **selectors.applicant_listing(request.user)
-    )
+    listing = applicant_list_listing(request)
     show_ids = is_staff_like(request.user)
     if listing.wants_export:
-        headers, rows = applicant_export_rows(listing.queryset, with_personal_ids=show_ids)
-        return xlsx_response(f"co-so-{timezone.localdate():%Y%m%d}.xlsx", headers, rows, "Cơ sở")
+        return export_response(
+            request,
+            kind=APPLICANT_EXPORT,
+            count=listing.paginator.count,
+            respond=lambda: xlsx_response(
+                *applicant_export_file(request.user, listing.queryset), APPLICANT_SHEET
+            ),
+        )
     return render(
         request,
         "applicants/list.html",
