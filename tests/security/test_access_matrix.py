@@ -338,7 +338,10 @@ def outcome(response) -> str:
     if LOGIN_PATHS is None:
         LOGIN_PATHS = {reverse("accounts:login"), reverse("admin:login")}
     code = response.status_code
-    response.close()
+    if response.streaming:
+        # read to the end: the test client then closes the file without firing request_finished,
+        # whose handler would close the database connection (and the world's transaction with it)
+        b"".join(response.streaming_content)
     if code == 302:
         return "L" if urlsplit(response["Location"]).path in LOGIN_PATHS else "R"
     return {200: "2", 403: "F", 404: "N", 405: "M"}.get(code, f"<{code}>")
