@@ -156,6 +156,9 @@ ROWS = [
     ("reports:generated_finalise",             "generated_draft",   "MMMMMMMM", "LFFFF.FF"),
     ("reports:generated_download",             "generated_final",   "LFFF222F", "LFFF222F"),
     ("reports:generated_download",             "generated_draft",   "LFFF22NF", "LFFF22NF"),
+    # the signed copy of the final version: staff upload it; staff, leaders, observers read it
+    ("reports:generated_signed_upload",        "generated_final",   "MMMMMMMM", "LFFF..FF"),
+    ("reports:generated_signed",               "generated_final",   "LNNN222N", "LNNN222N"),
     ("reports:dashboard",                      None,                "LFFF222F", "LFFFMMMF"),  # GET only
     ("reports:public_figures_csv",             None,                "22222222", "MMMMMMMM"),
     ("reports:public_figures_json",            None,                "22222222", "MMMMMMMM"),
@@ -213,6 +216,7 @@ OTHER_KWARGS = {
     "reports:unit_report_step": {"step": "accept"},
     "reports:unit_report_signed": {"copy_pk": "signed_copy"},
     "reports:generated_download": {"fmt": "pdf"},
+    "reports:generated_signed": {"copy_pk": "generated_signed_copy"},
 }
 # The names a URL gives the pk of its row (the applicant of a new request, the admin's user…).
 PK_NAMES = {"applicant_pk", "invitation_pk", "pk", "id"}

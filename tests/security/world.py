@@ -20,7 +20,13 @@ from programmes.models import ActivityType, FundingSource, ReportingUnit
 from projects.models import Status
 from reports import services as report_services
 from reports import yearly_jobs
-from reports.models import GeneratedReport, UnitReport, UnitReportPdf, UnitReportSignedCopy
+from reports.models import (
+    GeneratedReport,
+    GeneratedReportSignedCopy,
+    UnitReport,
+    UnitReportPdf,
+    UnitReportSignedCopy,
+)
 from reports.yearly_models import Audience, ReportKind
 from tests.factories import ApplicantFactory, CollaboratorFactory, SupportRequestFactory, UserFactory, commune
 from tests.projects.utils import PDF, advance, make_project
@@ -113,6 +119,15 @@ def _reports(w: dict) -> None:
             row.is_final, row.finalised_by, row.finalised_at = True, w["other_leader"], timezone.now()
         row.save()
         w["generated_final" if final else "generated_draft"] = row
+    w["generated_signed_copy"] = GeneratedReportSignedCopy.objects.create(
+        report=w["generated_final"],
+        file=ContentFile(PDF, name="ban-ky.pdf"),
+        original_name="Báo cáo đã ký.pdf",
+        content_type="application/pdf",
+        size=len(PDF),
+        checksum=hashlib.sha256(PDF).hexdigest(),
+        uploaded_by=staff,
+    )
 
 
 def _plan(w: dict) -> None:
