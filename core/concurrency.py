@@ -12,10 +12,11 @@ STALE_MESSAGE = _(
 )
 
 
-def save_versioned(instance, *, expected_version, fields, reason=""):
+def save_versioned(instance, *, expected_version, fields, user=None, reason=""):
     """UPDATE … WHERE pk = … AND version = expected_version, bumping the version. Raises a
     ValidationError (code "stale") when another save got there first; nothing is written then.
-    The audit trail's row (core.audit) is written too, which an UPDATE alone would skip."""
+    The audit trail's row (core.audit) is written too, which an UPDATE alone would skip: by `user`
+    (else the signed-in user of the request) for `reason`."""
     model = type(instance)
     values = {name: getattr(instance, name) for name in fields}
     updated = model.objects.filter(pk=instance.pk, version=expected_version).update(
@@ -24,5 +25,5 @@ def save_versioned(instance, *, expected_version, fields, reason=""):
     if not updated:
         raise ValidationError(STALE_MESSAGE, code="stale")
     instance.version = int(expected_version) + 1
-    record_history(instance, reason=reason)
+    record_history(instance, user=user, reason=reason)
     return instance

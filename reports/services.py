@@ -6,6 +6,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from accounts.models import User
 from accounts.notifications import Event, notify
@@ -66,7 +67,10 @@ def period_open(*, user: User, year: int, **dates) -> ReportingPeriod:
     period.save()
     units = list(units_to_snapshot())
     ExpectedUnit.objects.bulk_create([ExpectedUnit(period=period, unit=u) for u in units])
-    UnitReport.objects.bulk_create([UnitReport(period=period, unit=u) for u in units])
+    # with their audit trail's first row (core.audit), which bulk_create alone would not write
+    bulk_create_with_history(
+        [UnitReport(period=period, unit=u) for u in units], UnitReport, default_user=user
+    )
     return period
 
 
@@ -241,6 +245,7 @@ def unit_report_save(
     form is refused; a bad figure changes nothing."""
     report = _editable(user, report, expected_version)
     _write(report, values, narrative)
+    report._history_user = user  # the audit trail (core.audit)
     _save_report(report)
     return report
 
