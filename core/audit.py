@@ -27,7 +27,7 @@ from django.utils.formats import date_format
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from .money import format_vnd
+from .money import format_vnd, group
 
 AUDIT_LIMIT = 50
 # Bookkeeping columns nobody reads as a change.
@@ -121,8 +121,9 @@ def _show(f, value, labels, *, masked) -> str:  # noqa: C901 (one branch per kin
         return date_format(timezone.localtime(value), "d/m/Y H:i")
     if isinstance(f, models.DateField):
         return date_format(value, "d/m/Y")
-    if type(f) is models.BigIntegerField:  # money is whole đồng in a BigIntegerField
-        return format_vnd(value)
+    if type(f) is models.BigIntegerField:  # money is whole đồng, unless the model says otherwise
+        plain = f.name in getattr(f.model, "AUDIT_NUMBERS", ())
+        return group(value) if plain else format_vnd(value)
     if isinstance(f, models.FileField):
         return str(value).rsplit("/", 1)[-1]
     return Truncator(str(value)).chars(TEXT_LIMIT)
@@ -155,49 +156,72 @@ def audit_rows(*histories, sees_personal: bool, limit: int = AUDIT_LIMIT):
     more = len(fetched) > limit
     fetched = fetched[:limit]
 
-    pending, diffs = {}, []
+    diffs = []
     for record, previous in fetched:
         fields = _tracked(type(record))
         changed = (
             _diff(record, previous, fields) if previous is not None and record.history_type == "~" else []
         )
-        for f in changed:
-            if f.is_relation:
-                key = (f.name, f.related_model)
-                pending.setdefault(key, set()).update(
-                    v for v in (getattr(record, f.attname), getattr(previous, f.attname)) if v is not None
-                )
-        diffs.append((record, previous, changed))
-    labels = _labels(pending)
-
-    rows = []
-    for record, previous, changed in diffs:
         if record.history_type == "~" and previous is not None and not changed:
             continue  # a version bump or a bookkeeping column only
-        personal = getattr(record.instance_type, "is_personal_value", None)
-        row = AuditRow(
-            when=record.history_date,
-            who=_who(record),
-            action=record.history_type,
-            reason=record.history_change_reason or "",
-            baseline_missing=record.history_type == "~" and previous is None,
-        )
-        subject = getattr(record.instance_type, "AUDIT_SUBJECT", "")
-        if subject:
-            row.subject = f"{record.instance_type._meta.verbose_name} {getattr(record, subject)}"
-        for f in changed:
-            old, new = getattr(previous, f.attname), getattr(record, f.attname)
-            hide_old = not sees_personal and personal is not None and personal(f.name, old)
-            hide_new = not sees_personal and personal is not None and personal(f.name, new)
-            row.changes.append(
-                Change(
-                    label=str(f.verbose_name),
-                    old=_show(f, old, labels, masked=hide_old),
-                    new=_show(f, new, labels, masked=hide_new),
-                )
+        diffs.append((record, previous, changed))
+    labels = _labels(_pending_labels(diffs))
+    return [
+        _row(record, previous, changed, labels, sees_personal) for record, previous, changed in diffs
+    ], more
+
+
+def _subject_field(model):
+    name = getattr(model, "AUDIT_SUBJECT", "")
+    return model._meta.get_field(name) if name else None
+
+
+def _pending_labels(diffs) -> dict:
+    """{(field name, related model): ids} of the foreign keys to show: those that changed, and the
+    subjects that are foreign keys (the indicator of a report's figure)."""
+    pending = {}
+    for record, previous, changed in diffs:
+        subject = _subject_field(record.instance_type)
+        if subject is not None and subject.is_relation:
+            pending.setdefault((subject.name, subject.related_model), set()).add(
+                getattr(record, subject.attname)
             )
-        rows.append(row)
-    return rows, more
+        for f in changed:
+            if f.is_relation:
+                values = (getattr(record, f.attname), getattr(previous, f.attname))
+                pending.setdefault((f.name, f.related_model), set()).update(
+                    v for v in values if v is not None
+                )
+    return pending
+
+
+def _row(record, previous, changed, labels, sees_personal) -> AuditRow:
+    model = record.instance_type
+    personal = getattr(model, "is_personal_value", None)
+    row = AuditRow(
+        when=record.history_date,
+        who=_who(record),
+        action=record.history_type,
+        reason=record.history_change_reason or "",
+        baseline_missing=record.history_type == "~" and previous is None,
+    )
+    subject = _subject_field(model)
+    if subject is not None:
+        value = getattr(record, subject.attname)
+        shown = labels.get((subject.name, value), value) if subject.is_relation else value
+        row.subject = f"{model._meta.verbose_name} {shown}"
+    for f in changed:
+        old, new = getattr(previous, f.attname), getattr(record, f.attname)
+        hide_old = not sees_personal and personal is not None and personal(f.name, old)
+        hide_new = not sees_personal and personal is not None and personal(f.name, new)
+        row.changes.append(
+            Change(
+                label=str(f.verbose_name),
+                old=_show(f, old, labels, masked=hide_old),
+                new=_show(f, new, labels, masked=hide_new),
+            )
+        )
+    return row
 
 
 def histories_of(obj) -> list:

@@ -210,6 +210,10 @@ class UnitReport(models.Model):
     def __str__(self):
         return f"{self.unit} — {self.period.year}"
 
+    def audit_histories(self):
+        """The audit trail (core.audit) of a report: its own changes and its figures'."""
+        return [self.history.all(), UnitReportValue.history.filter(report_id=self.pk)]
+
     @property
     def is_locked(self):
         """Closed with its period, unless staff reopened this one report."""
@@ -244,6 +248,11 @@ class UnitReportValue(models.Model):
     prefilled = models.BigIntegerField(_("số liệu của Cổng"), null=True, blank=True)
     value = models.BigIntegerField(_("số liệu của đơn vị"), null=True, blank=True)
     note = models.TextField(_("giải trình"), blank=True)
+    # the audit trail (core.audit): on the report's trail, named by their indicator; the figures
+    # are counts or money in triệu đồng by indicator, so shown as plain numbers
+    history = HistoricalRecords(verbose_name=_("lịch sử thay đổi số liệu báo cáo"))
+    AUDIT_SUBJECT = "indicator"
+    AUDIT_NUMBERS = frozenset({"prefilled", "value"})
 
     class Meta:
         verbose_name = _("số liệu báo cáo")

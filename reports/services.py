@@ -179,16 +179,23 @@ def _write(report: UnitReport, values: dict | None, narrative: dict | None) -> l
     cleaned = _clean_values(values, indicators)
     prefill = unit_prefill(report.unit, Window.of(report.period), indicators)
     rows = {v.indicator_id: v for v in report.values.all()}
-    new, changed = [], []
+    new, changed, audited = [], [], []
     for indicator in indicators:
         row = rows.get(indicator.pk) or UnitReportValue(report=report, indicator=indicator)
+        before = (row.prefilled, row.value, row.note)
         row.indicator = indicator
         row.prefilled = prefill.get(indicator.pk)
         if indicator.pk in cleaned:
             row.value, row.note = cleaned[indicator.pk]
         (changed if row.pk else new).append(row)
+        if row.pk and before != (row.prefilled, row.value, row.note):
+            audited.append(row)
     UnitReportValue.objects.bulk_create(new)
     UnitReportValue.objects.bulk_update(changed, ["prefilled", "value", "note"])
+    # the audit trail (core.audit): a row for each figure written the first time or changed
+    # (bulk writes bypass simple-history); the user is the request's
+    UnitReportValue.history.bulk_history_create(new)
+    UnitReportValue.history.bulk_history_create(audited, update=True)
     for name in NARRATIVE:
         if narrative is not None and name in narrative:
             setattr(report, name, nfc(narrative[name] or "").strip())

@@ -14,7 +14,7 @@ from accounts.roles import Role
 from applicants import services as applicant_services
 from applicants.models import Applicant
 from programmes import plans
-from programmes.models import ReportingUnit
+from programmes.models import Indicator, ReportingUnit
 from projects import services as project_services
 from projects.models import Project, Status
 from reports import services as report_services
@@ -182,22 +182,36 @@ def unit_report(people):
     return UnitReport.objects.get(period=period, unit__commune__code="11953")
 
 
-def _save_narrative(report, user, text):
+def _save_narrative(report, user, text, values=None):
     current = UnitReport.objects.get(pk=report.pk)
     report_services.unit_report_save(
-        user=user, report=current, narrative={"results": text}, expected_version=current.version
+        user=user,
+        report=current,
+        narrative={"results": text},
+        values=values,
+        expected_version=current.version,
     )
 
 
 def test_the_unit_report_page_shows_the_changes_to_staff_and_leaders_not_to_the_unit(
     client, people, unit_report
 ):
+    trainees = Indicator.objects.get(code="hoc_vien")
     _save_narrative(unit_report, people["reporter"], "Hoàn thành kế hoạch.")
+    _save_narrative(
+        unit_report,
+        people["reporter"],
+        "Hoàn thành kế hoạch.",
+        values={trainees.pk: {"value": 1200, "note": ""}},
+    )
     url = reverse("reports:unit_report", args=[unit_report.pk])
     for role in ("staff", "leader"):
         section = _audit_section(_page(client, people[role], url).content.decode())
         assert "Vũ Thị Thu" in section and "Hoàn thành kế hoạch." in section
         assert "Kết quả thực hiện:" in section
+        # the figures too, named by their indicator, as plain numbers (not đồng)
+        assert f"Số liệu báo cáo {trainees}:" in section
+        assert re.search(r"Số liệu của đơn vị:</span> [^<]* → 1\.200<", section)
     response = _page(client, people["reporter"], url)
     assert response.status_code == 200 and AUDIT not in response.content.decode()
     for role in ("applicant", "observer"):
@@ -206,10 +220,17 @@ def test_the_unit_report_page_shows_the_changes_to_staff_and_leaders_not_to_the_
 
 def test_the_unit_report_page_queries_do_not_grow_with_its_changes(client, people, unit_report):
     url = reverse("reports:unit_report", args=[unit_report.pk])
-    _save_narrative(unit_report, people["reporter"], "Bản 0")
+    trainees = Indicator.objects.get(code="hoc_vien")
+    _save_narrative(unit_report, people["reporter"], "Bản 0", values={trainees.pk: {"value": 0, "note": ""}})
+    # the figures' rows are written by that first save; one change of them, then 29 more
+    _save_narrative(
+        unit_report, people["reporter"], "Bản 0", values={trainees.pk: {"value": 100, "note": ""}}
+    )
     one = _queries(client, people["staff"], url)
     for n in range(1, 30):
-        _save_narrative(unit_report, people["reporter"], f"Bản {n}")
+        _save_narrative(
+            unit_report, people["reporter"], f"Bản {n}", values={trainees.pk: {"value": n, "note": ""}}
+        )
     assert _queries(client, people["staff"], url) == one
 
 
