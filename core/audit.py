@@ -137,7 +137,9 @@ def _labels(pending):
     """{(field name, id): label} for the foreign keys that changed: one query per field."""
     labels = {}
     for (name, related), ids in pending.items():
-        for pk, obj in related._base_manager.in_bulk(ids).items():
+        # what a label's __str__ reads one step away (a plan item's activity) comes in the same query
+        joined = [f.name for f in related._meta.concrete_fields if f.many_to_one]
+        for pk, obj in related._base_manager.select_related(*joined).in_bulk(ids).items():
             labels[(name, pk)] = str(getattr(obj, "full_name", "") or obj)
     return labels
 

@@ -164,3 +164,31 @@ def test_the_trail_keeps_the_latest_and_says_there_are_more(staff):
     assert _changes(rows[0])["ngành nghề sản xuất"] == ("Ngành 3", "Ngành 4")
     # the oldest row shown is still compared with the row before it (outside the window)
     assert _changes(rows[2])["ngành nghề sản xuất"] == ("Ngành 1", "Ngành 2")
+
+
+def test_a_changed_foreign_key_is_labelled_in_one_query_whatever_the_number_of_values(staff, leader):
+    """A đề án moved between plan items: the items' labels (whose __str__ reads their activity and
+    variant) come in one query, not one per item."""
+    from projects.services.plans import project_plan_item_set
+    from tests.programmes.test_plans import DECISION, kcqg
+
+    plan = plans.plan_create(user=staff, year=2026, funding_source=kcqg())
+    items = [plans.plan_item_save(user=staff, plan=plan, data=item_data()) for _n in range(4)]
+    plans.plan_transition(user=staff, plan=plan, step="submit")
+    plans.plan_transition(user=leader, plan=plan, step="approve", data=DECISION)
+    project = make_project(staff)
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            rows, _more = audit.audit_rows(project.history.all(), sees_personal=True)
+        return len(queries), rows
+
+    project_plan_item_set(user=staff, project=project, item=items[0])
+    project_plan_item_set(user=staff, project=project, item=items[1])
+    few, _rows = count()
+    for item in items[2:]:
+        project_plan_item_set(user=staff, project=project, item=item)
+    many, rows = count()
+    assert few == many
+    assert _changes(rows[0])["mục kế hoạch"] == (str(items[2]), str(items[3]))
+    assert "2b" in str(items[3])
