@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from programmes.models import ActivityType, ActivityVariant, AdministrativeUnit
 
@@ -96,6 +97,10 @@ class Applicant(models.Model):
     version = models.PositiveIntegerField(default=1)
     search_text = models.TextField(editable=False, default="")
     sort_key = models.CharField(editable=False, max_length=600, default="", db_index=True)
+    # The audit trail (core.audit): who changed what and when, shown to staff on the page.
+    history = HistoricalRecords(
+        verbose_name=_("lịch sử thay đổi cơ sở"), excluded_fields=["search_text", "sort_key"]
+    )
 
     class Meta:
         verbose_name = _("cơ sở")
@@ -132,6 +137,15 @@ class Applicant(models.Model):
         Kind.OTHER: "đ",
     }
     IDENTITY_FIELDS = ("kind", "name", "tax_code", "registration_number", "representative")
+    # Personal data the audit trail hides from whoever may not see it (NĐ 13/2023/NĐ-CP).
+    PERSONAL_FIELDS = frozenset({"phone", "email", "address"})
+
+    @classmethod
+    def is_personal_value(cls, name, value):
+        """Phones, e-mail, addresses, and a tax code that is a 12-digit personal ID number."""
+        if name == "tax_code":
+            return bool(value) and len(value) == 12 and value.isdigit()
+        return name in cls.PERSONAL_FIELDS
 
     @property
     def beneficiary_category(self):

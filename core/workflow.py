@@ -207,6 +207,9 @@ def apply_step(
     row.full_clean()
     row.save()
     setattr(obj, workflow.status_attr, step.target)
+    # the audit trail's row (core.audit) says which step changed the object and who took it
+    obj._change_reason = str(step.label)[:100]
+    obj._history_user = user
     if hasattr(obj, "version"):
         obj.version += 1
     if save_obj is not None:

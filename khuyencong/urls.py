@@ -7,7 +7,7 @@ import programmes.views
 from projects import plan_pages
 from reports.views import dashboard, home
 
-from . import guides, views
+from . import audit, guides, views
 
 # The accounts pages, plus the two account forms that also set reporting units (programmes' part)
 # and the first page, whose worklist reads every app (reports'): composed here, the one package
@@ -31,6 +31,7 @@ urlpatterns = [
     path("healthz/", views.healthz, name="healthz"),
     path("huong-dan/", guides.help_index, name="help"),
     path("huong-dan/<slug:slug>/", guides.help_guide, name="help_guide"),
+    path("lich-su-thay-doi/<slug:slug>/<int:pk>/", audit.audit_log, name="audit_log"),
     path("tai-khoan/", include((account_patterns, accounts.urls.app_name))),
     path("co-so/", include("applicants.urls")),
     path("chuong-trinh/", include((programme_patterns, programmes.urls.app_name))),

@@ -837,6 +837,7 @@ class AnnualPlan(models.Model):
     # form opened on an older version is refused (two officers editing one plan, or a leader
     # approving items that changed after the page was opened).
     version = models.PositiveIntegerField(default=0, editable=False)
+    history = HistoricalRecords(verbose_name=_("lịch sử thay đổi kế hoạch"))  # core.audit
 
     class Meta:
         verbose_name = _("kế hoạch khuyến công hằng năm")
@@ -870,6 +871,10 @@ class AnnualPlan(models.Model):
         if self.revision:
             text += " " + _("(điều chỉnh lần %(n)s)") % {"n": self.revision}
         return text
+
+    def audit_histories(self):
+        """The audit trail (core.audit) of a plan: its own changes and its items'."""
+        return [self.history.all(), PlanItem.history.filter(plan_id=self.pk)]
 
 
 class AnnualPlanEvent(models.Model):
@@ -927,6 +932,8 @@ class PlanItem(models.Model):
         AdministrativeUnit, blank=True, related_name="plan_items", verbose_name=_("xã, phường dự kiến")
     )
     beneficiaries_foreseen = models.TextField(_("đối tượng thụ hưởng dự kiến"), blank=True)
+    history = HistoricalRecords(verbose_name=_("lịch sử thay đổi mục kế hoạch"))  # core.audit
+    AUDIT_SUBJECT = "line"  # "mục kế hoạch 3" on the plan's trail
 
     class Meta:
         verbose_name = _("mục kế hoạch")

@@ -87,6 +87,7 @@ def plan_create(*, user, year: int, funding_source: FundingSource, note: str = "
         programme=programme, year=year, funding_source=funding_source, note=note, created_by=user
     )
     plan.full_clean()
+    plan._history_user = user  # the audit trail (core.audit)
     plan.save()
     return plan
 
@@ -131,6 +132,7 @@ def plan_item_save(
         setattr(item, name, value)
     item.year = plan.year
     item.full_clean()
+    item._history_user = user  # the audit trail (core.audit)
     item.save()
     if communes is not None:
         item.communes.set(communes)
@@ -146,6 +148,7 @@ def plan_item_delete(*, user, item: PlanItem, expected_version=None) -> None:
     _require_draft(plan)
     if item.projects.exists():
         raise ValidationError(_("Mục đã có đề án gắn vào nên không xóa được."), code="item_in_use")
+    item._history_user = user  # the audit trail (core.audit)
     item.delete()
     _bump(plan)
 

@@ -215,6 +215,10 @@ class Project(models.Model):
     version = models.PositiveIntegerField(default=1)
     search_text = models.TextField(editable=False, default="")
     sort_key = models.CharField(editable=False, max_length=600, default="", db_index=True)
+    # The audit trail (core.audit) of the fields; the steps keep their own rows (ProjectTransition).
+    history = HistoricalRecords(
+        verbose_name=_("lịch sử thay đổi đề án"), excluded_fields=["search_text", "sort_key"]
+    )
 
     class Meta:
         verbose_name = _("đề án")

@@ -13,6 +13,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history import register
+from simple_history.models import HistoricalRecords
 
 from core.deadlines import end_of_day, local_zone
 from core.models import Job
@@ -183,6 +185,7 @@ class UnitReport(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
+    history = HistoricalRecords(verbose_name=_("lịch sử thay đổi báo cáo của đơn vị"))  # core.audit
 
     class Meta:
         verbose_name = _("báo cáo của đơn vị")
@@ -206,6 +209,10 @@ class UnitReport(models.Model):
 
     def __str__(self):
         return f"{self.unit} — {self.period.year}"
+
+    def audit_histories(self):
+        """The audit trail (core.audit) of a report: its own changes and its figures'."""
+        return [self.history.all(), UnitReportValue.history.filter(report_id=self.pk)]
 
     @property
     def is_locked(self):
@@ -241,6 +248,11 @@ class UnitReportValue(models.Model):
     prefilled = models.BigIntegerField(_("số liệu của Cổng"), null=True, blank=True)
     value = models.BigIntegerField(_("số liệu của đơn vị"), null=True, blank=True)
     note = models.TextField(_("giải trình"), blank=True)
+    # the audit trail (core.audit): on the report's trail, named by their indicator; the figures
+    # are counts or money in triệu đồng by indicator, so shown as plain numbers
+    history = HistoricalRecords(verbose_name=_("lịch sử thay đổi số liệu báo cáo"))
+    AUDIT_SUBJECT = "indicator"
+    AUDIT_NUMBERS = frozenset({"prefilled", "value"})
 
     class Meta:
         verbose_name = _("số liệu báo cáo")
@@ -370,3 +382,7 @@ class UnitReportSignedCopy(models.Model):
 
 # --- Compiled reports to UBND tỉnh and Bộ Công Thương (issue 13) ---------------------------------
 from .yearly_models import GeneratedReport, GeneratedReportSignedCopy, ReportRequest  # noqa: E402, F401
+
+# The audit trail (core.audit) of what staff write in a compiled report's request (its passages,
+# number, recipients, signature block); each build is its own row with who asked and who finalised.
+register(ReportRequest, app="reports", verbose_name=_("lịch sử thay đổi yêu cầu lập báo cáo tổng hợp"))

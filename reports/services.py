@@ -6,6 +6,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from accounts.models import User
 from accounts.notifications import Event, notify
@@ -66,7 +67,10 @@ def period_open(*, user: User, year: int, **dates) -> ReportingPeriod:
     period.save()
     units = list(units_to_snapshot())
     ExpectedUnit.objects.bulk_create([ExpectedUnit(period=period, unit=u) for u in units])
-    UnitReport.objects.bulk_create([UnitReport(period=period, unit=u) for u in units])
+    # with their audit trail's first row (core.audit), which bulk_create alone would not write
+    bulk_create_with_history(
+        [UnitReport(period=period, unit=u) for u in units], UnitReport, default_user=user
+    )
     return period
 
 
@@ -175,16 +179,23 @@ def _write(report: UnitReport, values: dict | None, narrative: dict | None) -> l
     cleaned = _clean_values(values, indicators)
     prefill = unit_prefill(report.unit, Window.of(report.period), indicators)
     rows = {v.indicator_id: v for v in report.values.all()}
-    new, changed = [], []
+    new, changed, audited = [], [], []
     for indicator in indicators:
         row = rows.get(indicator.pk) or UnitReportValue(report=report, indicator=indicator)
+        before = (row.prefilled, row.value, row.note)
         row.indicator = indicator
         row.prefilled = prefill.get(indicator.pk)
         if indicator.pk in cleaned:
             row.value, row.note = cleaned[indicator.pk]
         (changed if row.pk else new).append(row)
+        if row.pk and before != (row.prefilled, row.value, row.note):
+            audited.append(row)
     UnitReportValue.objects.bulk_create(new)
     UnitReportValue.objects.bulk_update(changed, ["prefilled", "value", "note"])
+    # the audit trail (core.audit): a row for each figure written the first time or changed
+    # (bulk writes bypass simple-history); the user is the request's
+    UnitReportValue.history.bulk_history_create(new)
+    UnitReportValue.history.bulk_history_create(audited, update=True)
     for name in NARRATIVE:
         if narrative is not None and name in narrative:
             setattr(report, name, nfc(narrative[name] or "").strip())
@@ -241,6 +252,7 @@ def unit_report_save(
     form is refused; a bad figure changes nothing."""
     report = _editable(user, report, expected_version)
     _write(report, values, narrative)
+    report._history_user = user  # the audit trail (core.audit)
     _save_report(report)
     return report
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.roles import is_staff_like
+from core.audit import record_history
 
 from ..models import Applicant, PrivacyConsent, PrivacyNotice
 from ..privacy import seed_first_notice
@@ -34,6 +35,7 @@ def privacy_consent_record(
     consent.save()
     Applicant.objects.filter(pk=applicant.pk).update(privacy_consent_at=consent.given_at)
     applicant.privacy_consent_at = consent.given_at
+    record_history(applicant, user=actor, reason=_("Đồng ý xử lý dữ liệu cá nhân"))
     return consent
 
 

@@ -390,7 +390,7 @@ def applicant_update(
     applicant.full_clean()
     fields = list(dict.fromkeys(fields))
     try:
-        save_versioned(applicant, expected_version=expected_version, fields=fields)
+        save_versioned(applicant, expected_version=expected_version, fields=fields, user=actor)
     except IntegrityError:
         raise ValidationError(
             _("Mã số thuế hoặc số đăng ký đã được đăng ký.") + " " + CONTACT_DEPARTMENT, code="duplicate"

@@ -59,6 +59,7 @@ def applicant_review(
         )
     status, event = REVIEW_EVENTS[decision]
     applicant.verification_status = status
+    applicant._history_user, applicant._change_reason = actor, str(ApplicantReview.Decision(decision).label)
     applicant.save(update_fields=["verification_status", "updated_at"])
     review = ApplicantReview.objects.create(
         applicant=applicant, decision=decision, actor=actor, reason=reason

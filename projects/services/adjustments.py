@@ -128,6 +128,8 @@ def project_adjust(
         project.contract_value = support
     project.version += 1
     project.full_clean()
+    project._history_user = user  # the audit trail (core.audit): the decision is its reason
+    project._change_reason = _("Điều chỉnh theo quyết định %(number)s") % {"number": decision_number}
     project.save()
     row = ProjectTransition.objects.create(
         project=project,

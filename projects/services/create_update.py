@@ -161,6 +161,7 @@ def project_create(
         warnings = [check.message] if check.flagged else []
     project.code = code or _allocate_code(project.year, project.lead_fund)
     project.full_clean()
+    project._history_user = user  # the audit trail (core.audit)
     project.save()
     project.current_budget = write_budget(project, lines=cleaned, number=1, user=user)
     project.save(update_fields=["current_budget"])
@@ -279,6 +280,7 @@ def project_update(
         beneficiaries=beneficiaries,
     )
     current.full_clean()
+    current._history_user = user  # the audit trail (core.audit)
     current.save(update_fields=[*EDITABLE_FIELDS, *_DERIVED_FIELDS, "updated_at"])
     Project.objects.filter(pk=current.pk).update(version=current.version + 1)
     current.version += 1

@@ -764,7 +764,8 @@ def test_list_counts_and_totals_its_filtered_rows_in_one_query(client, staff):
 def test_project_page_queries_do_not_grow_with_its_history(client, staff, leader, django_assert_num_queries):
     """3 or 30 documents, progress entries and payments, and the adjustments' budget versions:
     the same number of queries (35: the yearly plan shares are one more, issue 12; 30 since the
-    payments, recoveries and the current budget lines are read once, issue 14)."""
+    payments, recoveries and the current budget lines are read once, issue 14; 31 with the audit
+    trail, issue 15)."""
     from projects import services
 
     from .utils import pdf
@@ -786,10 +787,10 @@ def test_project_page_queries_do_not_grow_with_its_history(client, staff, leader
 
     client.force_login(staff)
     seed(3, 0)
-    with django_assert_num_queries(30) as small:
+    with django_assert_num_queries(31) as small:
         assert client.get(f"/de-an/{project.pk}/").status_code == 200
     seed(27, 3)
-    with django_assert_num_queries(30) as large:
+    with django_assert_num_queries(31) as large:
         assert client.get(f"/de-an/{project.pk}/").status_code == 200
     assert len(large.captured_queries) == len(small.captured_queries)
 
