@@ -114,6 +114,8 @@ ROWS = [
     ("projects:detail",                        "project",           "LNNN222F", "LNNN222F"),
     ("projects:detail",                        "own_project",       "L22N222F", "L22N222F"),
     ("projects:detail",                        "draft_project",     "LNNN22NF", "LNNN22NF"),
+    # the audit trail's "see all" page (here a đề án's): staff and leaders only
+    ("audit_log",                              "project",           "LFFF22FF", "LFFF22FF"),
     ("projects:edit",                          "project",           "LFFFRRFF", "LFFF..FF"),  # approved: not editable, back to its page
     ("projects:approval_summary",              "project",           "LNNN222F", "LNNN...F"),
     ("projects:approval_summary",              "own_project",       "L22N222F", "L..N...F"),
@@ -207,6 +209,7 @@ ADMIN_NO_DELETE = {
 # What the other parts of a URL are (the pk is the row's own).
 OTHER_KWARGS = {
     "help_guide": {"slug": "can-bo-so"},
+    "audit_log": {"slug": "de-an"},
     "accounts:password_reset_confirm": {"uidb64": "MQ", "token": "khong-hop-le"},
     "programmes:plan_item_edit": {"item_pk": "plan_item"},
     "programmes:plan_item_delete": {"item_pk": "plan_item"},
