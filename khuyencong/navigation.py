@@ -1,6 +1,6 @@
 """The portal's menu: each entry names the roles that may use it. A role sees only its entries.
 Related entries fold into one drop-down (GROUPS) where a role sees more than one of them: a Sở
-officer's menu is eight items on one line instead of fourteen on three; a role that sees one entry
+officer's menu is seven items on one line instead of thirteen on three; a role that sees one entry
 of a group gets it as a plain link."""
 
 from django.urls import NoReverseMatch, reverse
@@ -35,8 +35,6 @@ MENU = [
     # accounts
     (_("Tài khoản người dùng"), "accounts:user_list", STAFF),
     (_("Thông báo"), "accounts:notifications", ALL),
-    # the user guides (docs/huong-dan/), each role's own first
-    (_("Hướng dẫn"), "help", ALL),
 ]
 
 
