@@ -116,7 +116,9 @@ def project_plan_context(user, project) -> dict:
     """What the project page shows of the plan: the item (and the shares of a multi-year đề án)
     and, for staff and leaders while the đề án is not approved, the form to pick the item."""
     shares = list(
-        project.plan_shares.select_related("plan_item__plan__funding_source", "plan_item__activity")
+        project.plan_shares.select_related("plan_item__plan__funding_source", "plan_item__activity").order_by(
+            "year"
+        )
     )
     open_ = project.status not in (*APPROVED_STATUSES, Status.REJECTED, Status.CANCELLED)
     context = {"plan_shares": shares, "plan_item_form": None, "plan_shares_open": False}

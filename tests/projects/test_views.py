@@ -795,6 +795,28 @@ def test_project_page_queries_do_not_grow_with_its_history(client, staff, leader
     assert len(large.captured_queries) == len(small.captured_queries)
 
 
+def test_project_page_reads_the_project_once(client, staff, leader, django_assert_num_queries):
+    """The page's lists are sorted inside the project: none joins projects_project again to sort by
+    its year and code (the models' orderings start with the project), and a settled project's
+    page takes 19 queries (issue 14)."""
+    from projects import services
+
+    from .utils import pdf
+
+    project = make_project(staff, activity_code="3c", variant_key="showroom", lead="KCDP", support=50_000_000)
+    services.project_document_add(user=staff, project=project, kind="invoice", uploaded=pdf("a.pdf"))
+    project = advance(leader, project, Status.SETTLED)
+    client.force_login(staff)
+    client.get(f"/de-an/{project.pk}/")
+    with django_assert_num_queries(19) as queries:
+        html = client.get(f"/de-an/{project.pk}/").content.decode()
+    joins = [q["sql"] for q in queries.captured_queries if 'JOIN "projects_project" ' in q["sql"]]
+    assert joins == []
+    # the labels are read from the choices once per request, as get_<field>_display gave them
+    kinds = dict(ProjectDocument._meta.get_field("kind").flatchoices)
+    assert f"{Status.SETTLED.label}</span>" in html and f"— {kinds['invoice']}, " in html
+
+
 def test_approval_and_contract_forms_start_from_the_figures_they_are_checked_against(client, staff, leader):
     project = advance(leader, make_project(staff), Status.APPRAISED)
     client.force_login(leader)
