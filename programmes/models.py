@@ -549,15 +549,6 @@ class ApprovalRules(models.Model):
         self.pk = 1  # one row
         super().save(*args, **kwargs)
 
-    def clean(self):
-        offsets = self.kcqg_reminder_offsets
-        if not isinstance(offsets, list) or not all(
-            isinstance(n, int) and not isinstance(n, bool) and 0 <= n <= 90 for n in offsets
-        ):
-            raise ValidationError(
-                {"kcqg_reminder_offsets": _("Ngày nhắc hạn là các số nguyên từ 0 đến 90, ví dụ 14, 7, 1.")}
-            )
-
     @classmethod
     def current(cls):
         return cls.objects.filter(pk=1).first() or cls()

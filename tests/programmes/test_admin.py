@@ -440,3 +440,22 @@ def test_import_and_export_urls_are_refused_to_every_role(client, role):
         )
         assert response.status_code == 302, (role, model)
     assert Collaborator.objects.count() == 1
+
+
+def test_the_one_row_rule_tables_validate_and_save_in_the_admin(client, superuser):
+    # ApprovalRules once carried PlanCalendar's check of reminder offsets (a field it does not
+    # have): every save of it in the admin ended in a server error.
+    from django.core.exceptions import ValidationError
+    from django.urls import reverse
+
+    from programmes.models import ApprovalRules, PlanCalendar
+
+    rules = ApprovalRules.current()
+    rules.full_clean()  # raised AttributeError
+    rules.save()
+    calendar = PlanCalendar.current()
+    calendar.kcqg_reminder_offsets = [14, "bảy"]
+    with pytest.raises(ValidationError, match="số nguyên từ 0 đến 90"):
+        calendar.full_clean()
+    page = client.get(reverse("admin:programmes_approvalrules_change", args=[rules.pk]))
+    assert page.status_code == 200
