@@ -59,6 +59,7 @@ def slow_worker(private_redis, tmp_path):
             "CELERY_TASK_ALWAYS_EAGER": "0",
             "MEDIA_ROOT": str(settings.MEDIA_ROOT),
             "PYTHONPATH": str(ROOT),
+            "FAULT_XLSX_MARKER": str(tmp_path / "xlsx-started"),
         }
         log = open(tmp_path / "worker.log", "w")  # noqa: SIM115 (closed with the process)
         process = subprocess.Popen(  # noqa: S603 (our own worker script)
@@ -100,7 +101,10 @@ def test_a_worker_killed_mid_build_leaves_no_half_written_report_and_no_row_runn
     def midway():
         if worker.poll() is not None:
             raise AssertionError((tmp_path / "worker.log").read_text()[-3000:])
-        return GeneratedReport.objects.filter(pk=job.pk, status=Status.RUNNING, progress__gte=85).exists()
+        # the build is in its XLSX (the PDF's parts are being laid out meanwhile): files half made
+        return (tmp_path / "xlsx-started").exists() and GeneratedReport.objects.filter(
+            pk=job.pk, status=Status.RUNNING
+        ).exists()
 
     wait_for(midway, seconds=60, what="the worker reaching the XLSX", every=0.2)
     os.killpg(worker.pid, signal.SIGKILL)
