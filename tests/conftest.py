@@ -48,6 +48,16 @@ def require_services():
     return os.environ.get("REQUIRE_SERVICES") == "1"
 
 
+def need(condition, message):
+    """A test that needs a service (PostgreSQL, Redis, a binary) the laptop's `make test` may lack:
+    skipped there, a failure under REQUIRE_SERVICES=1 (CI), so that nothing is skipped in CI."""
+    if condition:
+        return
+    if require_services():
+        pytest.fail(f"{message}; REQUIRE_SERVICES=1 makes this a failure")
+    pytest.skip(f"{message} (REQUIRE_SERVICES=1 makes this a failure)")
+
+
 @pytest.fixture(autouse=True)
 def _media_per_test(settings, tmp_path):
     """Every test stores its uploads and import drafts in its own temporary folder: no test sees

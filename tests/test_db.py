@@ -1,7 +1,7 @@
 import pytest
 from django.db import connection
 
-from tests.conftest import require_services
+from tests.conftest import need
 
 pytestmark = pytest.mark.django_db
 
@@ -32,11 +32,7 @@ def test_search_columns_have_trigram_indexes_where_the_database_has_them():
 
 
 def _postgresql_only():
-    if connection.vendor != "postgresql":
-        message = "needs PostgreSQL (DATABASE_URL); REQUIRE_SERVICES=1 makes this a failure"
-        if require_services():
-            pytest.fail(message)
-        pytest.skip(message)
+    need(connection.vendor == "postgresql", "needs PostgreSQL (DATABASE_URL)")
 
 
 @pytest.mark.parametrize("table", SEARCHED_TABLES)

@@ -19,7 +19,7 @@ import pytest
 from django.db import connection
 
 from accounts.roles import Role
-from tests.conftest import require_services
+from tests.conftest import need
 from tests.factories import ApplicantFactory, UserFactory, advance_project, make_project
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -34,10 +34,7 @@ def _require_postgresql():
         missing = "the restore drill needs PostgreSQL (set DATABASE_URL)"
     elif not (shutil.which("pg_dump") and shutil.which("pg_restore") and shutil.which("psql")):
         missing = "pg_dump, pg_restore or psql is not installed (Debian package postgresql-client)"
-    if missing:
-        if require_services():
-            pytest.fail(f"{missing}; REQUIRE_SERVICES=1 makes this a failure")
-        pytest.skip(f"{missing} (REQUIRE_SERVICES=1 makes this a failure)")
+    need(missing is None, missing)
 
 
 def _url(name):

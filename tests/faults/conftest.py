@@ -14,7 +14,7 @@ import time
 import pytest
 import redis
 
-from tests.conftest import require_services
+from tests.conftest import need
 from tests.test_security_more import stalled_smtp  # noqa: F401 (a mail server that never answers)
 
 REDIS_SERVER = shutil.which("redis-server")
@@ -24,14 +24,6 @@ def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def need(condition, message):
-    if condition:
-        return
-    if require_services():
-        pytest.fail(f"{message}; REQUIRE_SERVICES=1 makes this a failure")
-    pytest.skip(f"{message} (REQUIRE_SERVICES=1 makes this a failure)")
 
 
 def wait_for(predicate, *, seconds, what, every=0.1):

@@ -27,8 +27,9 @@ from accounts.roles import Role
 from reports import services, yearly_jobs
 from reports.models import GeneratedReport
 from reports.yearly_models import Audience, ReportKind
+from tests.conftest import need
 from tests.factories import UserFactory
-from tests.faults.conftest import need, stop_process, wait_for
+from tests.faults.conftest import stop_process, wait_for
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
