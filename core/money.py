@@ -33,6 +33,13 @@ def format_trieu(value) -> str:
     return f"{text},{fraction}" if fraction else text
 
 
+def trieu_as_shown(value: int) -> int:
+    """The đồng that `format_trieu(value)` stands for: it shows a triệu đồng to three decimals, so
+    469.200.400 đồng reads '469,2' and stands for 469.200.000."""
+    millions = (Decimal(int(value)) / 1_000_000).quantize(Decimal("0.001"))
+    return int(millions * 1_000_000)
+
+
 def parse_vnd(value) -> int | None:
     """'1.500.000', '1 500 000 đ', '600000000 đồng' → int; '' or None → None. Raises ValueError on
     anything that is not a whole number once the separators and unit are removed."""

@@ -12,11 +12,13 @@ from accounts.models import User
 from accounts.notifications import Event, notify
 from accounts.roles import Role, has_role
 from core.concurrency import STALE_MESSAGE
+from core.money import trieu_as_shown
 from core.text import nfc
 from core.workflow import apply_step
 from programmes.models import Indicator, ReportingUnit
 
 from . import workflow
+from .forms import MILLION, scale_of
 from .models import ExpectedUnit, ReportingPeriod, UnitReport, UnitReportValue, period_defaults
 from .pdf import pdf_request
 from .prefill import Window, unit_prefill
@@ -187,6 +189,8 @@ def _write(report: UnitReport, values: dict | None, narrative: dict | None) -> l
         row.prefilled = prefill.get(indicator.pk)
         if indicator.pk in cleaned:
             row.value, row.note = cleaned[indicator.pk]
+            if _portal_figure_as_shown(indicator, row):
+                row.value = row.prefilled  # kept to the đồng, not as the form rounded it
         (changed if row.pk else new).append(row)
         if row.pk and before != (row.prefilled, row.value, row.note):
             audited.append(row)
@@ -200,6 +204,18 @@ def _write(report: UnitReport, values: dict | None, narrative: dict | None) -> l
         if narrative is not None and name in narrative:
             setattr(report, name, nfc(narrative[name] or "").strip())
     return [*new, *changed]
+
+
+def _portal_figure_as_shown(indicator: Indicator, row: UnitReportValue) -> bool:
+    """A figure in triệu đồng sent back as the form showed the portal's (to a thousand đồng) is
+    the portal's: the unit accepted it and owes no note for the rounding."""
+    return (
+        row.value is not None
+        and row.prefilled is not None
+        and row.value != row.prefilled
+        and scale_of(indicator) == MILLION
+        and row.value == trieu_as_shown(row.prefilled)
+    )
 
 
 def check_complete(report: UnitReport, rows: list[UnitReportValue] | None = None) -> None:

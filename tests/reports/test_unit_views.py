@@ -96,6 +96,36 @@ def test_money_is_typed_and_shown_in_trieu_dong(client, reporter, report):
     )
 
 
+def test_the_portals_money_figure_sent_back_as_shown_needs_no_note_and_is_kept_to_the_dong(
+    client, reporter, report, monkeypatch
+):
+    """The form shows a triệu đồng to three decimals: a unit that keeps the portal's 469.200.400
+    đồng (shown '469,2') has not changed it, so it owes no note; a figure it really changes does."""
+    from reports import prefill
+
+    money = Indicator.objects.get(code="kinh_phi_kcdp")
+    real = prefill.unit_prefill
+
+    def with_odd_money(unit, window, indicators):
+        return real(unit, window, indicators) | {money.pk: 469_200_400}
+
+    monkeypatch.setattr("reports.services.unit_prefill", with_odd_money)
+    monkeypatch.setattr("reports.unit_selectors.unit_prefill", with_odd_money)
+    client.force_login(reporter)
+    shown = re.search(
+        rf'name="value_{money.pk}"[^>]*value="([^"]*)"', client.get(url(report)).content.decode()
+    )
+    assert shown.group(1) == "469,2"
+    changed = client.post(url(report), form_data(report, action="submit", **{f"value_{money.pk}": "469,3"}))
+    assert changed.status_code == 200 and "cần ghi giải trình" in changed.content.decode()
+    assert UnitReport.objects.get(pk=report.pk).status == "draft"
+    sent = client.post(url(report), form_data(report, action="submit", **{f"value_{money.pk}": "469,2"}))
+    assert sent.status_code == 302
+    row = report.values.get(indicator=money)
+    assert (row.value, row.prefilled, row.differs) == (469_200_400, 469_200_400, False)
+    assert UnitReport.objects.get(pk=report.pk).status == "submitted"
+
+
 def test_the_official_saves_a_draft_then_sends_it(client, reporter, report):
     client.force_login(reporter)
     response = client.post(url(report), {"version": 1, "action": "save", "results": "Nháp đầu"})
