@@ -17,7 +17,6 @@ import datetime
 import hashlib
 from dataclasses import dataclass, field, replace
 
-from django.core.cache import cache
 from django.db.models import Case, Count, F, IntegerField, Max, Min, Q, Sum, When
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
@@ -27,8 +26,10 @@ from django.utils.translation import gettext as _
 from accounts.roles import Role, user_roles
 from applicants.models import Applicant
 from core.charts import Chart, bar_chart, stacked_bar_chart
+from core.kept import kept
 from programmes.models import AdministrativeUnit, AnnualPlan, FundingSource, PlanItem
 from programmes.selectors import active_collaborators_on, communes_named
+from projects.figures import REPORTING_VERSION_KEY, figures_version
 from projects.models import (
     APPROVED_STATUSES,
     AdvanceRecovery,
@@ -114,12 +115,7 @@ def cached_chart(build, *args, key=None, **kwargs) -> Chart:
     the same figures draw the same chart for everyone (nothing per user is kept)."""
     data = (build.__name__, args if key is None else key, kwargs, get_language())
     digest = hashlib.sha256(repr(data).encode()).hexdigest()
-    key = f"dashboard-chart:{digest}"
-    chart = cache.get(key)
-    if chart is None:
-        chart = build(*args, **kwargs)
-        cache.set(key, chart, CHART_SECONDS)
-    return chart
+    return kept(f"dashboard-chart:{digest}", lambda: build(*args, **kwargs), CHART_SECONDS)
 
 
 def _int(value):
@@ -709,11 +705,42 @@ class Dashboard:
     overdue: list[OverdueList]
     personal: bool  # beneficiaries' names (staff and leaders)
     is_staff: bool  # links to the staff pages
+    computed_at: datetime.datetime  # when these figures were read (the page may be kept a while)
+
+
+DASHBOARD_SECONDS = 300
+FILTER_PARAMS = ("year", "fund", "area", "commune")  # what dashboard_filters reads
+
+
+def _cache_scope(user) -> str | None:
+    """Whose dashboard a kept one may serve: staff and leaders read every đề án with names; an
+    observer (and nothing else) the approved ones without. Other mixes are computed each time."""
+    roles = user_roles(user)
+    if roles & {Role.STAFF, Role.LEADER}:
+        return "staff"
+    if roles == {Role.OBSERVER}:
+        return "observer"
+    return None
 
 
 def programme_dashboard(user, programme, params, on_date=None) -> Dashboard:
-    """Everything the dashboard shows for `user` with the filters of `params` (a QueryDict)."""
+    """Everything the dashboard shows for `user` with the filters of `params` (a QueryDict),
+    kept in the cache for `DASHBOARD_SECONDS` under the programme's figures version
+    (projects.figures: any write to what it reads computes it again, reports.figures_watch) with the
+    filters, the day, the language and who reads it (issue 15: its 41 aggregates over every đề
+    án made it the slowest staff page under load)."""
     on_date = on_date or timezone.localdate()
+    scope = _cache_scope(user)
+    version, reporting = figures_version(), figures_version(REPORTING_VERSION_KEY)
+    if scope is None or version is None or reporting is None:
+        return _programme_dashboard(user, programme, params, on_date)
+    wanted = tuple((name, params.get(name, "")) for name in FILTER_PARAMS)
+    digest = hashlib.sha256(repr(wanted).encode()).hexdigest()[:32]
+    key = f"dashboard:{programme.pk}:{version}.{reporting}:{scope}:{on_date.isoformat()}:{get_language()}:{digest}"
+    return kept(key, lambda: _programme_dashboard(user, programme, params, on_date), DASHBOARD_SECONDS)
+
+
+def _programme_dashboard(user, programme, params, on_date) -> Dashboard:
     staff = bool(user_roles(user) & {Role.STAFF, Role.LEADER})
     areas = list(programme.content_areas.order_by("number"))
     every_commune = list(AdministrativeUnit.objects.order_by("sort_key"))
@@ -742,4 +769,5 @@ def programme_dashboard(user, programme, params, on_date=None) -> Dashboard:
         overdue=overdue_section(user, filters, on_date, personal=staff),
         personal=staff,
         is_staff=staff,
+        computed_at=timezone.now(),
     )

@@ -10,7 +10,6 @@ import csv
 import io
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.db.models import F, Sum
 from django.http import Http404, HttpResponse, JsonResponse
 from django.utils import timezone
@@ -19,6 +18,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from core.kept import kept
 from core.spreadsheets import neutralise
 from programmes.models import ContentArea, FundingSource
 from projects.figures import figures_version
@@ -123,8 +123,9 @@ def public_figures(programme, progress=None, areas=None) -> dict:
             "on_date": timezone.localdate(),
         }
 
-    key = f"public-figures:{programme.pk}:{figures_version()}:{timezone.localdate().isoformat()}"
-    return cache.get_or_set(key, compute, CACHE_SECONDS)
+    version = figures_version()
+    key = f"public-figures:{programme.pk}:{version}:{timezone.localdate().isoformat()}" if version else None
+    return kept(key, compute, CACHE_SECONDS)
 
 
 def home_progress(programme):
@@ -137,8 +138,13 @@ def home_progress(programme):
         progress = programme_progress(programme)
         return progress, target_progress_chart(progress)
 
-    key = f"home-progress:{programme.pk}:{figures_version()}:{get_language()}:{timezone.localdate().isoformat()}"
-    return cache.get_or_set(key, compute, CACHE_SECONDS)
+    version = figures_version()
+    key = (
+        f"home-progress:{programme.pk}:{version}:{get_language()}:{timezone.localdate().isoformat()}"
+        if version
+        else None
+    )
+    return kept(key, compute, CACHE_SECONDS)
 
 
 # --- the downloads ------------------------------------------------------------------------------

@@ -443,3 +443,70 @@ def test_charts_are_kept_by_their_figures():
     other = cached_chart(bar_chart, "Kinh phí", ["KCQG"], [("Kế hoạch", [2.5])])
     assert again.svg == first.svg and other.svg != first.svg
     assert [r.cells["s0"] for r in other.rows] == ["2,5"]
+
+
+# --- kept in the cache (issue 15 item 5: the slowest staff page under load) ------------------------
+
+
+def test_a_second_visit_reads_the_kept_figures_and_a_payment_shows_at_once(
+    client, data, staff, django_assert_max_num_queries
+):
+    client.force_login(staff)
+    assert "530.000.000 đ" in client.get(URL, {"year": 2026}).content.decode()
+    with django_assert_max_num_queries(8):  # the session, the user, the menu: no aggregate
+        assert client.get(URL, {"year": 2026}).status_code == 200
+    pay(data["p1"], 7 * M, datetime.date(2026, 6, 1))  # saved: the figures are stale at once
+    dash = page(staff, programme_of(data), year=2026)
+    assert money(dash)["KCQG"][2] == 367  # 360 disbursed before, and the new 7
+    # each filter is kept apart
+    assert money(page(staff, programme_of(data), year=2027)) == money(dash, 2027)
+
+
+def test_what_staff_see_is_never_served_to_an_observer(client, data, staff, observer):
+    client.force_login(staff)
+    assert HOUSEHOLD in client.get(URL).content.decode()
+    client.force_login(observer)
+    assert HOUSEHOLD not in client.get(URL).content.decode()
+    client.force_login(staff)
+    assert HOUSEHOLD in client.get(URL).content.decode()
+
+
+def test_the_page_answers_with_the_cache_down(client, data, staff, settings):
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{port}/0",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    client.force_login(staff)
+    response = client.get(URL, {"year": 2026})
+    assert response.status_code == 200 and "530.000.000 đ" in response.content.decode()
+    pay(data["p1"], 7 * M, datetime.date(2026, 6, 1))  # a write still saves
+    assert Payment.objects.filter(amount=7 * M).exists()
+
+
+def programme_of(data):
+    return data["p1"].activity.programme
+
+
+@pytest.mark.parametrize(
+    "params, filtered",
+    [
+        ({"fund": "KCDP"}, lambda f: f.source == "KCDP"),
+        ({"area": 3}, lambda f: f.area == 3),
+        ({"commune": "phuong son nam"}, lambda f: f.commune is not None and f.commune.code == B),
+        ({"year": 2027}, lambda f: f.year == 2027),
+    ],
+    ids=["fund", "area", "commune", "year"],
+)
+def test_each_filter_gets_its_own_kept_page(data, programme, staff, params, filtered):
+    first = page(staff, programme, year=2026)
+    assert not filtered(first.filters)
+    assert filtered(page(staff, programme, **({"year": 2026} | params)).filters)

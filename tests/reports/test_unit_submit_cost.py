@@ -70,5 +70,28 @@ def test_a_refused_submission_still_shows_the_page_with_the_portals_figures(
     assert response.status_code == 200
     page = response.content.decode()
     assert "Cần viết phần" in page and 'data-testid="report-form"' in page and "Số liệu của Cổng" in page
-    assert len(prefill_calls) == 2  # the service's (rolled back) and the page's
+    assert len(prefill_calls) == 1  # the service's (its write rolled back), kept for the page
     assert UnitReport.objects.get(pk=report.pk).status == "draft"
+
+
+def test_the_form_and_its_submission_compute_the_prefill_once_until_the_data_changes(
+    client, staff, reporter, report, prefill_calls
+):
+    """Kept under the programme data's version (projects.figures): opening the form and sending
+    it compute the commune's figures once; a unit's own writes (another commune sending) keep
+    them; a write to the programme's data (a collaborator appointed) computes them again."""
+    from tests.factories import CollaboratorFactory
+
+    client.force_login(reporter)
+    url = f"/bao-cao/don-vi/{report.pk}/"
+    assert client.get(url).status_code == 200
+    other = UnitReport.objects.exclude(pk=report.pk).filter(period=report.period).first()
+    other.results = "Nháp của xã khác"
+    other.save()
+    assert client.get(url).status_code == 200
+    assert len(prefill_calls) == 1
+    CollaboratorFactory(commune=report.unit.commune, appointed_on=datetime.date(2026, 3, 1))
+    collaborators = Indicator.objects.get(prefill="collaborators")
+    assert client.post(url, form_data(report, **{f"value_{collaborators.pk}": "1"})).status_code == 302
+    assert len(prefill_calls) == 2
+    assert report.values.get(indicator=collaborators).prefilled == 1

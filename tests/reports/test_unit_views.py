@@ -313,11 +313,12 @@ def test_the_form_takes_a_bounded_number_of_queries(
 ):
     client.force_login(reporter)
     _accepted_projects(staff, 1)
-    # 18 for the form, 3 for the official PDF and signed-copy section (its job row, copies, signatures)
-    with django_assert_max_num_queries(21):
+    # 18 for the form (the commune's đề án read first: reports.prefill._touching), 3 for the
+    # official PDF and signed-copy section (its job row, copies, signatures)
+    with django_assert_max_num_queries(22):
         assert client.get(url(report)).status_code == 200
     _accepted_projects(staff, 8)
-    with django_assert_max_num_queries(21):
+    with django_assert_max_num_queries(22):
         page = client.get(url(report)).content.decode()
     assert re.search(rf'name="value_{trainees().pk}"[^>]*value="90"', page)
 
