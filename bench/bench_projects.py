@@ -46,7 +46,8 @@ WORDS = [
 ]
 
 
-def seed(n):
+def seed(n, n_applicants=None):
+    """`n` projects over `n_applicants` applicants (default: a tenth of `n`, at least 200)."""
     from django.db import connection
 
     from accounts.models import User
@@ -88,7 +89,7 @@ def seed(n):
                 commune=rng.choice(communes),
                 search_text=f"co so {i}",
             )
-            for i in range(max(200, n // 10))
+            for i in range(n_applicants or max(200, n // 10))
         ],
         batch_size=2000,
     )

@@ -38,6 +38,12 @@ def median_p95(samples):
     return statistics.median(samples), p95
 
 
+def percentile(samples, q):
+    """The nearest-rank `q`th percentile of `samples` (q in 0..100)."""
+    samples = sorted(samples)
+    return samples[max(0, min(len(samples) - 1, round(q / 100 * len(samples)) - 1))]
+
+
 def get_ms(client, url, params=None):
     """One GET through the test client, in milliseconds; the page must answer 200."""
     start = time.perf_counter()
