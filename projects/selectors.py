@@ -96,20 +96,24 @@ def projects_visible_to(user):
     return Project.objects.filter(scope)
 
 
-def project_for(user, pk):
-    project = (
-        projects_visible_to(user)
-        .select_related(
-            "activity__content_area",
-            "variant",
-            "lead_fund",
-            "support_request",
-            "current_budget",
-            "plan_item__plan__funding_source",
-        )
-        .filter(pk=pk)
-        .first()
-    )
+# What the project's pages read with it (the forms, the steps, the PDF summary).
+PROJECT_RELATED = (
+    "activity__content_area",
+    "variant",
+    "lead_fund",
+    "support_request",
+    "current_budget",
+    "plan_item__plan__funding_source",
+)
+# The project page joins only what it always shows: PostgreSQL spent 2 ms planning the ten-table
+# join of PROJECT_RELATED for 0.4 ms of execution (0.4 ms with these four tables, issue 14). The
+# page finds the current budget among its budget versions, reads the support request's code only
+# when there is one, and the plan item apart (plan_pages.project_plan_context).
+PROJECT_PAGE_RELATED = ("activity__content_area", "variant", "lead_fund")
+
+
+def project_for(user, pk, related=PROJECT_RELATED):
+    project = projects_visible_to(user).select_related(*related).filter(pk=pk).first()
     if project is None:
         raise Http404
     return project
