@@ -513,7 +513,7 @@ def project_listing(user, request) -> Listing:
     its late and settlement flags and the support shown; the totals are counted with the rows in
     one query (none for an export, which streams the rows)."""
     queryset = (
-        with_settlement_overdue(with_late_flag(projects_visible_to(user)))
+        with_settlement_overdue(with_late_flag(projects_visible_to(user)), rules=ProjectRules.cached())
         .annotate(support_shown=CURRENT_SUPPORT)
         .select_related("activity", "variant", "lead_fund")
     )
