@@ -5,8 +5,9 @@ The cycle follows Thông tư 36/2013/TT-BCT (registration, appraisal, approval, 
 implementation, acceptance, settlement), which the province applies to local funds too."""
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -847,6 +848,10 @@ class PlanShare(models.Model):
         return f"{self.project_id} {self.year}: {self.amount}"
 
 
+PROJECT_RULES_CACHE_KEY = "project-rules:v1"
+PROJECT_RULES_CACHE_SECONDS = 300
+
+
 class ProjectRules(models.Model):
     """Dated figures of the project cycle that staff may change without a release: one row.
 
@@ -902,6 +907,25 @@ class ProjectRules(models.Model):
     def save(self, *args, **kwargs):
         self.pk = 1  # one row
         super().save(*args, **kwargs)
+        self.forget_cached()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        self.forget_cached()
+        return result
+
+    @staticmethod
+    def forget_cached():
+        """Drop the copy the lists read (cached()): now, and again once the change is committed, so
+        that a request reading the old row meanwhile does not keep it."""
+        cache.delete(PROJECT_RULES_CACHE_KEY)
+        transaction.on_commit(lambda: cache.delete(PROJECT_RULES_CACHE_KEY))
+
+    @classmethod
+    def cached(cls):
+        """current(), kept five minutes for the project list, which reads the settlement deadline
+        on every request (issue 14); saving or deleting the row drops the copy."""
+        return cache.get_or_set(PROJECT_RULES_CACHE_KEY, cls.current, PROJECT_RULES_CACHE_SECONDS)
 
     def clean(self):
         import calendar

@@ -14,7 +14,7 @@ from accounts.permissions import role_required
 from accounts.roles import Role, user_roles
 from core.forms import apply_service_errors
 from core.spreadsheets import Sheet, workbook_response
-from programmes.models import AnnualPlan
+from programmes.models import AnnualPlan, PlanItem
 from programmes.plans_views import plan_page
 
 from .models import APPROVED_STATUSES, Status
@@ -120,6 +120,12 @@ def project_plan_context(user, project) -> dict:
             "year"
         )
     )
+    if not shares and project.plan_item_id:
+        # what the page prints of the item, in one query: its plan and the plan's fund, its
+        # activity and variant (PlanItem.__str__)
+        project.plan_item = PlanItem.objects.select_related(
+            "plan__funding_source", "activity", "variant"
+        ).get(pk=project.plan_item_id)
     open_ = project.status not in (*APPROVED_STATUSES, Status.REJECTED, Status.CANCELLED)
     context = {"plan_shares": shares, "plan_item_form": None, "plan_shares_open": False}
     if open_ and user_roles(user) & {Role.STAFF, Role.LEADER}:

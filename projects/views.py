@@ -35,6 +35,7 @@ from .forms import (
 from .plan_pages import project_plan_context
 from .resources import IMPORT_COLUMNS, import_projects
 from .selectors import (
+    PROJECT_PAGE_RELATED,
     adjust_initial,
     project_document,
     project_for,
@@ -93,7 +94,7 @@ def _page_forms(page):
 
 @role_required(*ALL_ROLES)
 def project_detail(request, pk):
-    page = project_page(request.user, project_for(request.user, pk))
+    page = project_page(request.user, project_for(request.user, pk, related=PROJECT_PAGE_RELATED))
     plan = project_plan_context(request.user, page["project"])
     return render(request, "projects/detail.html", page | _page_forms(page) | plan)
 
