@@ -18,9 +18,10 @@ bench/bench_http.py does: `--workers` sync workers, CONN_MAX_AGE 60) and a Celer
 number of users:
 
   - rounds that interleave the pages, each page GET by that many concurrent users (threads, about
-    `--samples` requests a page and level): our home page (anonymous), staff list with a filter,
+    `--samples` requests a page and level): our home page (anonymous), the staff's first page
+    (Trang làm việc, as a leader: what waits for them), staff list with a filter,
     the admin changelist with the same filter (stock 100 rows, and 25 rows), our project page,
-    the admin change form of the same project, the dashboard;
+    the admin change form of the same project, the dashboard (kept, and computed each time);
   - then the unit reports: each user is a different commune's official, who opens its report
     (GET, timed as "unit report form") and submits it (POST, "unit report submit": 302 expected),
     up to 104 submissions a level; the worker's PDFs are awaited, then staff return every report
@@ -202,6 +203,7 @@ def prepare(args):
     admin_filter = f"year__exact=2026&status__exact={Status.IN_PROGRESS}&activity__id__exact={activity}"
     pages = [
         ("home page", None, "/"),
+        ("staff workspace", "staff", "/tai-khoan/"),
         ("staff list, filter", "staff", f"/de-an/?year=2026&status={Status.IN_PROGRESS}&activity=2b"),
         ("admin changelist", "admin", f"{admin}?{admin_filter}"),
         ("admin changelist 25", "admin", f"{admin}?{admin_filter}&_per=25"),
