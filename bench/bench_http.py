@@ -260,7 +260,8 @@ OPENER = urllib.request.build_opener(NoRedirect)
 
 
 def get(base, url, session=None, timeout=60):
-    """(status, ms, body) of one GET; a 3xx is returned, not followed."""
+    """(status, ms, body, location) of one GET; a 3xx is returned, not followed; a failed
+    connection is status 0."""
     request = urllib.request.Request(base + url)
     if session:
         request.add_header("Cookie", f"sessionid={session}")
@@ -270,28 +271,29 @@ def get(base, url, session=None, timeout=60):
             body, status, location = response.read(), response.status, ""
     except urllib.error.HTTPError as error:
         body, status, location = error.read(), error.code, error.headers.get("Location", "")
+    except OSError as error:  # refused, reset, timed out: an error the figures count
+        body, status, location = repr(error).encode(), 0, ""
     ms = (time.perf_counter() - start) * 1000
     return status, ms, body, location
 
 
 def wait_up(base):
     for _ in range(150):
-        try:
-            get(base, "/healthz/", timeout=2)
+        if get(base, "/healthz/", timeout=2)[0] == 200:
             return
-        except OSError:
-            time.sleep(0.2)
+        time.sleep(0.2)
     raise RuntimeError("gunicorn did not start")
 
 
 def load(base, url, session, users, count):
-    """`users` threads each GET `url` `count` times: (latencies ms, wall s, errors)."""
+    """`users` threads each GET `url` (or what `url()` gives each time) `count` times:
+    (latencies ms, wall s, error statuses)."""
     latencies, errors = [], []
     lock = threading.Lock()
 
     def user():
         for _ in range(count):
-            status, ms, _body, _loc = get(base, url, session)
+            status, ms, _body, _loc = get(base, url() if callable(url) else url, session)
             with lock:
                 latencies.append(ms)
                 if status != 200:
@@ -367,6 +369,57 @@ def export_check(base, session, wait):
     return status == 200
 
 
+def serve(args, redis_url, work, *, with_worker):
+    """gunicorn (and a Celery worker) with the production settings on a free port, Redis's
+    database `redis_url` flushed first: (base URL, gunicorn, celery)."""
+    from django.db import connections
+
+    connections.close_all()
+    import redis
+
+    redis.Redis.from_url(redis_url).flushdb()
+    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_ENV", "DJANGO_DEBUG"}}
+    env.update(
+        {
+            "SECRET_KEY": SECRET,
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "SECURE_SSL_REDIRECT": "0",  # plain HTTP on the loopback
+            "CONN_MAX_AGE": args.conn_max_age,
+            "REDIS_URL": redis_url,
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    gunicorn, celery = start_servers(args, env, port, work, with_worker=with_worker)
+    try:
+        wait_up(base)
+    except BaseException:
+        stop(gunicorn)
+        stop(celery)
+        raise
+    return base, gunicorn, celery
+
+
+def tear_down(args, name, redis_url, *processes):
+    """Stop the servers, drop the database (unless kept or reused), flush the Redis database."""
+    for process in processes:
+        stop(process)
+    from django.db import connections
+
+    connections.close_all()
+    if not args.keep and not args.reuse:
+        admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    elif args.keep:
+        print(f"kept database {name} (--reuse {name})")
+    try:
+        import redis
+
+        redis.Redis.from_url(redis_url).flushdb()
+    except Exception:  # noqa: BLE001 (Redis down: nothing to clean)
+        pass
+
+
 def main():  # noqa: C901 (one bounded script: set up, measure, tear down)
     args = parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
@@ -404,27 +457,7 @@ def main():  # noqa: C901 (one bounded script: set up, measure, tear down)
         )
         captured = capture_queries(sessions, comparisons)
         floors = {url: sql_floor(os.environ["DATABASE_URL"], sql) for url, sql in captured.items()}
-        from django.db import connections
-
-        connections.close_all()
-        import redis
-
-        redis.Redis.from_url(redis_url).flushdb()
-        env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_ENV", "DJANGO_DEBUG"}}
-        env.update(
-            {
-                "SECRET_KEY": SECRET,
-                "ALLOWED_HOSTS": "127.0.0.1",
-                "SECURE_SSL_REDIRECT": "0",  # plain HTTP on the loopback
-                "CONN_MAX_AGE": args.conn_max_age,
-                "REDIS_URL": redis_url,
-                "LOG_LEVEL": "WARNING",
-            }
-        )
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        gunicorn, celery = start_servers(args, env, port, work, with_worker=not args.no_export)
-        wait_up(base)
+        base, gunicorn, celery = serve(args, redis_url, work, with_worker=not args.no_export)
         print(
             f"gunicorn {args.workers} sync workers, production settings, CONN_MAX_AGE={args.conn_max_age}; "
             f"{args.rounds} rounds × {args.requests} GETs per user and page, interleaved"
@@ -438,21 +471,7 @@ def main():  # noqa: C901 (one bounded script: set up, measure, tear down)
             ok = export_check(base, sessions["staff"], args.export_wait)
         print("OK" if ok else f"FAILED (logs in {work})")
     finally:
-        stop(gunicorn)
-        stop(celery)
-        from django.db import connections
-
-        connections.close_all()
-        if not args.keep and not args.reuse:
-            admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        elif args.keep:
-            print(f"kept database {name} (--reuse {name})")
-        try:
-            import redis
-
-            redis.Redis.from_url(redis_url).flushdb()
-        except Exception:  # noqa: BLE001 (Redis down: nothing to clean)
-            pass
+        tear_down(args, name, redis_url, gunicorn, celery)
 
 
 if __name__ == "__main__":

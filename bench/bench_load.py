@@ -51,7 +51,15 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from bench_http import SECRET, NoRedirect, admin_sql, free_port, server_url, start_servers, stop, wait_up
+from bench_http import (
+    SECRET,
+    NoRedirect,
+    admin_sql,
+    load,
+    serve,
+    server_url,
+    tear_down,
+)
 from common import ROOT, percentile
 
 NARRATIVE = {
@@ -279,31 +287,6 @@ def fetch(opener, request, timeout=120, with_cookies=False):
     return status, ms, body, cookies
 
 
-def get_many(base, url, session, users, count):
-    """`users` threads each GET `url` (or what `url()` gives each time) `count` times:
-    (latencies, wall seconds, error statuses)."""
-    latencies, errors, lock = [], [], threading.Lock()
-
-    def user():
-        for _ in range(count):
-            request = urllib.request.Request(base + (url() if callable(url) else url))
-            if session:
-                request.add_header("Cookie", f"sessionid={session}")
-            status, ms, _body = fetch(OPENER, request)
-            with lock:
-                latencies.append(ms)
-                if status != 200:
-                    errors.append(status)
-
-    threads = [threading.Thread(target=user) for _ in range(users)]
-    start = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return latencies, time.perf_counter() - start, errors
-
-
 def submit_many(base, officials, users, per_user):
     """`users` threads, each acting for `per_user` communes in turn (one official and one report
     each): it opens the report (GET) and submits it (POST). Returns {label: (latencies, error
@@ -363,10 +346,10 @@ def level(base, sessions, pages, officials, users, args, staff):
     walls = dict.fromkeys(samples, 0.0)
     errors = {label: [] for label in samples}
     for _label, who, url in pages:  # warm-up, unmeasured
-        get_many(base, url, sessions.get(who), users, 1)
+        load(base, url, sessions.get(who), users, 1)
     for _ in range(args.rounds):
         for label, who, url in pages:
-            latencies, wall, errs = get_many(base, url, sessions.get(who), users, per)
+            latencies, wall, errs = load(base, url, sessions.get(who), users, per)
             samples[label] += latencies
             walls[label] += wall
             errors[label] += errs
@@ -426,26 +409,7 @@ def main():
             env={**os.environ, "DJANGO_ENV": "production", "ALLOWED_HOSTS": "127.0.0.1"},
             check=True,
         )
-        from django.db import connections
-
-        connections.close_all()
-        import redis
-
-        redis.Redis.from_url(redis_url).flushdb()
-        env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_ENV", "DJANGO_DEBUG"}}
-        env.update(
-            {
-                "ALLOWED_HOSTS": "127.0.0.1",
-                "SECURE_SSL_REDIRECT": "0",  # plain HTTP on the loopback
-                "CONN_MAX_AGE": args.conn_max_age,
-                "REDIS_URL": redis_url,
-                "LOG_LEVEL": "WARNING",
-            }
-        )
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        gunicorn, celery = start_servers(args, env, port, work, with_worker=True)
-        wait_up(base)
+        base, gunicorn, celery = serve(args, redis_url, work, with_worker=True)
         print(
             f"gunicorn {args.workers} sync workers, production settings, CONN_MAX_AGE={args.conn_max_age}, "
             f"one Celery worker (nice 10) for the PDFs; {args.rounds} interleaved rounds a level"
@@ -455,21 +419,7 @@ def main():
             failures += level(base, sessions, pages, officials, users, args, staff)
         print("OK: no errors" if not failures else f"FAILED: {failures} errors (logs in {work})")
     finally:
-        stop(gunicorn)
-        stop(celery)
-        from django.db import connections
-
-        connections.close_all()
-        if not args.keep and not args.reuse:
-            admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        elif args.keep:
-            print(f"kept database {name} (--reuse {name})")
-        try:
-            import redis
-
-            redis.Redis.from_url(redis_url).flushdb()
-        except Exception:  # noqa: BLE001 (Redis down: nothing to clean)
-            pass
+        tear_down(args, name, redis_url, gunicorn, celery)
 
 
 if __name__ == "__main__":
