@@ -33,7 +33,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from common import ROOT, median_p95
+from common import ROOT, median_p95, session_for
 
 VENV_BIN = Path(sys.executable).parent
 SECRET = "bench-" + secrets.token_urlsafe(40)
@@ -87,9 +87,6 @@ def prepare(args, name):
     from common import analyze_database, setup_django
 
     setup_django()
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
 
     from accounts.models import User
     from programmes.models import ActivityType
@@ -102,13 +99,7 @@ def prepare(args, name):
         analyze_database()
     sessions = {}
     for key, email in (("staff", "bench-staff@example.test"), ("admin", "bench-admin@example.test")):
-        user = User.objects.get(email=email)
-        store = SessionStore()
-        store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
-        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        store.create()
-        sessions[key] = store.session_key
+        sessions[key] = session_for(User.objects.get(email=email))
     activity = ActivityType.objects.get(programme__is_current=True, code="2b").pk
     project = Project.objects.filter(status=Status.SETTLED).order_by("pk").first().pk
     admin = "/quan-tri/projects/project/"

@@ -39,7 +39,6 @@ import argparse
 import datetime
 import os
 import random
-import re
 import secrets
 import subprocess
 import sys
@@ -60,15 +59,8 @@ from bench_http import (
     server_url,
     tear_down,
 )
-from common import ROOT, percentile
-
-NARRATIVE = {
-    "results": "Tổ chức 2 lớp truyền nghề mây tre đan cho 60 học viên.",
-    "difficulties": "Kinh phí đối ứng của cơ sở còn hạn chế.",
-    "proposals": "Đề nghị hỗ trợ xây dựng nhãn hiệu làng nghề.",
-}
-INPUT = re.compile(r"<input\b[^>]*>")
-ATTR = re.compile(r'(\w[\w-]*)="([^"]*)"')
+from bench_unit_submit import NARRATIVE, form_fields
+from common import ROOT, percentile, session_for
 
 
 def parse_args():
@@ -90,19 +82,6 @@ def parse_args():
 
 
 # --- the data ------------------------------------------------------------------------------------
-
-
-def make_session(user):
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-
-    store = SessionStore()
-    store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
-    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    store.create()
-    return store.session_key
 
 
 def seed_unit_reports(staff, years, rng):
@@ -202,8 +181,8 @@ def prepare(args):
         print(f"seeded in {time.perf_counter() - started:.0f} s")
     staff = User.objects.get(email="bench-staff@example.test")
     sessions = {
-        "staff": make_session(staff),
-        "admin": make_session(User.objects.get(email="bench-admin@example.test")),
+        "staff": session_for(staff),
+        "admin": session_for(User.objects.get(email="bench-admin@example.test")),
     }
     activity = ActivityType.objects.get(programme__is_current=True, code="2b").pk
     project = Project.objects.filter(status=Status.SETTLED).order_by("pk").first().pk
@@ -222,7 +201,7 @@ def prepare(args):
     ]
     year = timezone.localdate().year
     officials = [
-        (make_session(report.unit.members.get()), report.pk)
+        (session_for(report.unit.members.get()), report.pk)
         for report in UnitReport.objects.filter(period__year=year, unit__commune__isnull=False)
         .select_related("unit")
         .order_by("unit__code")
@@ -312,9 +291,7 @@ def submit_many(base, officials, users, per_user):
             if status != 200:
                 continue
             data = {}
-            for tag in INPUT.findall(body.decode()):
-                attrs = dict(ATTR.findall(tag))
-                name, value = attrs.get("name", ""), attrs.get("value", "")
+            for name, value in form_fields(body.decode()).items():
                 if name in ("csrfmiddlewaretoken", "version") or name.startswith("note_"):
                     data[name] = value
                 elif name.startswith("value_"):

@@ -28,7 +28,7 @@ import urllib.request
 import uuid
 from pathlib import Path
 
-from common import ROOT, median_p95
+from common import ROOT, median_p95, session_for
 
 VENV_BIN = Path(sys.executable).parent
 NARRATIVE = {
@@ -81,9 +81,6 @@ def seed():
     from common import setup_django
 
     setup_django()
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
     from django.utils import timezone
 
     from accounts.models import User
@@ -110,19 +107,13 @@ def seed():
         for r in UnitReport.objects.filter(period=period, unit__commune__isnull=False).only("pk", "unit_id")
     }
     sessions = []
-    backend = settings.AUTHENTICATION_BACKENDS[0]
     for unit in ReportingUnit.objects.filter(pk__in=reports).order_by("code"):
         user = User.objects.create_user(
             email=f"xa-{unit.code}@example.test", password=None, full_name=f"Cán bộ {unit.name}"
         )
         grant_roles(user, Role.UNIT_REPORTER)
         unit.members.add(user)
-        store = SessionStore()
-        store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = backend
-        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        store.create()
-        sessions.append((store.session_key, reports[unit.pk]))
+        sessions.append((session_for(user), reports[unit.pk]))
     from django.db import connection
 
     if connection.vendor == "postgresql":

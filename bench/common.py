@@ -32,6 +32,21 @@ def setup_django():
     load_project_reference(log=lambda _m: None)
 
 
+def session_for(user) -> str:
+    """A signed-in session of `user` (its key, for a `sessionid` cookie), as the login view
+    would store it."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    return store.session_key
+
+
 def median_p95(samples):
     samples = sorted(samples)
     p95 = samples[min(len(samples) - 1, round(0.95 * len(samples)) - 1)]

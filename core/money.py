@@ -21,11 +21,16 @@ def format_vnd(value) -> str:
     return f"{group(value)} đ"
 
 
+def _millions_shown(value) -> Decimal:
+    """Đồng in triệu đồng to the three decimals the reports show."""
+    return (Decimal(int(value)) / 1_000_000).quantize(Decimal("0.001"))
+
+
 def format_trieu(value) -> str:
     """Đồng in triệu đồng, as yearly reports write them: 1250000000 → '1.250', 1500000 → '1,5'."""
     if value is None or value == "":
         return "—"
-    millions = (Decimal(int(value)) / 1_000_000).quantize(Decimal("0.001")).normalize()
+    millions = _millions_shown(value).normalize()
     whole, _, fraction = f"{millions:f}".partition(".")
     text = group(int(whole)) if whole not in ("", "-0") else "0"
     if whole.startswith("-") and text[0] != "-":
@@ -36,8 +41,7 @@ def format_trieu(value) -> str:
 def trieu_as_shown(value: int) -> int:
     """The đồng that `format_trieu(value)` stands for: it shows a triệu đồng to three decimals, so
     469.200.400 đồng reads '469,2' and stands for 469.200.000."""
-    millions = (Decimal(int(value)) / 1_000_000).quantize(Decimal("0.001"))
-    return int(millions * 1_000_000)
+    return int(_millions_shown(value) * 1_000_000)
 
 
 def parse_vnd(value) -> int | None:

@@ -1,13 +1,12 @@
 """The version of the programme's figures: bumped after a change that moves them, so that the
 figures kept in the cache (the home page's target progress and public figures, reports.home; the
 dashboard; a commune's pre-filled report) are computed again at the next visit instead of after
-their few minutes (issues 14 and 15). Project steps, adjustments and imports call
-`figures_changed`; reports.figures_watch bumps it on every write to the programme's data (and a
-second version, REPORTING_VERSION_KEY, on the unit reports' own writes, which the pre-filled
-figures do not read)."""
+their few minutes (issues 14 and 15). reports.figures_watch bumps it on every write to the
+programme's data (and a second version, REPORTING_VERSION_KEY, on the unit reports' own writes,
+which the pre-filled figures do not read): steps, adjustments and imports save the rows it
+watches, so they need no call of their own."""
 
 from django.core.cache import cache
-from django.db import transaction
 
 from core.kept import cache_down
 
@@ -33,8 +32,3 @@ def bump_now(key: str = FIGURES_VERSION_KEY) -> None:
             cache.set(key, 2, None)
     except Exception as exc:  # the cache is down: what it keeps is unreachable too
         cache_down(exc)
-
-
-def figures_changed() -> None:
-    """Once the current transaction commits, the kept figures are stale."""
-    transaction.on_commit(bump_now)

@@ -5,9 +5,8 @@ The cycle follows Thông tư 36/2013/TT-BCT (registration, appraisal, approval, 
 implementation, acceptance, settlement), which the province applies to local funds too."""
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models, transaction
+from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -15,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from applicants.models import Applicant, SupportRequest
+from core.kept import forget, kept
 from programmes.models import (
     ActivityType,
     ActivityVariant,
@@ -918,14 +918,13 @@ class ProjectRules(models.Model):
     def forget_cached():
         """Drop the copy the lists read (cached()): now, and again once the change is committed, so
         that a request reading the old row meanwhile does not keep it."""
-        cache.delete(PROJECT_RULES_CACHE_KEY)
-        transaction.on_commit(lambda: cache.delete(PROJECT_RULES_CACHE_KEY))
+        forget(PROJECT_RULES_CACHE_KEY)
 
     @classmethod
     def cached(cls):
         """current(), kept five minutes for the project list, which reads the settlement deadline
         on every request (issue 14); saving or deleting the row drops the copy."""
-        return cache.get_or_set(PROJECT_RULES_CACHE_KEY, cls.current, PROJECT_RULES_CACHE_SECONDS)
+        return kept(PROJECT_RULES_CACHE_KEY, cls.current, PROJECT_RULES_CACHE_SECONDS)
 
     def clean(self):
         import calendar

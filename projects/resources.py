@@ -14,7 +14,6 @@ from core.spreadsheets import require_columns, run_import
 from core.text import clean_text, fold
 from programmes.models import ActivityType, ActivityVariant, AdministrativeUnit, FundingSource, Programme
 
-from .figures import figures_changed
 from .models import Project, Status
 from .services import project_create
 
@@ -308,7 +307,6 @@ class ProjectImporter:
     def save(self, rows):
         for row in rows:
             row.project = self._create(row.create)
-        figures_changed()
 
 
 def error_messages_flat(error):

@@ -3,7 +3,6 @@
 import calendar
 import datetime
 
-from django.core.cache import cache
 from django.db.models import (
     BooleanField,
     Case,
@@ -32,6 +31,7 @@ from accounts.roles import Role, has_role, user_roles
 from applicants.models import Applicant
 from applicants.selectors import applicants_of
 from core.deadlines import days_left, is_late, local_zone
+from core.kept import kept
 from core.listing import Listing, int_filter, options_html
 from core.money import format_vnd
 from core.workflow import Step, form_initial, timeline
@@ -569,7 +569,7 @@ def list_filter_choices() -> dict:
             ),
         }
 
-    return cache.get_or_set(f"project-list-choices:v3:{get_language()}", compute, LIST_CHOICES_SECONDS)
+    return kept(f"project-list-choices:v3:{get_language()}", compute, LIST_CHOICES_SECONDS)
 
 
 def list_filter_options(values: dict, statuses: dict) -> dict:

@@ -7,9 +7,10 @@ pre-filled figures do not), so that 104 communes sending on 22/12 do not make ea
 pre-filled figures stale. Connected in ReportsConfig.ready.
 
 Every model of projects, programmes and reports counts unless it holds files or jobs only, and the
-applicants' facts the figures group by; the history tables follow their models. Writes that send
-no signal (queryset.update, bulk_create) are covered by the kept figures' time limit
-(reports.dashboard.DASHBOARD_SECONDS, reports.home) and by the services' own figures_changed."""
+applicants' facts the figures group by; the history tables follow their models. The services'
+bulk writes (a budget's lines, a unit's figures) go with a saved row of the same change, whose
+bump covers them; any other write that sends no signal (queryset.update, bulk_create) waits out
+the kept figures' time limit (reports.dashboard.DASHBOARD_SECONDS, reports.home)."""
 
 from functools import partial
 

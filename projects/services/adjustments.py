@@ -15,7 +15,6 @@ from applicants.models import Applicant
 from core.text import clean_text
 from programmes.models import AdministrativeUnit
 
-from ..figures import figures_changed
 from ..models import Project, ProjectTransition, TransitionAmount
 from .budget import (
     apply_ceiling,
@@ -155,5 +154,4 @@ def project_adjust(
             body=_("Quyết định số %(number)s") % {"number": decision_number},
             url=reverse("projects:detail", args=[project.pk]),
         )
-    figures_changed()
     return project

@@ -11,7 +11,6 @@ from accounts.selectors import leaders
 from core.workflow import Step, StepContext, apply_step
 
 from .. import workflow
-from ..figures import figures_changed
 from ..models import DocumentKind, Project, ProjectDocument, ProjectTransition, Status, TransitionAmount
 from .budget import checked_amounts
 from .common import beneficiary_users, check_version, lock_project
@@ -96,5 +95,4 @@ def project_transition(
         checked_amounts(context.row, context.extra["amounts"], context.extra.get("ceiling"))
     )
     _notify_transition(project, context.step, user)
-    figures_changed()
     return project

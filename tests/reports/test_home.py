@@ -93,7 +93,7 @@ def test_writes_to_what_the_figures_read_make_them_stale_and_others_do_not(
     client, django_capture_on_commit_callbacks
 ):
     """Any write to the programme's data bumps the figures' version at once and again after
-    commit (reports.figures_watch, and the project steps' own figures_changed): the next visit
+    commit (reports.figures_watch): the next visit
     computes the progress again instead of waiting out the five minutes. Writes elsewhere (a
     user, a notification, a document's file) keep them."""
     from accounts.models import Notification
