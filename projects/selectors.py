@@ -47,6 +47,7 @@ from programmes.selectors import communes_named, communes_of
 
 # Module references: services and the workflow read selectors too, so names are looked up on call.
 from . import services, workflow
+from .list_rows import rows_html
 from .models import (
     APPROVED_STATUSES,
     CLOSED_STATUSES,
@@ -635,6 +636,7 @@ def _people_of(projects) -> dict:
 def project_list_page(user, listing: Listing) -> dict:
     """What the list page shows beside its rows: the status labels and the filters' choices."""
     labels = {key: str(label) for key, label in Status.choices}
+    staff = bool(user_roles(user) & {Role.STAFF, Role.LEADER})
     rows = list(listing.page.object_list.only(*LIST_ROW_FIELDS))
     listing.page.object_list = rows
     people = _people_of([p.pk for p in rows]) if rows else {}
@@ -652,10 +654,11 @@ def project_list_page(user, listing: Listing) -> dict:
         "rows": rows,
         "totals": listing.totals,
         **list_filter_options(listing.values, labels),
+        "rows_html": rows_html(rows, show_flags=staff, can_create=staff),
         "personal": may_see_personal_data(user),
-        "can_create": bool(user_roles(user) & {Role.STAFF, Role.LEADER}),
+        "can_create": staff,
         # internal flags (late report, missing provincial ceiling) are for staff and leaders
-        "show_flags": bool(user_roles(user) & {Role.STAFF, Role.LEADER}),
+        "show_flags": staff,
         "flag_label": FLAG_LABELS.get(listing.values.get("flag")),
     }
 

@@ -143,3 +143,32 @@ def test_related_entries_fold_into_drop_downs_and_a_lone_one_stays_a_link(client
     page = client.get("/tai-khoan/").content.decode()
     menu = page.split('data-testid="menu"', 1)[1].split("</nav>", 1)[0]
     assert 'data-nav="applicants:list"' in menu and "dropdown-menu" not in menu
+
+
+def _active(menu):
+    return (
+        set(re.findall(r'class="[^"]*\bactive\b[^"]*"[^>]*data-nav(?:-group)?="([^"]+)"', menu)),
+        re.findall(r'data-nav="([^"]+)" aria-current="page"', menu),
+    )
+
+
+def test_the_menu_marks_the_page_open_and_its_group_whatever_was_shown_before(client):
+    """The menu's HTML is kept per roles, language and page: each page marks its own entry (and
+    the drop-down holding it), a page outside the menu marks none, and a user with other roles
+    does not get a copy built for somebody else."""
+    client.force_login(_user(Role.STAFF))
+    menu = _menu_html(client, "/tai-khoan/")
+    assert _active(menu) == ({"accounts:dashboard"}, ["accounts:dashboard"])
+    menu = _menu_html(client, reverse("reports:dashboard"))
+    assert _active(menu) == ({"reports:dashboard", "group-1"}, ["reports:dashboard"])
+    assert _active(_menu_html(client, "/tai-khoan/doi-mat-khau/")) == (set(), [])
+    assert _active(_menu_html(client, "/tai-khoan/")) == ({"accounts:dashboard"}, ["accounts:dashboard"])
+    client.force_login(_user(Role.OBSERVER))
+    menu = _menu_html(client, reverse("reports:dashboard"))
+    assert "accounts:user_list" not in menu
+    assert _active(menu)[1] == ["reports:dashboard"]
+
+
+def _menu_html(client, url):
+    page = client.get(url).content.decode()
+    return page.split('data-testid="menu"', 1)[1].split("</nav>", 1)[0]
