@@ -7,6 +7,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from .money import group, parse_vnd
+from .renderers import QUICK_RENDERER
 
 
 class MoneyField(forms.IntegerField):
@@ -75,7 +76,9 @@ def _bootstrap_class(widget):
 
 def bootstrap(form):
     """Bootstrap classes on every widget of `form`, so templates can render fields plainly. A class a
-    widget already carries is kept, and calling this twice adds nothing."""
+    widget already carries is kept, and calling this twice adds nothing. The form's widgets are
+    written by our quicker renderer (core.renderers), with the same markup."""
+    form.renderer = QUICK_RENDERER
     for field in form.fields.values():
         widget = field.widget
         css = _bootstrap_class(widget)
