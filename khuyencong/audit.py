@@ -43,12 +43,19 @@ _register()
 
 @role_required(Role.STAFF, Role.LEADER)
 def audit_log(request, slug, pk):
-    """Every recorded change of one object, newest first."""
+    """Every recorded change of one object, newest first; with `?latest=1`, the latest
+    AUDIT_LIMIT of them as the fragment the object's page loads when its trail is opened."""
     if slug not in audit.PAGES:
         raise Http404
     _model, getter = audit.PAGES[slug]
     obj = getter(request.user, pk)
+    latest = request.GET.get("latest") == "1"
     rows, more = audit.audit_rows(
-        *audit.histories_of(obj), sees_personal=is_staff_like(request.user), limit=FULL_LIMIT
+        *audit.histories_of(obj),
+        sees_personal=is_staff_like(request.user),
+        limit=audit.AUDIT_LIMIT if latest else FULL_LIMIT,
     )
+    if latest:
+        context = {"rows": rows, "more": more, "see_all": request.path}
+        return render(request, "core/_audit_latest.html", context)
     return render(request, "core/audit_log.html", {"obj": obj, "rows": rows, "more": more})

@@ -1,7 +1,8 @@
 """The audit trail on each object's page (issue 15, item 3): a change appears with who, when and
-what for staff and leaders; applicants, commune officials and observers who may read the same page
-never see the section; the page's queries do not grow with the number of changes (1 and 30); the
-"see all" page is for staff and leaders, scoped like the object's page."""
+what for staff and leaders once they open the section (it loads then, issue 14); applicants,
+commune officials and observers who may read the same page never see the section; neither the
+page's queries nor the opened trail's grow with the number of changes (1 and 30); the "see all"
+page and the latest changes it serves are for staff and leaders, scoped like the object's page."""
 
 import re
 
@@ -51,18 +52,35 @@ def _page(client, user, url):
     return response
 
 
-def _queries(client, user, url):
-    client.force_login(user)
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
-    client.logout()
-    return len(queries)
-
-
-def _audit_section(html):
+def _collapsed(html):
+    """The page's audit section (collapsed) and the URL its opening loads the changes from."""
     match = re.search(r'<details class="kc-audit.*?</details>', html, re.S)
     assert match, "no audit section"
-    return match.group(0)
+    assert 'data-testid="audit-row"' not in match.group(0)  # nothing read until it is opened
+    return match.group(0), re.search(r'hx-get="([^"]+)"', match.group(0)).group(1).replace("&amp;", "&")
+
+
+def _queries(client, user, url):
+    """(the page's queries, the opened trail's queries)."""
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as page:
+        response = client.get(url)
+        assert response.status_code == 200
+    with CaptureQueriesContext(connection) as trail:
+        assert client.get(_collapsed(response.content.decode())[1], HTTP_HX_REQUEST="true").status_code == 200
+    client.logout()
+    return len(page), len(trail)
+
+
+def _audit_section(client, user, url):
+    """The audit section of the page at `url` as `user` reads it once opened: the collapsed
+    section and the latest changes it loads (htmx) from the "see all" page."""
+    client.force_login(user)
+    section, latest = _collapsed(client.get(url).content.decode())
+    response = client.get(latest, HTTP_HX_REQUEST="true")
+    client.logout()
+    assert response.status_code == 200
+    return section + response.content.decode()
 
 
 # --- the applicant's page ---------------------------------------------------------------------
@@ -80,7 +98,7 @@ def test_the_applicants_page_shows_staffs_change_to_staff_and_leaders_only(clien
     _edit_applicant(applicant, people["staff"], revenue_vnd=2_500_000_000, sector="Dệt may")
     url = reverse("applicants:detail", args=[applicant.pk])
     for role in ("staff", "leader"):
-        section = _audit_section(_page(client, people[role], url).content.decode())
+        section = _audit_section(client, people[role], url)
         assert "Phạm Thị Mai" in section
         assert "Doanh thu năm (đồng):</span> — → 2.500.000.000 đ" in section
         assert "Dệt may" in section
@@ -113,7 +131,7 @@ def test_the_project_page_shows_the_edits_and_the_steps_to_staff_and_leaders_onl
     project = advance(leader, project, Status.APPROVED)
     url = reverse("projects:detail", args=[project.pk])
     for role in ("staff", "leader"):
-        section = _audit_section(_page(client, people[role], url).content.decode())
+        section = _audit_section(client, people[role], url)
         assert "Tên cũ → Tên mới" in section and "Phạm Thị Mai" in section
         assert "Đã thẩm định → Đã phê duyệt" in section and "Hoàng Văn Sơn" in section
     viewers = [people["reporter"], people["observer"]]  # the commune's official; approved figures
@@ -152,7 +170,7 @@ def test_the_plan_page_shows_the_plan_and_its_items_changes(client, people):
     plan = approved_plan(people["staff"], people["leader"], support=1_234_567_000)
     url = reverse("programmes:plan_detail", args=[plan.pk])
     for role in ("staff", "leader"):
-        section = _audit_section(_page(client, people[role], url).content.decode())
+        section = _audit_section(client, people[role], url)
         assert "Ghi quyết định phê duyệt" in section and "Hoàng Văn Sơn" in section
         assert "Dự thảo → Đã trình" in section and "20/12/2025" in section
         assert "Mục kế hoạch 1:" in section
@@ -206,7 +224,7 @@ def test_the_unit_report_page_shows_the_changes_to_staff_and_leaders_not_to_the_
     )
     url = reverse("reports:unit_report", args=[unit_report.pk])
     for role in ("staff", "leader"):
-        section = _audit_section(_page(client, people[role], url).content.decode())
+        section = _audit_section(client, people[role], url)
         assert "Vũ Thị Thu" in section and "Hoàn thành kế hoạch." in section
         assert "Kết quả thực hiện:" in section
         # the figures too, named by their indicator, as plain numbers (not đồng)
@@ -254,7 +272,7 @@ def test_the_report_request_page_shows_who_changed_the_passages(client, people, 
     assert client.post(url, data).status_code == 302
     client.logout()
     for role in ("staff", "leader"):
-        section = _audit_section(_page(client, people[role], url).content.decode())
+        section = _audit_section(client, people[role], url)
         assert "Phạm Thị Mai" in section and "Đạt 95% kế hoạch." in section and "12/BC-SCT" in section
     for role in ("reporter", "applicant", "observer"):
         assert _page(client, people[role], url).status_code == 403
@@ -286,10 +304,13 @@ def test_past_fifty_changes_the_page_links_to_all_of_them(client, people):
     applicant = ApplicantFactory(commune=commune("11953"))
     for n in range(51):
         _edit_applicant(applicant, people["staff"], sector=f"Ngành {n}")
-    page = _page(client, people["staff"], reverse("applicants:detail", args=[applicant.pk])).content.decode()
-    assert _audit_section(page).count('data-testid="audit-row"') == 50
+    url = reverse("applicants:detail", args=[applicant.pk])
+    section = _audit_section(client, people["staff"], url)
+    assert section.count('data-testid="audit-row"') == 50
     full = reverse("audit_log", args=["co-so", applicant.pk])
-    assert f'href="{full}"' in page
+    assert f'href="{full}" data-testid="audit-all"' in section
+    # without script, the collapsed section links to every change
+    assert f'href="{full}"' in _page(client, people["staff"], url).content.decode()
     everything = _page(client, people["leader"], full).content.decode()
     assert everything.count('data-testid="audit-row"') == 52  # the creation and 51 changes
     assert "Ngành 0 → Ngành 1" in everything
@@ -301,6 +322,7 @@ def test_the_see_all_page_is_for_staff_and_leaders_and_scoped(client, people, un
     assert client.get(url).status_code == 302
     for role in ("reporter", "applicant", "observer"):
         assert _page(client, people[role], url).status_code == 403
+        assert _page(client, people[role], f"{url}?latest=1").status_code == 403
     for role in ("staff", "leader"):
         assert _page(client, people[role], url).status_code == 200
     for slug, pk in (("co-so", 10**9), ("de-an", 10**9), ("ke-hoach", 10**9), ("khong-co", applicant.pk)):

@@ -1,6 +1,9 @@
-"""`{% audit_trail obj %}`: the object's audit trail (core.audit) for staff and leaders, collapsed,
-the latest changes with a link to all of them. Nobody else sees the section (applicants, commune
-officials and observers read the page without it)."""
+"""`{% audit_trail obj %}`: the object's audit trail (core.audit) for staff and leaders, collapsed;
+opening it loads the latest changes (htmx, from the "see all" page's `?latest=1`), with a link to
+all of them, which is also what a browser without script follows. Reading the history rows and
+comparing their ~90 columns was a tenth of the project page for a section most visits never open
+(issue 14). Nobody else sees the section (applicants, commune officials and observers read the page
+without it)."""
 
 from django import template
 from django.urls import reverse
@@ -17,16 +20,11 @@ def may_see_audit(user) -> bool:
 
 
 @register.inclusion_tag("core/_audit.html", takes_context=True)
-def audit_trail(context, obj, limit=audit.AUDIT_LIMIT):
+def audit_trail(context, obj):
     request = context.get("request")
     user = getattr(request, "user", None)
-    if obj is None or not may_see_audit(user):
+    slug = audit.page_slug(obj) if obj is not None else None
+    if slug is None or not may_see_audit(user):
         return {"show": False}
-    rows, more = audit.audit_rows(*audit.histories_of(obj), sees_personal=is_staff_like(user), limit=limit)
-    slug = audit.page_slug(obj)
-    return {
-        "show": True,
-        "rows": rows,
-        "more": more,
-        "see_all": reverse("audit_log", args=[slug, obj.pk]) if slug else "",
-    }
+    see_all = reverse("audit_log", args=[slug, obj.pk])
+    return {"show": True, "see_all": see_all, "latest": f"{see_all}?latest=1"}

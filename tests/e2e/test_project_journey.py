@@ -198,6 +198,12 @@ def test_project_from_request_to_settlement(page, site, login):
     expect(page.get_by_test_id("status")).to_have_text("Đã quyết toán")
     expect(page.locator('[data-testid="timeline"] li')).to_have_count(8)
     assert Project.objects.get().status == Status.SETTLED
+    # the audit trail is read when opened: the steps, by whom
+    audit = page.get_by_test_id("audit")
+    expect(audit.get_by_test_id("audit-row")).to_have_count(0)
+    audit.locator("summary").click()
+    expect(audit.get_by_test_id("audit-row").first).to_be_visible()
+    expect(audit).to_contain_text("Đã nghiệm thu → Đã quyết toán")
 
     page.goto(site + "/")
     expect(page.locator('[data-row="machinery_facilities"] [data-column="achieved"]')).to_have_text("1")
