@@ -107,49 +107,41 @@ def _active(path, url):
     return " active" if path == url else ""
 
 
-def _current(path, url):
-    return mark_safe(' aria-current="page"') if path == url else ""
+def _link(entry, path, *, li_class, a_class):
+    """One entry's <li><a>, marked active and current when it is the page open."""
+    current = path == entry["url"]
+    return format_html(
+        '<li{}><a class="{}{}" href="{}" data-nav="{}"{}>{}</a></li>',
+        format_html(' class="{}"', li_class) if li_class else "",
+        a_class,
+        " active" if current else "",
+        entry["url"],
+        entry["name"],
+        mark_safe(' aria-current="page"') if current else "",
+        entry["label"],
+    )
 
 
 @functools.lru_cache(maxsize=512)
 def _menu_html(roles, prefix, language, path):
     items = []
     for item in _menu(roles, prefix):
-        if "children" in item:
-            children = [
-                format_html(
-                    '<li><a class="dropdown-item{}" href="{}" data-nav="{}"{}>{}</a></li>',
-                    _active(path, child["url"]),
-                    child["url"],
-                    child["name"],
-                    _current(path, child["url"]),
-                    child["label"],
-                )
-                for child in item["children"]
-            ]
-            items.append(
-                format_html(
-                    '<li class="nav-item dropdown">\n'
-                    '<a class="nav-link dropdown-toggle{}" href="#" role="button" data-bs-toggle="dropdown"'
-                    ' aria-expanded="false" data-nav-group="{}">{}</a>\n'
-                    '<ul class="dropdown-menu">\n{}\n</ul>\n</li>',
-                    "".join(_active(path, child["url"]) for child in item["children"]),
-                    item["name"],
-                    item["label"],
-                    mark_safe("\n".join(children)),  # noqa: S308 (each went through format_html)
-                )
+        if "children" not in item:
+            items.append(_link(item, path, li_class="nav-item", a_class="nav-link"))
+            continue
+        children = [_link(child, path, li_class="", a_class="dropdown-item") for child in item["children"]]
+        items.append(
+            format_html(
+                '<li class="nav-item dropdown">\n'
+                '<a class="nav-link dropdown-toggle{}" href="#" role="button" data-bs-toggle="dropdown"'
+                ' aria-expanded="false" data-nav-group="{}">{}</a>\n'
+                '<ul class="dropdown-menu">\n{}\n</ul>\n</li>',
+                "".join(_active(path, child["url"]) for child in item["children"]),
+                item["name"],
+                item["label"],
+                mark_safe("\n".join(children)),  # noqa: S308 (each went through format_html)
             )
-        else:
-            items.append(
-                format_html(
-                    '<li class="nav-item"><a class="nav-link{}" href="{}" data-nav="{}"{}>{}</a></li>',
-                    _active(path, item["url"]),
-                    item["url"],
-                    item["name"],
-                    _current(path, item["url"]),
-                    item["label"],
-                )
-            )
+        )
     return mark_safe("\n".join(items))  # noqa: S308 (each item went through format_html)
 
 
