@@ -89,7 +89,12 @@ class Applicant(models.Model):
         help_text=_("Cùng tên với một cơ sở khác trong cùng xã, phường: cán bộ cần kiểm tra."),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người tạo"),
     )
     privacy_consent_at = models.DateTimeField(_("đồng ý xử lý dữ liệu cá nhân lúc"), null=True, blank=True)
     created_at = models.DateTimeField(_("ngày tạo"), default=timezone.now)

@@ -794,7 +794,9 @@ class AnnualPlan(models.Model):
         SUBMITTED = "submitted", _("Đã trình")
         APPROVED = "approved", _("Đã phê duyệt")
 
-    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="annual_plans")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="annual_plans", verbose_name=_("chương trình")
+    )
     year = models.PositiveSmallIntegerField(_("năm kế hoạch"))
     funding_source = models.ForeignKey(
         FundingSource,
@@ -821,9 +823,14 @@ class AnnualPlan(models.Model):
     )
     note = models.TextField(_("ghi chú"), blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người tạo"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     # Optimistic locking (core.concurrency): every change of the plan or its items bumps it, and a
     # form opened on an older version is refused (two officers editing one plan, or a leader
     # approving items that changed after the page was opened).
@@ -900,7 +907,9 @@ class PlanItem(models.Model):
     plan's versions: what was committed on a line is compared with the line of the plan in force.
     A multi-year đề án (đề án điểm) has an item in the plan of each year it spends money."""
 
-    plan = models.ForeignKey(AnnualPlan, on_delete=models.CASCADE, related_name="items")
+    plan = models.ForeignKey(
+        AnnualPlan, on_delete=models.CASCADE, related_name="items", verbose_name=_("kế hoạch")
+    )
     line = models.PositiveSmallIntegerField(_("số thứ tự"))
     activity = models.ForeignKey(
         ActivityType, on_delete=models.PROTECT, related_name="plan_items", verbose_name=_("hoạt động")

@@ -184,7 +184,13 @@ class Project(models.Model):
         ),
     )
     current_budget = models.ForeignKey(
-        "BudgetVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+        "BudgetVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("dự toán hiện hành"),
     )
     ceiling_flag = models.BooleanField(_("chưa có quy định mức hỗ trợ"), default=False, editable=False)
     ceiling_note = models.CharField(
@@ -209,7 +215,12 @@ class Project(models.Model):
     settled_on = models.DateField(_("ngày quyết toán"), null=True, blank=True)
 
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người tạo"),
     )
     created_at = models.DateTimeField(_("ngày tạo"), default=timezone.now)
     updated_at = models.DateTimeField(_("cập nhật"), auto_now=True)

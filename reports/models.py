@@ -163,7 +163,9 @@ class UnitReport(models.Model):
         RETURNED = "returned", _("Trả lại để bổ sung")
         ACCEPTED = "accepted", _("Đã tiếp nhận")
 
-    period = models.ForeignKey(ReportingPeriod, on_delete=models.PROTECT, related_name="reports")
+    period = models.ForeignKey(
+        ReportingPeriod, on_delete=models.PROTECT, related_name="reports", verbose_name=_("kỳ báo cáo")
+    )
     unit = models.ForeignKey(
         ReportingUnit, on_delete=models.PROTECT, related_name="unit_reports", verbose_name=_("đơn vị")
     )
@@ -174,7 +176,12 @@ class UnitReport(models.Model):
     first_submitted_at = models.DateTimeField(_("gửi lần đầu lúc"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người gửi"),
     )
     late = models.BooleanField(_("nộp muộn"), default=False)
     # The day staff want a returned (or reopened) report back: resubmitted by its end, the report
@@ -182,7 +189,7 @@ class UnitReport(models.Model):
     wanted_back_by = models.DateField(_("hạn gửi lại"), null=True, blank=True)
     reopened_at = models.DateTimeField(_("mở lại lúc"), null=True, blank=True)
     reopen_reason = models.TextField(_("lý do mở lại"), blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("tạo lúc"), default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
     history = HistoricalRecords(verbose_name=_("lịch sử thay đổi báo cáo của đơn vị"))  # core.audit
@@ -241,7 +248,9 @@ class UnitReportValue(models.Model):
     (None where it has nothing to pre-fill from) and the unit's own figure, with a note required
     at submission when they differ. Money is whole đồng (entered and shown in triệu đồng)."""
 
-    report = models.ForeignKey(UnitReport, on_delete=models.CASCADE, related_name="values")
+    report = models.ForeignKey(
+        UnitReport, on_delete=models.CASCADE, related_name="values", verbose_name=_("báo cáo")
+    )
     indicator = models.ForeignKey(
         Indicator, on_delete=models.PROTECT, related_name="+", verbose_name=_("chỉ tiêu")
     )

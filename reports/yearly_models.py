@@ -69,7 +69,12 @@ class ReportRequest(models.Model):
     signature_position = models.CharField(_("chức vụ người ký"), max_length=100, blank=True)
     signature_name = models.CharField(_("họ tên người ký"), max_length=100, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người tạo"),
     )
     created_at = models.DateTimeField(_("tạo lúc"), default=timezone.now)
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)

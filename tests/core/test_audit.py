@@ -192,3 +192,19 @@ def test_a_changed_foreign_key_is_labelled_in_one_query_whatever_the_number_of_v
     assert few == many
     assert _changes(rows[0])["mục kế hoạch"] == (str(items[2]), str(items[3]))
     assert "2b" in str(items[3])
+
+
+def test_every_field_the_trail_can_show_has_a_vietnamese_label():
+    """The trail labels a change by the field's verbose_name: a field left without one shows
+    Django's English default ("Current budget: — → DA-2026-KCQG-003 v1" on a đề án's trail)."""
+    from django.apps import apps
+
+    untranslated = []
+    for model in apps.get_models():
+        if not audit.has_history(model):
+            continue
+        history = getattr(model, model._meta.simple_history_manager_attribute).model
+        for f in audit._tracked(history):
+            if type(f.verbose_name) is str:  # Django's default, the field's name; ours are gettext_lazy
+                untranslated.append(f"{model._meta.label}.{f.name}")
+    assert untranslated == [], untranslated
