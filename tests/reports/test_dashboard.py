@@ -4,14 +4,22 @@ settled đề án, a cancelled and a draft one that do not count, two sources, t
 communes), the filters, who may open it and what observers see, and its constant number of queries."""
 
 import datetime
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.http import QueryDict
 
+from accounts.roles import Role
 from applicants.models import Applicant
-from programmes.models import AdministrativeUnit, AnnualPlan, PlanItem
+from programmes.models import (
+    AdministrativeUnit,
+    AnnualPlan,
+    Indicator,
+    PlanItem,
+    ReportingUnit,
+)
 from projects.models import (
     AdvanceRecovery,
     BudgetLine,
@@ -26,7 +34,7 @@ from projects.models import (
 )
 from reports import services as report_services
 from reports.dashboard import programme_dashboard
-from reports.models import ExpectedUnit
+from reports.models import ExpectedUnit, UnitReport
 from reports.selectors import TARGET_RULES, elapsed_share
 from tests.factories import CollaboratorFactory, UserFactory, valid_mst
 from tests.projects.utils import activity, fund
@@ -36,7 +44,8 @@ pytestmark = pytest.mark.django_db
 URL = "/bao-cao/tong-quan/"
 M = 1_000_000
 A, B = "11953", "11983"  # Phường Phố Hiến, Phường Sơn Nam
-NOW = datetime.datetime(2027, 3, 15, 10, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+HCM = ZoneInfo("Asia/Ho_Chi_Minh")
+NOW = datetime.datetime(2027, 3, 15, 10, 0, tzinfo=HCM)
 HOUSEHOLD = "Hộ kinh doanh Nguyễn Thị Lan"
 HOUSEHOLD_PHONE = "0977123456"
 HOUSEHOLD_TAX = valid_mst(4242)
@@ -330,6 +339,64 @@ def test_reporting_completeness_of_the_current_period(data, programme, staff):
     assert page(staff, programme).completeness.period == older
     _close(older)
     assert page(staff, programme).completeness.period == period
+
+
+def _send(user, code):
+    """The unit of commune `code` sends its 2026 report: every indicator its own figure, with a
+    note (it may differ from the portal's), and the three narrative sections."""
+    report = UnitReport.objects.get(period__year=2026, unit__commune__code=code)
+    values = {
+        i.pk: {"value": 5, "note": "Theo sổ theo dõi của xã"}
+        for i in Indicator.objects.filter(is_active=True)
+    }
+    narrative = {"results": "Kết quả", "difficulties": "Khó khăn", "proposals": "Kiến nghị"}
+    return report_services.unit_report_submit(user=user, report=report, values=values, narrative=narrative)
+
+
+def _figures_on_the_page(client):
+    html = client.get(URL).content.decode()
+    section = re.search(r'data-testid="completeness".*?</section>', html, re.S).group(0)
+    return {
+        key: int(n)
+        for key, n in re.findall(r'data-figure="(\w+)">.*?<div class="fs-5">(\d+)</div>', section, re.S)
+    }
+
+
+def test_reporting_completeness_counts_reports_on_time_late_and_missing(
+    client, data, clock, programme, staff, reporter
+):
+    # The 2026 period (units by the end of 22/12/2026): Phố Hiến sends on 20/12 (on time) and staff
+    # accept it; Sơn Nam first sends one second into 23/12 (late); every other unit sends nothing.
+    son_nam = UserFactory(roles=[Role.UNIT_REPORTER])
+    ReportingUnit.objects.get(commune__code=B).members.add(son_nam)
+    clock.move_to(datetime.datetime(2026, 12, 2, 9, 0, tzinfo=HCM))
+    period = report_services.period_open(user=staff, year=2026)
+    expected = ExpectedUnit.objects.filter(period=period).count()
+    assert ExpectedUnit.objects.filter(period=period, unit__commune__code__in=[A, B]).count() == 2
+    clock.move_to(datetime.datetime(2026, 12, 20, 10, 0, tzinfo=HCM))
+    before = {key: n for key, _label, n in page(staff, programme).completeness.figures}
+    assert (before["submitted"], before["on_time"], before["missing"]) == (0, 0, expected)
+    on_time = _send(reporter, A)
+    # the same day: the kept dashboard is not served, the report counts at once
+    after = {key: n for key, _label, n in page(staff, programme).completeness.figures}
+    assert (after["submitted"], after["on_time"], after["late"], after["missing"]) == (1, 1, 0, expected - 1)
+    report_services.unit_report_transition(user=staff, report=on_time, step="accept", data={})
+    clock.move_to(datetime.datetime(2026, 12, 23, 0, 0, 1, tzinfo=HCM))
+    assert _send(son_nam, B).late
+    clock.move_to(NOW)
+    dash = page(staff, programme)
+    assert dash.completeness.period == period
+    figures = {key: n for key, _label, n in dash.completeness.figures}
+    assert figures == {
+        "expected": expected,
+        "submitted": 2,
+        "on_time": 1,
+        "late": 1,
+        "missing": expected - 2,
+        "accepted": 1,
+    }
+    client.force_login(staff)
+    assert _figures_on_the_page(client) == figures
 
 
 def test_overdue_steps(data, programme, staff):
