@@ -10,11 +10,17 @@ recoveries, settlement amounts, collaborators in half the communes and this year
 with its unit reports. Then times, in the same run, as a staff user, alternating the pages: the
 dashboard with its default filters and with every filter, and the staff project list with a filter;
 prints median and p95 of each, the ratio dashboard/list and the dashboard's query count.
+
+The dashboard answers in a constant number of queries whatever the data (issue 12): before the
+full seeding, the same data is seeded at `--small` đề án in a transaction rolled back, and the
+dashboard's query counts there (each filter set, computed rather than read from the cache) are the
+reference; the run fails (exit status 1, before timing) when a count at `--projects` differs.
 """
 
 import argparse
 import datetime
 import random
+import sys
 import time
 
 from bench_projects import seed
@@ -27,7 +33,22 @@ def parse_args():
     parser = argparse.ArgumentParser()
     parser.add_argument("--projects", type=int, default=20_000)
     parser.add_argument("--runs", type=int, default=30)
-    return parser.parse_args()
+    parser.add_argument(
+        "--small",
+        type=int,
+        default=200,
+        help="đề án of the reference set whose dashboard query counts every size must match (default 200)",
+    )
+    args = parser.parse_args()
+    if not 0 < args.small < args.projects:
+        parser.error("--small must be at least 1 and below --projects")
+    return args
+
+
+DASHBOARD = "/bao-cao/tong-quan/"
+FILTERED = (
+    "/bao-cao/tong-quan/?year=2026&fund=KCQG&area=2&commune=Ph%C6%B0%E1%BB%9Dng+Ph%E1%BB%91+Hi%E1%BA%BFn"
+)
 
 
 def _plans(programme, staff):
@@ -161,6 +182,64 @@ def query_count(client, url):
     return len(queries)
 
 
+def stale_figures():
+    """What the dashboard keeps is stale from now, as after a write to the data it reads (its key
+    carries both figure versions); the rest of the cache is left alone (it may be a shared Redis)."""
+    from projects.figures import FIGURES_VERSION_KEY, REPORTING_VERSION_KEY, bump_now
+
+    bump_now(FIGURES_VERSION_KEY)
+    bump_now(REPORTING_VERSION_KEY)
+
+
+def dashboard_queries(client, urls) -> dict:
+    """The queries of each dashboard URL when it computes its figures (a kept page reads none of
+    them): the page is opened once (what it keeps apart, such as the menu and the charts, is then
+    warm, as in the timed runs), its figures made stale, and the next request counted."""
+    counts = {}
+    for url in urls:
+        get_ms(client, url)
+        stale_figures()
+        counts[url] = query_count(client, url)
+    return counts
+
+
+def reference_counts(small: int) -> dict:
+    """The dashboard's query counts on `small` đề án seeded as the full run seeds them, in a
+    transaction rolled back: the full seeding starts from the same empty database."""
+    from django.db import transaction
+    from django.test import Client
+
+    with transaction.atomic():
+        staff, _admin = seed(small)
+        extras(staff, random.Random(12))
+        client = Client()
+        client.force_login(staff)
+        counts = dashboard_queries(client, [DASHBOARD, FILTERED])
+        transaction.set_rollback(True)
+    stale_figures()  # the pages kept meanwhile read rows that are gone
+    return counts
+
+
+def check_constant(reference: dict, counts: dict, small: int, size: int) -> None:
+    """Exit with status 1 and say which page grew when a count at `size` đề án differs from the
+    reference count at `small`."""
+    wrong = [
+        f"  {url}: {reference[url]} queries with {small:,} đề án, {counts[url]} with {size:,}"
+        for url in reference
+        if counts[url] != reference[url]
+    ]
+    if wrong:
+        print(
+            "FAILED: the dashboard's number of queries is not constant (issue 12):\n" + "\n".join(wrong),
+            file=sys.stderr,
+        )
+        sys.exit(1)
+    print(
+        f"Dashboard queries constant: {', '.join(str(reference[u]) for u in reference)} "
+        f"(default, every filter) with {small:,} and {size:,} đề án."
+    )
+
+
 def alternate(client, urls, runs):
     """Each URL in turn, `runs` times, after three unmeasured rounds: load from other processes
     hits every page alike."""
@@ -183,24 +262,26 @@ def main():
 
     from projects.models import Status
 
+    settings.DEBUG = False  # no query log while seeding and timing (the counts capture their own)
+    print(f"Reference set ({args.small:,} đề án, rolled back after counting the dashboard's queries):")
+    reference = reference_counts(args.small)
+    print("Full set:")
     rng = random.Random(12)
     staff, _admin = seed(args.projects)
     extras(staff, rng)
     analyze_database()
-    settings.DEBUG = False
     client = Client()
     client.force_login(staff)
-    dashboard = "/bao-cao/tong-quan/"
-    filtered = (
-        "/bao-cao/tong-quan/?year=2026&fund=KCQG&area=2&commune=Ph%C6%B0%E1%BB%9Dng+Ph%E1%BB%91+Hi%E1%BA%BFn"
-    )
+    dashboard, filtered = DASHBOARD, FILTERED
+    counts = dashboard_queries(client, [dashboard, filtered])
+    check_constant(reference, counts, args.small, args.projects)
     project_list = f"/de-an/?year=2026&status={Status.IN_PROGRESS}&activity=2b"
     figures = alternate(client, [dashboard, filtered, project_list], args.runs)
     print(f"Database: {connection.vendor}; {args.runs} timed requests per page.")
     print(f"{'page':<40} {'median ms':>10} {'p95 ms':>10} {'queries':>8}")
     for name, url in (("dashboard (default filters)", dashboard), ("dashboard (every filter)", filtered)):
         median, p95 = figures[url]
-        print(f"{name:<40} {median:>10.1f} {p95:>10.1f} {query_count(client, url):>8}")
+        print(f"{name:<40} {median:>10.1f} {p95:>10.1f} {counts[url]:>8}")
     median, p95 = figures[project_list]
     print(
         f"{'staff project list (a filter)':<40} {median:>10.1f} {p95:>10.1f} {query_count(client, project_list):>8}"

@@ -202,6 +202,9 @@ def plan_adjustment_start(*, user, plan: AnnualPlan, reason: str, expected_versi
         communes = list(item.communes.all())
         item.pk = None
         item._state.adding = True
+        # the copy must not read the original's prefetched communes: set() would find them there
+        # already and add none
+        item._prefetched_objects_cache = {}
         item.plan = new
         item.save()
         item.communes.set(communes)

@@ -11,11 +11,12 @@ from django.shortcuts import resolve_url
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from programmes.models import ActivityType, AnnualPlan, PlanItem
+from programmes import plans
+from programmes.models import ActivityType, AdministrativeUnit, AnnualPlan, PlanItem
 from projects.models import Project
 from projects.selectors_plans import plan_reality
 
-from .test_plan_items import appraised_on, approve, make_plan
+from .test_plan_items import DECISION, appraised_on, approve, make_plan
 from .utils import make_project
 
 pytestmark = pytest.mark.django_db
@@ -156,6 +157,82 @@ def test_staff_build_a_plan_and_a_leader_approves_it(client, staff, leader):
     assert AnnualPlan.objects.get(pk=plan.pk).status == AnnualPlan.Status.APPROVED
     html = client.get(reverse("programmes:plan_detail", args=[new.pk])).content.decode()
     assert 'data-testid="plan-versions"' in html and "Tăng kinh phí" in html
+
+
+def _item_row(html: str, line: int) -> str:
+    """The row of plan line `line` in the plan page's items table."""
+    table = re.search(r'data-testid="plan-items".*?</table>', html, re.S).group(0)
+    return re.search(rf'<tr data-line="{line}">.*?</tr>', table, re.S).group(0)
+
+
+def _communes_of(item) -> set[str]:
+    return set(PlanItem.objects.get(pk=item.pk).communes.values_list("code", flat=True))
+
+
+def test_an_items_communes_and_beneficiaries_are_saved_shown_and_copied_by_an_adjustment(
+    client, staff, leader
+):
+    # Line 1 foresees nothing; line 2, added on the page, two communes and its beneficiaries.
+    plan = make_plan(staff, leader, year=2027, approve=False)
+    pho_hien, son_nam = (AdministrativeUnit.objects.get(code=code) for code in ("11953", "11983"))
+    activity = ActivityType.objects.get(programme__is_current=True, code="2a")
+    foreseen = "Các hộ làm nghề mây tre đan"
+    client.force_login(staff)
+    response = client.post(
+        reverse("programmes:plan_item_add", args=[plan.pk]),
+        {
+            "activity": activity.pk,
+            "planned_quantity": 2,
+            "unit": "mô hình",
+            "planned_support": "400.000.000",
+            "communes": [pho_hien.pk, son_nam.pk],
+            "beneficiaries_foreseen": foreseen,
+            **_v(plan),
+        },
+    )
+    assert response.status_code == 302
+    item = plan.items.get(line=2)
+    assert _communes_of(item) == {"11953", "11983"} and item.beneficiaries_foreseen == foreseen
+    assert _communes_of(plan.items.get(line=1)) == set()
+    html = client.get(reverse("programmes:plan_detail", args=[plan.pk])).content.decode()
+    row = _item_row(html, 2)
+    assert "Phố Hiến" in row and "Sơn Nam" in row and foreseen in row
+    assert "Phố Hiến" not in _item_row(html, 1) and foreseen not in _item_row(html, 1)
+    # the edit form opens with them chosen
+    form = client.get(reverse("programmes:plan_item_edit", args=[plan.pk, item.pk])).context["form"]
+    assert {c.pk for c in form.initial["communes"]} == {pho_hien.pk, son_nam.pk}
+    assert form.initial["beneficiaries_foreseen"] == foreseen
+    plans.plan_transition(user=staff, plan=plan, step="submit")
+    plans.plan_transition(user=leader, plan=plan, step="approve", data=DECISION)
+    # the adjustment copies both to the new version
+    response = client.post(
+        reverse("programmes:plan_adjust", args=[plan.pk]), {"reason": "Thêm xã", **_v(plan)}
+    )
+    new = AnnualPlan.objects.get(previous=plan)
+    assert response["Location"] == reverse("programmes:plan_detail", args=[new.pk])
+    copied = new.items.get(line=2)
+    assert copied.pk != item.pk
+    assert _communes_of(copied) == {"11953", "11983"} and copied.beneficiaries_foreseen == foreseen
+    assert _communes_of(new.items.get(line=1)) == set()
+    row = _item_row(client.get(reverse("programmes:plan_detail", args=[new.pk])).content.decode(), 2)
+    assert "Phố Hiến" in row and "Sơn Nam" in row and foreseen in row
+    # changing the new version's line leaves the approved one as it was
+    response = client.post(
+        reverse("programmes:plan_item_edit", args=[new.pk, copied.pk]),
+        {
+            "activity": activity.pk,
+            "planned_quantity": 2,
+            "planned_support": "400.000.000",
+            "communes": [son_nam.pk],
+            "beneficiaries_foreseen": "Hợp tác xã Sơn Nam",
+            **_v(new),
+        },
+    )
+    assert response.status_code == 302
+    assert _communes_of(copied) == {"11983"}
+    assert PlanItem.objects.get(pk=copied.pk).beneficiaries_foreseen == "Hợp tác xã Sơn Nam"
+    assert _communes_of(item) == {"11953", "11983"}
+    assert PlanItem.objects.get(pk=item.pk).beneficiaries_foreseen == foreseen
 
 
 def _v(plan) -> dict:

@@ -4,14 +4,23 @@ settled đề án, a cancelled and a draft one that do not count, two sources, t
 communes), the filters, who may open it and what observers see, and its constant number of queries."""
 
 import datetime
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.http import QueryDict
 
+from accounts.roles import Role
 from applicants.models import Applicant
-from programmes.models import AdministrativeUnit, AnnualPlan, PlanItem
+from programmes.models import (
+    AdministrativeUnit,
+    AnnualPlan,
+    Indicator,
+    PlanItem,
+    ReportingUnit,
+    SelectionRound,
+)
 from projects.models import (
     AdvanceRecovery,
     BudgetLine,
@@ -26,7 +35,7 @@ from projects.models import (
 )
 from reports import services as report_services
 from reports.dashboard import programme_dashboard
-from reports.models import ExpectedUnit
+from reports.models import ExpectedUnit, UnitReport
 from reports.selectors import TARGET_RULES, elapsed_share
 from tests.factories import CollaboratorFactory, UserFactory, valid_mst
 from tests.projects.utils import activity, fund
@@ -36,7 +45,8 @@ pytestmark = pytest.mark.django_db
 URL = "/bao-cao/tong-quan/"
 M = 1_000_000
 A, B = "11953", "11983"  # Phường Phố Hiến, Phường Sơn Nam
-NOW = datetime.datetime(2027, 3, 15, 10, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+HCM = ZoneInfo("Asia/Ho_Chi_Minh")
+NOW = datetime.datetime(2027, 3, 15, 10, 0, tzinfo=HCM)
 HOUSEHOLD = "Hộ kinh doanh Nguyễn Thị Lan"
 HOUSEHOLD_PHONE = "0977123456"
 HOUSEHOLD_TAX = valid_mst(4242)
@@ -203,6 +213,22 @@ def data(clock, programme, staff):
     return {"p1": p1, "p3": p3}
 
 
+def accepted_this_year():
+    """P8, added by some tests: a 2a đề án of 2027 building 3 models, ended on 28/02/2027 and
+    accepted on 05/03/2027, not settled (its settlement is due by 22/01/2028); KCQG 90."""
+    return project(
+        "P8",
+        lines={"KCQG": 90 * M},
+        year=2027,
+        status=Status.ACCEPTED,
+        act="2a",
+        models_count=3,
+        start_date=datetime.date(2027, 1, 5),
+        end_date=datetime.date(2027, 2, 28),
+        acceptance_date=datetime.date(2027, 3, 5),
+    )
+
+
 def _item(programme, year):
     """The plan items the fixture's shares point at (the plans are made here, once)."""
     if not AnnualPlan.objects.exists():
@@ -257,6 +283,64 @@ def test_targets_with_the_share_of_the_period_elapsed(data, programme, staff):
     assert collaborators.rule == str(TARGET_RULES["collaborators"]) and "cộng tác viên" in collaborators.rule
     assert all(r.rule for r in rows.values())
     assert [row.key for row in dash.targets.chart.rows] == list(rows)
+
+
+def test_the_other_four_targets_count_by_their_rules(data, programme, staff):
+    # Added to the fixture (which has P7, a 2b đề án accepted in 2026 for V; P1 2b in progress for
+    # X; P4 2b cancelled for Z; P3 2a in progress):
+    # - P8 2a of 2027 accepted, 3 models; P9 2a settled with 2 models but of plan year 2025;
+    # - P10 2b of 2026 settled for V again and W;
+    # - P2 (3c, settled, for Y) is a trademark; P11 3c showroom accepted for X;
+    # - rounds: provincial 2026 and 2027; a commune round of 2026; a provincial round of 2025.
+    three_c = activity("3c")
+    accepted_this_year()
+    project(
+        "P9",
+        lines={"KCQG": 60 * M},
+        year=2025,
+        status=Status.SETTLED,
+        act="2a",
+        models_count=2,
+        acceptance_date=datetime.date(2026, 2, 10),
+    )
+    v = Applicant.objects.get(name="Hộ kinh doanh Trần Văn Bình")
+    w = Applicant.objects.get(name="Nghệ nhân Lê Văn Gốm")
+    project("P10", lines={"KCQG": 70 * M}, status=Status.SETTLED, bens=[v, w])
+    Project.objects.filter(code="P2").update(variant=three_c.variants.get(key="trademark"))
+    x = Applicant.objects.get(name=HOUSEHOLD)
+    project(
+        "P11",
+        lines={"KCDP": 40 * M},
+        lead="KCDP",
+        status=Status.ACCEPTED,
+        act="3c",
+        variant=three_c.variants.get(key="showroom"),
+        bens=[x],
+    )
+    for level, year, day in (
+        ("provincial", 2026, datetime.date(2026, 5, 20)),
+        ("provincial", 2027, datetime.date(2027, 2, 10)),
+        ("commune", 2026, datetime.date(2026, 6, 1)),
+        ("provincial", 2025, datetime.date(2025, 11, 2)),
+    ):
+        SelectionRound.objects.create(
+            programme=programme,
+            level=level,
+            year=year,
+            recognition_decision=f"{year}/QĐ",
+            recognition_date=day,
+        )
+    rows = {r.code: r for r in page(staff, programme).targets.rows}
+    assert {code: r.achieved for code, r in rows.items()} == {
+        "demo_models": 3,  # P8's 3 models; P9 is of the previous programme, P3 not accepted
+        "machinery_facilities": 2,  # V (P7, P10) and W (P10); not X (P1) nor Z (P4)
+        "selection_rounds": 2,  # the provincial rounds of 2026 and 2027
+        "trademarks": 1,  # Y (P2); not X (P11, a showroom)
+        "collaborators": 1,
+    }
+    assert rows["machinery_facilities"].visits == 3  # V twice and W: shown beside
+    assert rows["trademarks"].visits is None  # as many visits as facilities: not shown
+    assert (rows["demo_models"].goal, rows["demo_models"].percent) == (5, 60)
 
 
 def test_elapsed_share_bounds(programme):
@@ -332,14 +416,77 @@ def test_reporting_completeness_of_the_current_period(data, programme, staff):
     assert page(staff, programme).completeness.period == period
 
 
+def _send(user, code):
+    """The unit of commune `code` sends its 2026 report: every indicator its own figure, with a
+    note (it may differ from the portal's), and the three narrative sections."""
+    report = UnitReport.objects.get(period__year=2026, unit__commune__code=code)
+    values = {
+        i.pk: {"value": 5, "note": "Theo sổ theo dõi của xã"}
+        for i in Indicator.objects.filter(is_active=True)
+    }
+    narrative = {"results": "Kết quả", "difficulties": "Khó khăn", "proposals": "Kiến nghị"}
+    return report_services.unit_report_submit(user=user, report=report, values=values, narrative=narrative)
+
+
+def _figures_on_the_page(client):
+    html = client.get(URL).content.decode()
+    section = re.search(r'data-testid="completeness".*?</section>', html, re.S).group(0)
+    return {
+        key: int(n)
+        for key, n in re.findall(r'data-figure="(\w+)">.*?<div class="fs-5">(\d+)</div>', section, re.S)
+    }
+
+
+def test_reporting_completeness_counts_reports_on_time_late_and_missing(
+    client, data, clock, programme, staff, reporter
+):
+    # The 2026 period (units by the end of 22/12/2026): Phố Hiến sends on 20/12 (on time) and staff
+    # accept it; Sơn Nam first sends one second into 23/12 (late); every other unit sends nothing.
+    son_nam = UserFactory(roles=[Role.UNIT_REPORTER])
+    ReportingUnit.objects.get(commune__code=B).members.add(son_nam)
+    clock.move_to(datetime.datetime(2026, 12, 2, 9, 0, tzinfo=HCM))
+    period = report_services.period_open(user=staff, year=2026)
+    expected = ExpectedUnit.objects.filter(period=period).count()
+    assert ExpectedUnit.objects.filter(period=period, unit__commune__code__in=[A, B]).count() == 2
+    clock.move_to(datetime.datetime(2026, 12, 20, 10, 0, tzinfo=HCM))
+    before = {key: n for key, _label, n in page(staff, programme).completeness.figures}
+    assert (before["submitted"], before["on_time"], before["missing"]) == (0, 0, expected)
+    on_time = _send(reporter, A)
+    # the same day: the kept dashboard is not served, the report counts at once
+    after = {key: n for key, _label, n in page(staff, programme).completeness.figures}
+    assert (after["submitted"], after["on_time"], after["late"], after["missing"]) == (1, 1, 0, expected - 1)
+    report_services.unit_report_transition(user=staff, report=on_time, step="accept", data={})
+    clock.move_to(datetime.datetime(2026, 12, 23, 0, 0, 1, tzinfo=HCM))
+    assert _send(son_nam, B).late
+    clock.move_to(NOW)
+    dash = page(staff, programme)
+    assert dash.completeness.period == period
+    figures = {key: n for key, _label, n in dash.completeness.figures}
+    assert figures == {
+        "expected": expected,
+        "submitted": 2,
+        "on_time": 1,
+        "late": 1,
+        "missing": expected - 2,
+        "accepted": 1,
+    }
+    client.force_login(staff)
+    assert _figures_on_the_page(client) == figures
+
+
 def test_overdue_steps(data, programme, staff):
+    # P8 ended on 28/02/2027 and was accepted on 05/03/2027: settled by 22/01/2028, so due, not
+    # overdue; P7 ended in 2026 (its deadline 22/01/2027 is past): overdue
+    accepted_this_year()
     lists = {lst.key: lst for lst in page(staff, programme).overdue}
     assert {k: lst.count for k, lst in lists.items()} == {
         "past_end": 1,
         "settle_overdue": 1,
-        "settle_due": 0,
+        "settle_due": 1,
         "late": 1,
     }
+    assert [r.code for r in lists["settle_due"].rows] == ["P8"]
+    assert lists["settle_due"].rows[0].when == datetime.date(2028, 1, 22)
     assert [r.code for r in lists["past_end"].rows] == ["P1"] and [r.code for r in lists["late"].rows] == [
         "P1"
     ]
