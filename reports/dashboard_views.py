@@ -2,12 +2,13 @@
 
 from django.http import Http404
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
 
 from accounts.permissions import role_required
 from accounts.roles import Role
 
-from .dashboard import money_rule, programme_dashboard
+from .dashboard import money_rule, programme_dashboard_html
 from .selectors import current_programme
 
 READERS = (Role.STAFF, Role.LEADER, Role.OBSERVER)
@@ -20,5 +21,9 @@ def dashboard(request):
     programme = current_programme()
     if programme is None:
         raise Http404
-    page = programme_dashboard(request.user, programme, request.GET)
-    return render(request, "reports/dashboard.html", {"page": page, "money_rule": money_rule()})
+
+    def body(page):
+        return render_to_string("reports/_dashboard_body.html", {"page": page, "money_rule": money_rule()})
+
+    html = programme_dashboard_html(request.user, programme, request.GET, body)
+    return render(request, "reports/dashboard.html", {"body": html})
