@@ -8,8 +8,10 @@ adds what the dashboard reads beside: approved KCQG and KCĐP plans for every pr
 revision for 2026), multi-year đề án with PlanShare rows over two years and a payment in each,
 recoveries, settlement amounts, collaborators in half the communes and this year's reporting period
 with its unit reports. Then times, in the same run, as a staff user, alternating the pages: the
-dashboard with its default filters and with every filter, and the staff project list with a filter;
-prints median and p95 of each, the ratio dashboard/list and the dashboard's query count.
+dashboard with its default filters and with every filter, each computed (its kept figures made
+stale before every request, as the first reader after a change gets it), the dashboard as served
+from the cache, and the staff project list with a filter; prints median and p95 of each, the ratio
+computed dashboard/list and the query counts.
 
 The dashboard answers in a constant number of queries whatever the data (issue 12): before the
 full seeding, the same data is seeded at `--small` đề án in a transaction rolled back, and the
@@ -240,17 +242,21 @@ def check_constant(reference: dict, counts: dict, small: int, size: int) -> None
     )
 
 
-def alternate(client, urls, runs):
-    """Each URL in turn, `runs` times, after three unmeasured rounds: load from other processes
-    hits every page alike."""
+def alternate(client, pages, runs):
+    """Each page in turn, `runs` times, after three unmeasured rounds: load from other processes
+    hits every page alike. `pages`: (label, url, computed); a computed page's kept figures are made
+    stale before each request (outside the timing), so it is the page computed, as its first reader
+    after a change gets it; the others are timed as served."""
     for _ in range(3):
-        for url in urls:
+        for _label, url, _computed in pages:
             get_ms(client, url)
-    samples = {url: [] for url in urls}
+    samples = {label: [] for label, _url, _computed in pages}
     for _ in range(runs):
-        for url in urls:
-            samples[url].append(get_ms(client, url)[0])
-    return {url: median_p95(values) for url, values in samples.items()}
+        for label, url, computed in pages:
+            if computed:
+                stale_figures()
+            samples[label].append(get_ms(client, url)[0])
+    return {label: median_p95(values) for label, values in samples.items()}
 
 
 def main():
@@ -276,22 +282,33 @@ def main():
     counts = dashboard_queries(client, [dashboard, filtered])
     check_constant(reference, counts, args.small, args.projects)
     project_list = f"/de-an/?year=2026&status={Status.IN_PROGRESS}&activity=2b"
-    figures = alternate(client, [dashboard, filtered, project_list], args.runs)
+    pages = [
+        ("dashboard (default filters)", dashboard, True),
+        ("dashboard (every filter)", filtered, True),
+        ("dashboard as served (kept)", dashboard, False),
+        ("staff project list (a filter)", project_list, False),
+    ]
+    figures = alternate(client, pages, args.runs)
     print(f"Database: {connection.vendor}; {args.runs} timed requests per page.")
     print(f"{'page':<40} {'median ms':>10} {'p95 ms':>10} {'queries':>8}")
-    for name, url in (("dashboard (default filters)", dashboard), ("dashboard (every filter)", filtered)):
-        median, p95 = figures[url]
-        print(f"{name:<40} {median:>10.1f} {p95:>10.1f} {counts[url]:>8}")
-    median, p95 = figures[project_list]
+    shown = {
+        dashboard: counts[dashboard],
+        filtered: counts[filtered],
+        project_list: query_count(client, project_list),
+    }
+    for label, url, computed in pages:
+        median, p95 = figures[label]
+        queries = shown[url] if computed or url == project_list else query_count(client, url)
+        print(f"{label:<40} {median:>10.1f} {p95:>10.1f} {queries:>8}")
+    list_figures = figures["staff project list (a filter)"]
+    for label in ("dashboard (default filters)", "dashboard (every filter)"):
+        ratio = [a / b for a, b in zip(figures[label], list_figures, strict=True)]
+        print(
+            f"{'  ratio ' + label.removeprefix('dashboard ') + '/list':<40} {ratio[0]:>10.2f} {ratio[1]:>10.2f}"
+        )
+    worst = max(figures["dashboard (default filters)"][1], figures["dashboard (every filter)"][1])
     print(
-        f"{'staff project list (a filter)':<40} {median:>10.1f} {p95:>10.1f} {query_count(client, project_list):>8}"
-    )
-    for name, url in (("default", dashboard), ("filtered", filtered)):
-        ratio = [a / b for a, b in zip(figures[url], figures[project_list], strict=True)]
-        print(f"{'  ratio dashboard (' + name + ')/list':<40} {ratio[0]:>10.2f} {ratio[1]:>10.2f}")
-    worst = max(figures[dashboard][1], figures[filtered][1])
-    print(
-        f"Goal: dashboard p95 under {GOAL_MS} ms: {'met' if worst < GOAL_MS else 'MISSED'} ({worst:.0f} ms)."
+        f"Goal: dashboard p95 under {GOAL_MS} ms, computed: {'met' if worst < GOAL_MS else 'MISSED'} ({worst:.0f} ms)."
     )
 
 
