@@ -55,9 +55,10 @@ def parse_args():
         "--parts",
         action="append",
         default=[],
-        metavar="WORKERSxROWS",
-        help="lay the parts out with this many workers and annex chunks of this many rows (repeat to "
-        "compare; default: reports.yearly_pdf's PDF_WORKERS and CHUNK_ROWS)",
+        metavar="WORKERSxROWS[:WEIGHT]",
+        help="lay the parts out with this many workers and annex chunks of this many rows, an annex 1 "
+        "row weighing WEIGHT (repeat to compare; default: reports.yearly_pdf's PDF_WORKERS, CHUNK_ROWS "
+        "and ROW_WEIGHT)",
     )
     parser.add_argument("--no-whole", action="store_true", help="skip the one-document layout")
     return parser.parse_args()
@@ -300,15 +301,17 @@ def whole_stage(snapshot):
     return times, memory, pages, len(pdf), len(xlsx)
 
 
-def parts_stage(snapshot, workers, chunk_rows, keep=""):
-    """In parts (reports.yearly_pdf) with `workers` processes and annex chunks of `chunk_rows`; the
-    job's own memory while it builds the XLSX (the pool starting) and then while it waits and merges."""
+def parts_stage(snapshot, workers, chunk_rows, weight, keep=""):
+    """In parts (reports.yearly_pdf) with `workers` processes and annex chunks of `chunk_rows` (an
+    annex 1 row weighing `weight`); the job's own memory while it builds the XLSX (the pool
+    starting) and then while it waits and merges."""
     from pypdf import PdfReader
 
     from reports import yearly_pdf
     from reports.yearly_documents import render_report_xlsx
 
     yearly_pdf.PDF_WORKERS, yearly_pdf.CHUNK_ROWS = workers, chunk_rows
+    yearly_pdf.ROW_WEIGHT = {**yearly_pdf.ROW_WEIGHT, 1: weight}
     times, memory = {}, {"start": round(rss_mb())}
     xlsx_time = {}
     stage = StagePeak().__enter__()
@@ -368,8 +371,13 @@ def main():
     setup_django()
     from reports import yearly_pdf
 
-    variants = [tuple(int(x) for x in v.split("x")) for v in args.parts] or [
-        (yearly_pdf.PDF_WORKERS, yearly_pdf.CHUNK_ROWS)
+    def variant(text):
+        sizes, _, weight = text.partition(":")
+        workers, rows = sizes.split("x")
+        return int(workers), int(rows), int(weight or yearly_pdf.ROW_WEIGHT[1])
+
+    variants = [variant(v) for v in args.parts] or [
+        (yearly_pdf.PDF_WORKERS, yearly_pdf.CHUNK_ROWS, yearly_pdf.ROW_WEIGHT[1])
     ]
     request = seed(args)
     (snapshot, snapshot_s, snapshot_mem), (snapshot_peak, _), snapshot_tree = in_fresh_process(
@@ -384,7 +392,12 @@ def main():
     )
     runs = [] if args.no_whole else [("one document", whole_stage, ())]
     runs += [
-        (f"in parts, {w} workers, chunks of {c} rows", parts_stage, (w, c, args.keep)) for w, c in variants
+        (
+            f"in parts, {w} workers, chunks of {c} rows (annex 1: {c // weight})",
+            parts_stage,
+            (w, c, weight, args.keep),
+        )
+        for w, c, weight in variants
     ]
     results = {}
     for name, stage, extra in runs:
@@ -393,7 +406,7 @@ def main():
         )
         parts = "merge" in times
         results[name] = times
-        ours = snapshot_s + times["html"] + times["xlsx"] + times.get("merge", 0)
+        ours = snapshot_s + times["html"] + times["xlsx"] + times.get("merge", 0) + times.get("collect", 0)
         weasy = times["layout"] + times["write"]
         total = snapshot_s + times["wall"]
         print(
@@ -405,6 +418,7 @@ def main():
             report_line("HTML (templates), summed over the parts", times["html"], total)
             report_line("PDF layout (WeasyPrint), summed", times["layout"], total)
             report_line("PDF write (WeasyPrint), summed", times["write"], total)
+            report_line("garbage collection after each part, summed", times.get("collect", 0), total)
             report_line("XLSX (meanwhile, in the job's process)", times["xlsx"], total, memory["xlsx"])
             report_line("wait for the parts, merge and page numbers", times["merge"], total, memory["merge"])
             print(f"  pages per part: {times['pages']}")
