@@ -5,25 +5,35 @@
 Seeds a throwaway SQLite database (or the one in DATABASE_URL) with bulk inserts: the 2026 period
 with --units commune units' reports sent (every indicator, difficulties and proposals), --projects
 đề án of 2026 approved in the window (KCQG and KCĐP, some accepted and settled, budget lines,
-payments) over --beneficiaries cơ sở. Then, each in a fresh forked process so that its peak memory
-is its own:
+payments) over --beneficiaries cơ sở. Then, each in a fresh spawned process (a new interpreter
+that sets Django up, as a job's process would be; nothing inherited from the seeding):
   1. the snapshot (reports.yearly_snapshot.build_snapshot and its JSON round trip);
   2. one document: HTML (the template), PDF layout and PDF write (WeasyPrint), then the XLSX;
   3. in parts (reports.yearly_pdf): the body and each annex (annexes 1 and 2 in chunks) laid out by
-     2 spawned worker processes while the XLSX is built, then merged with pypdf and numbered.
-Prints the time of each stage, the peak RSS (ru_maxrss of the process and of its largest worker),
-the pages, and our code's share of the total (everything but WeasyPrint's layout and write).
+     spawned worker processes while the XLSX is built, then merged with pypdf and numbered; with
+     --parts WORKERSxROWS (repeatable) other worker counts and chunk sizes, to compare.
+Prints the time of each stage and its memory: the RSS at its start and its peak during it (the
+kernel's high-water mark VmHWM, reset before each stage), ru_maxrss of the process and of its
+largest worker, and the peak summed RSS and PSS of the whole process tree (the stage's process,
+its workers and the resource tracker, sampled every 50 ms: they run at the same time) against the
+400 MB goal; the pages, and our code's share of the total (everything but WeasyPrint's layout and
+write).
 """
 
 import argparse
 import datetime
+import gc
 import json
 import multiprocessing
+import os
 import random
 import resource
 import time
 
 from common import setup_django
+from memory import StagePeak, TreeSampler, rss_mb
+
+GOAL_MB = 400  # issue 13: both files with annexes in under 400 MB
 
 DIFFICULTY = (
     "Kinh phí đối ứng của các cơ sở công nghiệp nông thôn còn hạn chế; thiếu mặt bằng sản xuất tập trung, "
@@ -41,6 +51,16 @@ def parse_args():
     parser.add_argument("--projects", type=int, default=500)
     parser.add_argument("--beneficiaries", type=int, default=3000)
     parser.add_argument("--keep", default="", help="write the merged PDF there (to look at it)")
+    parser.add_argument(
+        "--parts",
+        action="append",
+        default=[],
+        metavar="WORKERSxROWS[:WEIGHT]",
+        help="lay the parts out with this many workers and annex chunks of this many rows, an annex 1 "
+        "row weighing WEIGHT (repeat to compare; default: reports.yearly_pdf's PDF_WORKERS, CHUNK_ROWS "
+        "and ROW_WEIGHT)",
+    )
+    parser.add_argument("--no-whole", action="store_true", help="skip the one-document layout")
     return parser.parse_args()
 
 
@@ -210,23 +230,31 @@ def _peaks_mb() -> tuple[float, float]:
 
 
 def _child(fn, args, conn):
+    import django
+
+    django.setup()
     result = fn(*args)
     conn.send((result, _peaks_mb()))
     conn.close()
 
 
 def in_fresh_process(fn, *args):
-    """Run fn(*args) in a forked process: (its result, (peak RSS MB, largest worker's MB))."""
+    """Run fn(*args) in a spawned process (a fresh interpreter that sets Django up, as a job's
+    process would be: nothing inherited from this one's seeding) while a thread here samples the
+    RSS and PSS of that process and its descendants every 50 ms: (its result, (peak RSS MB, largest
+    worker's MB), the TreeSampler)."""
     from django.db import connections
 
     connections.close_all()  # the child opens its own connection
-    context = multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("spawn")
     parent, child = context.Pipe(duplex=False)
     process = context.Process(target=_child, args=(fn, args, child))
     process.start()
-    result = parent.recv()
-    process.join()
-    return result
+    child.close()
+    with TreeSampler(process.pid) as tree:
+        result, peaks = parent.recv()
+        process.join()
+    return result, peaks, tree
 
 
 def snapshot_stage(request_pk):
@@ -236,107 +264,187 @@ def snapshot_stage(request_pk):
     from reports.yearly_snapshot import build_snapshot
 
     started = time.perf_counter()
-    snapshot = json.loads(
-        json.dumps(build_snapshot(ReportRequest.objects.get(pk=request_pk)), cls=DjangoJSONEncoder)
-    )
-    return snapshot, time.perf_counter() - started
+    with StagePeak() as peak:
+        snapshot = json.loads(
+            json.dumps(build_snapshot(ReportRequest.objects.get(pk=request_pk)), cls=DjangoJSONEncoder)
+        )
+    return snapshot, time.perf_counter() - started, peak.figures()
 
 
 def whole_stage(snapshot):
+    """One document, each stage's time and memory (RSS at its start, peak during it) in turn."""
     from core.pdf import layout_pdf, render_html
     from reports.yearly_documents import TEMPLATE, document_context, render_report_xlsx
 
-    times = {}
+    times, memory = {}, {"start": round(rss_mb())}
     t0 = time.perf_counter()
-    html = render_html(TEMPLATE, document_context(snapshot))
+    with StagePeak() as peak:
+        html = render_html(TEMPLATE, document_context(snapshot))
+    memory["html"] = peak.figures()
     t1 = time.perf_counter()
-    document = layout_pdf(html)
+    with StagePeak() as peak:
+        document = layout_pdf(html)
+    memory["layout"] = peak.figures()
     t2 = time.perf_counter()
-    pdf = document.write_pdf()
+    with StagePeak() as peak:
+        pdf = document.write_pdf()
+    memory["write"] = peak.figures()
     t3 = time.perf_counter()
-    xlsx = render_report_xlsx(snapshot)
+    pages = len(document.pages)
+    del document, html
+    gc.collect()
+    with StagePeak() as peak:
+        xlsx = render_report_xlsx(snapshot)
+    memory["xlsx"] = peak.figures()
     t4 = time.perf_counter()
     times.update(html=t1 - t0, layout=t2 - t1, write=t3 - t2, xlsx=t4 - t3, wall=t4 - t0)
-    return times, len(document.pages), len(pdf), len(xlsx)
+    return times, memory, pages, len(pdf), len(xlsx)
 
 
-def parts_stage(snapshot, keep=""):
+def parts_stage(snapshot, workers, chunk_rows, weight, keep=""):
+    """In parts (reports.yearly_pdf) with `workers` processes and annex chunks of `chunk_rows` (an
+    annex 1 row weighing `weight`); the job's own memory while it builds the XLSX (the pool
+    starting) and then while it waits and merges."""
     from pypdf import PdfReader
 
+    from reports import yearly_pdf
     from reports.yearly_documents import render_report_xlsx
-    from reports.yearly_pdf import render_report_pdf
 
-    times = {}
+    yearly_pdf.PDF_WORKERS, yearly_pdf.CHUNK_ROWS = workers, chunk_rows
+    yearly_pdf.ROW_WEIGHT = {**yearly_pdf.ROW_WEIGHT, 1: weight}
+    times, memory = {}, {"start": round(rss_mb())}
     xlsx_time = {}
+    stage = StagePeak().__enter__()
 
     def xlsx():
         started = time.perf_counter()
         data = render_report_xlsx(snapshot)
         xlsx_time["xlsx"] = time.perf_counter() - started
+        stage.__exit__(None, None, None)
+        memory["xlsx"] = stage.figures()
+        stage.__enter__()
         return data
 
     t0 = time.perf_counter()
-    pdf, data = render_report_pdf(snapshot, meanwhile=xlsx, times=times)
+    pdf, data = yearly_pdf.render_report_pdf(snapshot, meanwhile=xlsx, times=times)
+    stage.__exit__(None, None, None)
+    memory["merge"] = stage.figures()
     times.update(xlsx_time, wall=time.perf_counter() - t0)
     if keep:
         with open(keep, "wb") as fh:
             fh.write(pdf)
     import io
 
-    return times, len(PdfReader(io.BytesIO(pdf)).pages), len(pdf), len(data)
+    return times, memory, len(PdfReader(io.BytesIO(pdf)).pages), len(pdf), len(data)
 
 
-def report_line(name, seconds, total):
-    print(f"  {name:<44} {seconds:>7.2f} s {100 * seconds / total:>5.1f} %")
+def report_line(name, seconds, total, memory=None):
+    line = f"  {name:<44} {seconds:>7.2f} s {100 * seconds / total:>5.1f} %"
+    if memory:
+        line += f"   RSS {memory[0]:>4} MB at its start, peak {memory[1]:>4} MB"
+    print(line)
+
+
+def tree_lines(tree, goal):
+    pss = f"{tree.peak_pss:.0f} MB" if tree.pss_readable else "unreadable (no smaps_rollup)"
+    print(
+        f"  process tree (job + workers), sampled every {tree.interval * 1000:.0f} ms ({tree.samples} samples, "
+        f"{tree.cpu:.2f} CPU-s; {tree.transient} readings of a child between fork and exec skipped): "
+        f"peak summed RSS {tree.peak_rss:.0f} MB ({tree.describe(tree.at_peak_rss)}), "
+        f"peak summed PSS {pss}" + (f" ({tree.describe(tree.at_peak_pss)})" if tree.pss_readable else "")
+    )
+
+    def verdict(mb):
+        return f"{mb:.0f} MB, {'under' if mb < goal else 'OVER'}"
+
+    print(
+        f"  against the {goal} MB goal, the whole tree at once: summed RSS {verdict(tree.peak_rss)}; "
+        f"summed PSS {verdict(tree.peak_pss)}"
+    )
+    for line in tree.per_process_lines():
+        print(f"    {line}")
 
 
 def main():
     args = parse_args()
+    print(f"Load average at the start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     setup_django()
+    from reports import yearly_pdf
+
+    def variant(text):
+        sizes, _, weight = text.partition(":")
+        workers, rows = sizes.split("x")
+        return int(workers), int(rows), int(weight or yearly_pdf.ROW_WEIGHT[1])
+
+    variants = [variant(v) for v in args.parts] or [
+        (yearly_pdf.PDF_WORKERS, yearly_pdf.CHUNK_ROWS, yearly_pdf.ROW_WEIGHT[1])
+    ]
     request = seed(args)
-    (snapshot, snapshot_s), snapshot_mem = in_fresh_process(snapshot_stage, request.pk)
+    (snapshot, snapshot_s, snapshot_mem), (snapshot_peak, _), snapshot_tree = in_fresh_process(
+        snapshot_stage, request.pk
+    )
     a = snapshot["annexes"]
     print(
         f"Snapshot: {len(a['projects'])} đề án, {len(a['facilities'])} cơ sở, {len(a['indicators_by_unit'])} "
         f"units × {len(snapshot['indicators'])} indicators, {len(json.dumps(snapshot)) / 1e6:.1f} MB of JSON; "
-        f"{snapshot_s:.2f} s, peak RSS {snapshot_mem[0]:.0f} MB"
+        f"{snapshot_s:.2f} s; RSS {snapshot_mem[0]} MB at its start (Django set up), peak {snapshot_mem[1]} MB "
+        f"(ru_maxrss {snapshot_peak:.0f} MB; PSS peak {snapshot_tree.peak_pss:.0f} MB)"
     )
+    runs = [] if args.no_whole else [("one document", whole_stage, ())]
+    runs += [
+        (
+            f"in parts, {w} workers, chunks of {c} rows (annex 1: {c // weight})",
+            parts_stage,
+            (w, c, weight, args.keep),
+        )
+        for w, c, weight in variants
+    ]
     results = {}
-    for name, stage in (("one document", whole_stage), ("in parts, 2 workers", parts_stage)):
-        extra = (args.keep,) if stage is parts_stage else ()
-        (times, pages, pdf_size, xlsx_size), (own, worker) = in_fresh_process(stage, snapshot, *extra)
+    for name, stage, extra in runs:
+        (times, memory, pages, pdf_size, xlsx_size), (own, worker), tree = in_fresh_process(
+            stage, snapshot, *extra
+        )
+        parts = "merge" in times
         results[name] = times
-        ours = snapshot_s + times["html"] + times["xlsx"] + times.get("merge", 0)
+        ours = snapshot_s + times["html"] + times["xlsx"] + times.get("merge", 0) + times.get("collect", 0)
         weasy = times["layout"] + times["write"]
         total = snapshot_s + times["wall"]
         print(
             f"\n{name}: {pages} pages, PDF {pdf_size / 1e6:.1f} MB, XLSX {xlsx_size / 1e6:.2f} MB; "
-            f"peak RSS {own:.0f} MB" + (f", largest worker {worker:.0f} MB" if "merge" in times else "")
+            f"peak RSS (ru_maxrss) {own:.0f} MB" + (f", largest worker {worker:.0f} MB" if parts else "")
         )
-        report_line("snapshot", snapshot_s, total)
-        report_line(
-            "HTML (templates)" + (", summed over the parts" if "merge" in times else ""), times["html"], total
-        )
-        report_line(
-            "PDF layout (WeasyPrint)" + (", summed" if "merge" in times else ""), times["layout"], total
-        )
-        report_line(
-            "PDF write (WeasyPrint)" + (", summed" if "merge" in times else ""), times["write"], total
-        )
-        report_line(
-            "XLSX" + (" (meanwhile, in the job's process)" if "merge" in times else ""), times["xlsx"], total
-        )
-        if "merge" in times:
-            report_line("merge and page numbers (pypdf)", times["merge"], total)
+        report_line("snapshot (its own process)", snapshot_s, total, snapshot_mem)
+        if parts:
+            report_line("HTML (templates), summed over the parts", times["html"], total)
+            report_line("PDF layout (WeasyPrint), summed", times["layout"], total)
+            report_line("PDF write (WeasyPrint), summed", times["write"], total)
+            report_line("garbage collection after each part, summed", times.get("collect", 0), total)
+            report_line("XLSX (meanwhile, in the job's process)", times["xlsx"], total, memory["xlsx"])
+            report_line("wait for the parts, merge and page numbers", times["merge"], total, memory["merge"])
             print(f"  pages per part: {times['pages']}")
             print(f"  seconds per part (HTML + layout + write): {times['parts']}")
+        else:
+            report_line("HTML (templates)", times["html"], total, memory["html"])
+            report_line("PDF layout (WeasyPrint)", times["layout"], total, memory["layout"])
+            report_line("PDF write (WeasyPrint)", times["write"], total, memory["write"])
+            report_line("XLSX", times["xlsx"], total, memory["xlsx"])
         print(f"  total (wall, snapshot + files)                {total:>7.2f} s")
         print(
             f"  our code's share (all but WeasyPrint's layout and write): "
             f"{100 * ours / (ours + weasy):.1f} % of the work"
         )
-    whole, parts = results["one document"]["wall"], results["in parts, 2 workers"]["wall"]
-    print(f"\nFiles: one document {whole:.2f} s, in parts {parts:.2f} s (× {whole / parts:.2f}).")
+        tree_lines(tree, GOAL_MB)
+    if len(results) > 1:
+        first = next(iter(results))
+        print(
+            "\nFiles (wall): "
+            + ", ".join(
+                f"{name} {results[name]['wall']:.2f} s"
+                + (f" (× {results[first]['wall'] / results[name]['wall']:.2f})" if name != first else "")
+                for name in results
+            )
+        )
+    print(f"Load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     if args.keep:
         print(f"PDF of the parts kept as {args.keep}")
 

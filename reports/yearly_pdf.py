@@ -11,6 +11,7 @@ laid out. bench/bench_yearly_report.py measures this against one document laid o
 The numbers are drawn where the one-document layout draws them (the top margin box, centred over
 the text column, 13 pt serif: the standard Times font, whose digits match Liberation Serif's)."""
 
+import gc
 import io
 import multiprocessing
 import time
@@ -22,9 +23,14 @@ import time
 
 PDF_WORKERS = 2
 MM = 72 / 25.4
-# Annexes 1 (one row per đề án) and 2 (one per cơ sở) are laid out in chunks of this many rows:
-# a worker's memory grows with its document (about 150 KB a row), and chunks balance the workers.
-CHUNK_ROWS = 800
+# Annexes 1 (one row per đề án) and 2 (one per cơ sở) are laid out in chunks: a worker's memory
+# grows with its document, and the workers and the job run at the same time, so the largest part
+# sets the whole tree's peak (bench/README.md: 2 workers with chunks of 800 rows, annex 1 whole,
+# took 551 MB RSS / 481 MB PSS summed, over the 400 MB goal). A chunk holds CHUNK_ROWS // ROW_WEIGHT
+# rows: a đề án row (long title, several amounts) takes about twice a cơ sở row's memory (about
+# 0.26 against 0.13 MB laid out) and five times its height, so it also weighs more for the order.
+CHUNK_ROWS = 400
+ROW_WEIGHT = {1: 2, 2: 1}
 # Where the one-document layout draws the page number (core/print/base.html and the "annex" page
 # of reports/print/yearly_report.html): the page's margins left, right and top, in mm.
 MARGINS = {"portrait": (30, 15, 20), "landscape": (20, 15, 15)}
@@ -39,17 +45,18 @@ def _worker_init() -> None:
 
 def parts_of(snapshot: dict) -> list[tuple]:
     """The parts in the document's order: ("body", 0, None), then ("annex", n, (start, stop)) with
-    annexes 1 and 2 cut into chunks of CHUNK_ROWS rows."""
+    annexes 1 and 2 cut into chunks of CHUNK_ROWS // ROW_WEIGHT[n] rows."""
     from .yearly_documents import ANNEXES
 
     parts = [("body", 0, None)]
     for number in ANNEXES:
         key = {1: "projects", 2: "facilities"}.get(number)
         count = len(snapshot["annexes"][key]) if key else 0
-        if count <= CHUNK_ROWS:
+        size = max(1, CHUNK_ROWS // ROW_WEIGHT.get(number, 1))
+        if count <= size:
             parts.append(("annex", number, None))
         else:
-            parts += [("annex", number, (s, min(s + CHUNK_ROWS, count))) for s in range(0, count, CHUNK_ROWS)]
+            parts += [("annex", number, (s, min(s + size, count))) for s in range(0, count, size)]
     return parts
 
 
@@ -57,11 +64,11 @@ def _weight(snapshot: dict, part) -> int:
     """About how long a part takes (its rows), to lay out the longest first."""
     kind, number, rows = part
     if rows:
-        return rows[1] - rows[0]
+        return (rows[1] - rows[0]) * ROW_WEIGHT.get(number, 1)
     annexes = snapshot["annexes"]
     return {
-        1: len(annexes["projects"]),
-        2: len(annexes["facilities"]),
+        1: len(annexes["projects"]) * ROW_WEIGHT[1],
+        2: len(annexes["facilities"]) * ROW_WEIGHT[2],
         3: 3 * len(annexes["indicators_by_unit"]),
         4: len(annexes["difficulties"]),
     }.get(number if kind == "annex" else 0, 100)
@@ -77,7 +84,8 @@ def _part_context(snapshot: dict, part) -> dict:
 
 
 def render_part(args) -> tuple:
-    """One part's PDF (in a worker process): (part, bytes, pages, {html, layout, write} seconds)."""
+    """One part's PDF (in a worker process): (part, bytes, pages, {html, layout, write, collect}
+    seconds)."""
     from core.pdf import layout_pdf, render_html
 
     from .yearly_documents import TEMPLATE
@@ -88,10 +96,21 @@ def render_part(args) -> tuple:
     rendered = time.perf_counter()
     document = layout_pdf(html)
     laid_out = time.perf_counter()
+    pages = len(document.pages)
     data = document.write_pdf()
     written = time.perf_counter()
-    times = {"html": rendered - started, "layout": laid_out - rendered, "write": written - laid_out}
-    return part, data, len(document.pages), times
+    # A laid-out document is held in reference cycles: only the cyclic collector frees it, and
+    # without this the worker would carry it into its next part (a 600-row table: 105 MB resident
+    # after the part, 88 MB once collected, for 0.15 s).
+    del document, html
+    gc.collect()
+    times = {
+        "html": rendered - started,
+        "layout": laid_out - rendered,
+        "write": written - laid_out,
+        "collect": time.perf_counter() - written,
+    }
+    return part, data, pages, times
 
 
 def _number_stream(writer, page, number: int, font_name):

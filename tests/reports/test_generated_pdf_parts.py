@@ -102,8 +102,20 @@ def test_the_parts_are_merged_in_order_and_numbered_from_page_2_across_them(snap
     assert PdfReader(io.BytesIO(pdf)).metadata.title.startswith("Báo cáo")
 
 
+def test_annex_1_rows_weigh_more_in_a_chunk_and_in_the_order(snapshot, monkeypatch):
+    monkeypatch.setattr(yearly_pdf, "CHUNK_ROWS", 50)
+    monkeypatch.setattr(yearly_pdf, "ROW_WEIGHT", {1: 2, 2: 1})
+    parts = yearly_pdf.parts_of(snapshot)
+    assert [p[2] for p in parts if p[1] == 1] == [(0, 25), (25, 40)]
+    assert [p[2] for p in parts if p[1] == 2] == [(0, 50), (50, 60)]
+    assert yearly_pdf._weight(snapshot, ("annex", 1, (0, 25))) == yearly_pdf._weight(
+        snapshot, ("annex", 2, (0, 50))
+    )
+
+
 def test_long_annexes_are_cut_into_chunks_that_read_as_one_table(snapshot, tmp_path, monkeypatch):
     monkeypatch.setattr(yearly_pdf, "CHUNK_ROWS", 25)
+    monkeypatch.setattr(yearly_pdf, "ROW_WEIGHT", {1: 1, 2: 1})
     parts = yearly_pdf.parts_of(snapshot)
     assert [p[2] for p in parts if p[1] == 1] == [(0, 25), (25, 40)]
     assert [p[2] for p in parts if p[1] == 2] == [(0, 25), (25, 50), (50, 60)]
