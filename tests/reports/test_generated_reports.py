@@ -58,10 +58,16 @@ def data(period, staff, leader, django_capture_on_commit_callbacks):
     """2026 (window 15/12/2025–14/12/2026): a KCQG đề án approved 02/03/2026 (support 300 M,
     counterpart 300 M, paid 100 M on 01/04/2026 and 20 M on 01/12/2025, outside the window); a KCĐP
     đề án accepted 10/06/2026 (support 50 M, counterpart 150 M); a draft (not counted). Phố Hiến
-    sends its report with a difficulty and a proposal."""
+    sends its report with a difficulty and a proposal. The plans (PLANS), approved before the đề
+    án, which sit on their 2b items: 2026 KCQG 1a 120 M and 2b 600 M; 2026 KCĐP 2b 80 M, whose
+    adjustment to 999 M is still a draft (not in force); 2027 KCQG 2b 600 M, 3b 150 M and 5a 50 M
+    (QĐ 45/QĐ-BCT); 2027 KCĐP a draft of 3b 90 M (not approved: no plan)."""
+    _plans(staff, leader)
     beneficiary = make_applicant(name="Hợp tác xã Dệt Kim Bình Minh", tax_code="0101234567")
-    kcqg = advance(leader, make_project(staff, support=300 * M, beneficiaries=[beneficiary]), Status.APPROVED)
-    advance(leader, make_project(staff, lead="KCDP", total=200 * M, support=50 * M), Status.ACCEPTED)
+    kcqg = _planned(
+        leader, make_project(staff, support=300 * M, beneficiaries=[beneficiary]), Status.APPROVED
+    )
+    _planned(leader, make_project(staff, lead="KCDP", total=200 * M, support=50 * M), Status.ACCEPTED)
     make_project(staff, support=222 * M)
     source = FundingSource.objects.get(code="KCQG")
     for amount, day in ((100 * M, datetime.date(2026, 4, 1)), (20 * M, datetime.date(2025, 12, 1))):
@@ -84,6 +90,66 @@ def data(period, staff, leader, django_capture_on_commit_callbacks):
             narrative={"results": "Hai lớp đào tạo.", "difficulties": DIFFICULTY, "proposals": PROPOSAL},
         )
     return {"kcqg": kcqg, "beneficiary": beneficiary}
+
+
+# (year, source, decision number or None for a draft, [(activity, planned support)])
+PLANS = (
+    (2026, "KCQG", "123/QĐ-BCT", [("1a", 120 * M), ("2b", 600 * M)]),
+    (2026, "KCDP", "88/QĐ-UBND", [("2b", 80 * M)]),
+    (2027, "KCQG", "45/QĐ-BCT", [("2b", 600 * M), ("3b", 150 * M), ("5a", 50 * M)]),
+    (2027, "KCDP", None, [("3b", 90 * M)]),
+)
+
+
+def _planned(leader, project, status):
+    """`project` put on the item of its activity in its lead fund's 2026 plan (approval requires
+    it once that plan is approved), then walked to `status`."""
+    from programmes.plans import plan_in_force
+    from projects.services.plans import project_plan_item_set
+
+    item = plan_in_force(year=2026, funding_source=project.lead_fund).items.get(activity=project.activity)
+    project_plan_item_set(user=leader, project=project, item=item)
+    return advance(leader, project, status)
+
+
+def _plans(staff, leader):
+    from programmes import plans
+    from programmes.models import ActivityType, AnnualPlan
+
+    made = {}
+    for year, code, decision, items in PLANS:
+        plan = plans.plan_create(user=staff, year=year, funding_source=FundingSource.objects.get(code=code))
+        for activity, support in items:
+            data = {
+                "activity": ActivityType.objects.get(programme__is_current=True, code=activity),
+                "planned_quantity": 1,
+                "unit": "đề án",
+                "planned_support": support,
+                "expected_counterpart": support,
+            }
+            plans.plan_item_save(user=staff, plan=plan, data=data)
+        if decision:
+            plans.plan_transition(user=staff, plan=plan, step="submit")
+            issuer = "ministry" if code == "KCQG" else "province_chair"
+            plans.plan_transition(
+                user=leader,
+                plan=plan,
+                step="approve",
+                data={
+                    "decision_number": decision,
+                    "decision_date": datetime.date(year - 1, 11, 20),
+                    "issuer": issuer,
+                },
+            )
+        made[(year, code)] = plan
+    # an adjustment of the 2026 KCĐP plan, still a draft: the approved version stays in force
+    adjusted = plans.plan_adjustment_start(
+        user=staff, plan=AnnualPlan.objects.get(pk=made[(2026, "KCDP")].pk), reason="Tăng vốn"
+    )
+    item = adjusted.items.get()
+    plans.plan_item_save(
+        user=staff, plan=adjusted, item=item, data={"activity": item.activity, "planned_support": 999 * M}
+    )
 
 
 def _request(staff, period, audience=Audience.PROVINCE):
@@ -153,6 +219,53 @@ def test_snapshot_figures_against_hand_computed_values(data, staff, period):
     assert (texts["year"], texts["difficulties"], texts["proposals"]) == (2026, DIFFICULTY, PROPOSAL)
     assert "Phố Hiến" in texts["unit"]
     assert len(snapshot["targets"]["rows"]) == 5
+
+
+def test_the_snapshot_carries_the_plans_next_years_plan_and_the_portals_own_figures(data, staff, period):
+    """Hand figures from PLANS and the fixture's đề án: the plan in force of each source (a draft
+    adjustment and a draft plan count for nothing), section III's 2027 plan, and beside the units'
+    sums the portal's figure for the period's window."""
+    from reports.yearly_snapshot import build_snapshot
+
+    snapshot = build_snapshot(_request(staff, period))
+    planned = {r["code"]: (r["planned_projects"], r["planned_money"]) for r in snapshot["by_source"]}
+    assert planned == {"KCQG": (2, 720 * M), "KCDP": (1, 80 * M)}  # 120 + 600; 80, not 999
+    by_area = {
+        a["number"]: {c: v["planned_money"] for c, v in a["sources"].items()} for a in snapshot["by_area"]
+    }
+    assert by_area == {
+        1: {"KCQG": 120 * M, "KCDP": 0},
+        2: {"KCQG": 600 * M, "KCDP": 80 * M},
+        3: {"KCQG": 0, "KCDP": 0},
+        4: {"KCQG": 0, "KCDP": 0},
+        5: {"KCQG": 0, "KCDP": 0},
+        6: {"KCQG": 0, "KCDP": 0},
+    }
+    assert snapshot["next_year"] == [
+        {
+            "code": "KCDP",
+            "short_name": "KCĐP",
+            "has_plan": False,  # its 2027 plan is a draft
+            "decision": "",
+            "items": 0,
+            "planned_money": 0,
+        },
+        {
+            "code": "KCQG",
+            "short_name": "KCQG",
+            "has_plan": True,
+            "decision": "45/QĐ-BCT",
+            "items": 3,
+            "planned_money": 800 * M,  # 600 + 150 + 50
+        },
+    ]
+    indicators = {r["code"]: (r["units_sum"], r["portal"]) for r in snapshot["indicators"]}
+    # KCQG paid in the window: 100 M (01/04/2026; the 20 M of 01/12/2025 is before it)
+    assert indicators["kinh_phi_kcqg"] == (0, 100 * M)
+    assert indicators["kinh_phi_kcdp"] == (1_250_500_000, 0)  # the KCĐP đề án has no payment
+    assert indicators["von_doi_ung"] == (0, 450 * M)  # approved 02/03/2026: 300 + 150
+    assert indicators["nguon_khac"] == (0, 0)
+    assert indicators["lao_dong_tang_them"] == (7, None)  # typed by the units: no portal figure
 
 
 def test_the_ministry_puts_kcqg_first(data, staff, period):
@@ -508,7 +621,7 @@ def test_settled_money_is_what_the_settlement_recorded_per_source_and_targets_ca
     from reports.selectors import current_programme, elapsed_share, target_rule
     from reports.yearly_snapshot import build_snapshot
 
-    project = advance(leader, make_project(staff, support=300 * M, title="Đồng tài trợ"), Status.SETTLED)
+    project = _planned(leader, make_project(staff, support=300 * M, title="Đồng tài trợ"), Status.SETTLED)
     settle = project.transitions.get(step="settle")
     recorded = settle.amounts.get(funding_source__code="KCQG").amount
     TransitionAmount.objects.create(
