@@ -276,6 +276,95 @@ def test_the_ministry_puts_kcqg_first(data, staff, period):
     assert snapshot["header"]["recipients"][0].startswith("Bộ Công Thương")
 
 
+# --- quarters and date ranges: the unit-reporting sections only where a period's window fits ------
+
+NO_PERIOD = "Không có kỳ báo cáo của đơn vị nào nằm trọn trong thời gian lấy số liệu."
+
+
+def _open(staff, kind, **window):
+    return yearly_jobs.report_request_open(user=staff, kind=kind, audience=Audience.PROVINCE, **window)
+
+
+def _lines(pages, text):
+    """The PDF's lines (pdftotext -layout: a table row is a line) that hold `text`, split in words."""
+    return [line.split() for page in pages for line in page.splitlines() if text in line]
+
+
+def _no_unit_sections(snapshot):
+    assert snapshot["completeness"] == []
+    assert snapshot["indicators"] == []  # no units' sums (of nothing) and no portal figure beside them
+    assert snapshot["annexes"]["indicators_by_unit"] == [] and snapshot["annexes"]["difficulties"] == []
+
+
+def test_a_quarter_or_range_not_holding_the_periods_window_has_no_unit_reporting_sections(
+    data, staff, period, django_capture_on_commit_callbacks
+):
+    """The 2026 period's window is 15/12/2025–14/12/2026: a range one day short of it at either end
+    holds no period; neither does the second quarter, whose đề án figures still count."""
+    from reports.yearly_snapshot import build_snapshot
+
+    for date_from, date_to in (
+        (datetime.date(2025, 12, 16), datetime.date(2026, 12, 14)),
+        (datetime.date(2025, 12, 15), datetime.date(2026, 12, 13)),
+    ):
+        _no_unit_sections(
+            build_snapshot(_open(staff, ReportKind.RANGE, date_from=date_from, date_to=date_to))
+        )
+    quarter = _open(staff, ReportKind.QUARTERLY, year=2026, quarter=2)
+    job = _build(staff, quarter, django_capture_on_commit_callbacks)
+    assert job.status == GeneratedReport.Status.DONE, job.error
+    _no_unit_sections(job.snapshot)
+    by_source = {r["code"]: r for r in job.snapshot["by_source"]}
+    # in 01/04–30/06/2026: KCQG paid 100 M on 01/04 (approved 02/03: before); KCĐP accepted 10/06
+    assert (by_source["KCQG"]["approved_projects"], by_source["KCQG"]["disbursed_money"]) == (0, 100 * M)
+    assert (by_source["KCDP"]["approved_projects"], by_source["KCDP"]["accepted_projects"]) == (0, 1)
+    pages, text = _pdf_text(job)
+    assert "Kết quả thực hiện Chương trình khuyến công quý 2 năm 2026" in text
+    # sections 3 (the units' sums) and 5 (completeness), annexes 3 (by unit) and 4 (difficulties)
+    assert text.count(NO_PERIOD) == 4
+    assert "Tổng hợp của các đơn vị" not in text and "Phải báo cáo" not in text
+    assert DIFFICULTY not in text and "1.250,5" not in text
+
+
+def test_a_range_holding_the_periods_window_has_the_unit_reporting_sections(
+    data, staff, period, django_capture_on_commit_callbacks
+):
+    """01/12/2025–14/12/2026 holds the 2026 period's window (15/12/2025–14/12/2026): its
+    completeness (108 units expected: 104 communes and 4 partners; Phố Hiến on time), the units'
+    sums beside the portal's figures, which are the period's window's, like the units' (the KCQG
+    20 M paid on 01/12/2025 is in the range but outside the window the units reported on), and
+    Phố Hiến's difficulty."""
+    request = _open(
+        staff, ReportKind.RANGE, date_from=datetime.date(2025, 12, 1), date_to=datetime.date(2026, 12, 14)
+    )
+    job = _build(staff, request, django_capture_on_commit_callbacks)
+    assert job.status == GeneratedReport.Status.DONE, job.error
+    snapshot = job.snapshot
+    [completeness] = snapshot["completeness"]
+    assert completeness["year"] == 2026
+    assert completeness["summary"] == {"expected": 108, "on_time": 1, "late": 0, "missing": 107}
+    indicators = {r["code"]: (r["units_sum"], r["portal"]) for r in snapshot["indicators"]}
+    assert indicators["kinh_phi_kcqg"] == (0, 100 * M)
+    assert indicators["kinh_phi_kcdp"] == (1_250_500_000, 0)
+    assert indicators["von_doi_ung"] == (0, 450 * M)
+    assert indicators["lao_dong_tang_them"] == (7, None)
+    [by_unit] = snapshot["annexes"]["indicators_by_unit"]
+    assert "Phố Hiến" in by_unit["unit"] and by_unit["values"]["lao_dong_tang_them"] == 7
+    [texts] = snapshot["annexes"]["difficulties"]
+    assert (texts["difficulties"], texts["proposals"]) == (DIFFICULTY, PROPOSAL)
+    # the đề án part is the range's: the 20 M of 01/12/2025 is disbursed in it
+    assert next(r for r in snapshot["by_source"] if r["code"] == "KCQG")["disbursed_money"] == 120 * M
+    pages, text = _pdf_text(job)
+    assert NO_PERIOD not in text
+    assert "Kết quả thực hiện Chương trình khuyến công từ ngày 01/12/2025 đến ngày 14/12/2026" in text
+    assert ["2026", "108", "1", "0", "107"] in _lines(pages, "2026")  # the completeness row
+    assert DIFFICULTY in text and PROPOSAL in text
+    kcdp_money = _lines(pages, "Kinh phí khuyến công địa phương")
+    assert kcdp_money and kcdp_money[0][-2:] == ["1.250,5", "0"]  # units' sum, portal (triệu đồng)
+    counterpart = _lines(pages, "Vốn đối ứng của cơ sở")
+    assert counterpart and counterpart[0][-2:] == ["0", "450"]
+
+
 # --- the files --------------------------------------------------------------------------------
 
 
