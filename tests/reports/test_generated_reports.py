@@ -661,6 +661,43 @@ def test_a_killed_worker_leaves_the_row_failed_not_running(
 # --- periodic work --------------------------------------------------------------------------------
 
 
+def test_the_drafts_and_reminders_are_in_the_beat_schedule_daily_at_7_10_province_time(clock):
+    """Declared in the settings, resolvable to the task, and copied by beat (django-celery-beat's
+    DatabaseScheduler) into a crontab row of the province's zone: after 22/12 08:00 in Hưng Yên
+    it next runs on 23/12 at 07:10 there (00:10 UTC), not at 07:10 UTC (14:10 in Hưng Yên)."""
+    from django.conf import settings
+    from django_celery_beat.models import PeriodicTask
+    from django_celery_beat.schedulers import DatabaseScheduler
+
+    from khuyencong.celery import app
+    from reports import tasks
+
+    entry = settings.CELERY_BEAT_SCHEDULE["yearly-report-drafts-and-reminders"]
+    assert entry["task"] == "reports.tasks.yearly_report_drafts_and_reminders"
+    assert app.tasks[entry["task"]].run == tasks.yearly_report_drafts_and_reminders.run
+    schedule = entry["schedule"]
+    assert (schedule.hour, schedule.minute) == ({7}, {10})
+    assert (schedule.day_of_week, schedule.day_of_month, schedule.month_of_year) == (
+        set(range(7)),
+        set(range(1, 32)),
+        set(range(1, 13)),
+    )  # every day
+    assert app.conf.timezone == "Asia/Ho_Chi_Minh"
+    DatabaseScheduler(app=app)  # what `celery beat` does first: the settings' entries into the table
+    row = PeriodicTask.objects.select_related("crontab").get(name="yearly-report-drafts-and-reminders")
+    assert row.task == entry["task"] and row.enabled
+    assert (row.crontab.minute, row.crontab.hour, str(row.crontab.timezone)) == (
+        "10",
+        "7",
+        "Asia/Ho_Chi_Minh",
+    )
+    clock.move_to(datetime.datetime(2026, 12, 22, 8, 0, tzinfo=HCM))
+    start, wait, _now = row.crontab.schedule.remaining_delta(
+        datetime.datetime(2026, 12, 22, 7, 10, tzinfo=HCM)
+    )
+    assert start + wait == datetime.datetime(2026, 12, 23, 7, 10, tzinfo=HCM)
+
+
 def test_a_draft_is_built_the_day_after_the_unit_deadline_once(
     data, period, clock, django_capture_on_commit_callbacks
 ):
