@@ -404,11 +404,118 @@ def test_the_pdf_has_the_official_layout_and_the_totals(
         "Tiến độ thực hiện chỉ tiêu",  # and its targets chart
     ):
         assert expected in text, expected
-    assert "350" in text  # the annex's total support: 300 + 50 triệu đồng
-    assert "1.250,5" in text  # the units' KCĐP money in triệu đồng
+    # table rows, one line each in pdftotext's layout, in triệu đồng (hand figures: see `data`):
+    # annex 1's total row: support 300 + 50, counterpart 300 + 150
+    assert _lines(pages, "Tổng cộng") == [["Tổng", "cộng", "350", "450"]]
+    # section I.2 by source: projects planned, approved, accepted, settled; money planned,
+    # approved, disbursed, settled, counterpart
+    assert ["KCĐP", "1", "1", "1", "0", "80", "50", "0", "0", "150"] in _lines(pages, "KCĐP")
+    assert ["KCQG", "2", "1", "0", "0", "720", "300", "100", "0", "300"] in _lines(pages, "KCQG")
+    # section I.3: the units' sum, then the portal's figure
+    assert _lines(pages, "Kinh phí khuyến công địa phương đã thực hiện")[0][-2:] == ["1.250,5", "0"]
+    assert _lines(pages, "Kinh phí khuyến công quốc gia đã thực hiện")[0][-2:] == ["0", "100"]
+    assert _lines(pages, "Vốn đối ứng của cơ sở được huy động")[0][-2:] == ["0", "450"]
+    # section III: next year's plans (items, triệu đồng)
+    assert "III. PHƯƠNG HƯỚNG, NHIỆM VỤ NĂM 2027" in text
+    assert ["KCQG", "45/QĐ-BCT", "3", "800"] in _lines(pages, "45/QĐ-BCT")
+    assert _lines(pages, "Chưa có kế hoạch được phê duyệt") == [
+        ["KCĐP", "Chưa", "có", "kế", "hoạch", "được", "phê", "duyệt", "0", "0"]
+    ]
     assert pages[0].split()[:3] == ["UBND", "TỈNH", "HƯNG"]  # no page number on page 1
     assert [page.split()[0] for page in pages[1:]] == [str(n) for n in range(2, len(pages) + 1)]
     assert "2.026" not in text
+
+
+# Each sheet of the workbook: its name, the row its data starts on (a title, a blank row, then the
+# header rows) and its rows made from the snapshot's section, as the outline's tables read.
+def _sheets_of(s):
+    indicators = s["indicators"]
+    annexes = s["annexes"]
+    codes = [r["code"] for r in s["by_source"]]
+    money_keys = ("planned_money", "approved_projects", "approved_money", "disbursed_money")
+    return [
+        (
+            "Theo nguồn",
+            5,
+            [[r["short_name"], *[r[k] for k in COUNTS], *[r[k] for k in MONEY]] for r in s["by_source"]],
+        ),
+        (
+            "Theo nội dung",
+            5,
+            [
+                [f"{a['number']}. {a['name']}", *[a["sources"][c][k] for c in codes for k in money_keys]]
+                for a in s["by_area"]
+            ],
+        ),
+        (
+            "Mục tiêu",
+            4,
+            [
+                [r["name"], r["unit"], r["goal"], r["achieved"], r["percent"], r["rule"]]
+                for r in s["targets"]["rows"]
+            ],
+        ),
+        (
+            "Tình hình báo cáo",
+            2,  # no title
+            [
+                [
+                    c["year"],
+                    *[c["summary"][k] for k in ("expected", "on_time", "late", "missing")],
+                    "; ".join(c["late"]),
+                    "; ".join(c["missing"]),
+                ]
+                for c in s["completeness"]
+            ],
+        ),
+        (
+            "Chỉ tiêu",
+            4,
+            [[r["code"], r["label"], r["unit"], r["units_sum"], r["portal"]] for r in indicators],
+        ),
+        (
+            "PL1 Đề án",
+            4,
+            [
+                [r[k] for k in ("code", "title", "activity", "beneficiaries", "communes", "source")]
+                + [r["support"], r["counterpart"], r["status"]]
+                for r in annexes["projects"]
+            ],
+        ),
+        (
+            "PL2 Cơ sở",
+            4,
+            [
+                [r["name"], r["kind"], r["commune"], r["projects"], r["support"]]
+                for r in annexes["facilities"]
+            ],
+        ),
+        (
+            "PL3 Chỉ tiêu theo đơn vị",
+            4,
+            [
+                [u["unit"], *[u["values"].get(i["code"]) for i in indicators]]
+                for u in annexes["indicators_by_unit"]
+            ],
+        ),
+        (
+            "PL4 Khó khăn, kiến nghị",
+            4,
+            [[r["unit"], r["difficulties"], r["proposals"]] for r in annexes["difficulties"]],
+        ),
+    ]
+
+
+COUNTS = ("planned_projects", "approved_projects", "accepted_projects", "settled_projects")
+MONEY = ("planned_money", "approved_money", "disbursed_money", "settled_money", "counterpart")
+
+
+def _same_cell(actual, expected):
+    if expected in (None, ""):  # an empty cell reads back as None
+        return actual in (None, "")
+    if isinstance(expected, int | float):  # a number stays a number, not its text
+        return type(actual) in (int, float) and actual == expected
+    return actual == expected
 
 
 def test_the_xlsx_cells_equal_the_snapshot(data, staff, period, django_capture_on_commit_callbacks):
@@ -417,25 +524,34 @@ def test_the_xlsx_cells_equal_the_snapshot(data, staff, period, django_capture_o
     job = _build(staff, _request(staff, period), django_capture_on_commit_callbacks)
     with job.xlsx.open("rb") as fh:
         workbook = load_workbook(io.BytesIO(fh.read()))
-    sheet = workbook["Theo nguồn"]
-    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=5)]
-    for row, snap in zip(rows, job.snapshot["by_source"], strict=True):
-        assert row == [
-            snap["short_name"],
-            snap["planned_projects"],
-            snap["approved_projects"],
-            snap["accepted_projects"],
-            snap["settled_projects"],
-            snap["planned_money"],
-            snap["approved_money"],
-            snap["disbursed_money"],
-            snap["settled_money"],
-            snap["counterpart"],
-        ]
-    annex = workbook["PL1 Đề án"]
-    supports = [row[6].value for row in annex.iter_rows(min_row=4)]
-    assert supports == [r["support"] for r in job.snapshot["annexes"]["projects"]]
-    assert all(isinstance(v, int) for v in supports)
+    expected = _sheets_of(job.snapshot)
+    assert workbook.sheetnames == [name for name, _start, _rows in expected]
+    for name, start, rows in expected:
+        assert rows, name  # the fixture fills every table
+        sheet = workbook[name]
+        cells = [list(row) for row in sheet.iter_rows(min_row=start, values_only=True)]
+        assert len(cells) == len(rows), name
+        for n, (got, want) in enumerate(zip(cells, rows, strict=True)):
+            assert len(got) == len(want), (name, n)
+            bad = [(c, g, w) for c, (g, w) in enumerate(zip(got, want, strict=True)) if not _same_cell(g, w)]
+            assert not bad, (name, n, bad)
+    # and against the hand figures (`data`): KCQG's row in đồng, the units' KCĐP money and the portal's
+    assert [c.value for c in workbook["Theo nguồn"][6]] == [
+        "KCQG",
+        2,
+        1,
+        0,
+        0,
+        720 * M,
+        300 * M,
+        100 * M,
+        0,
+        300 * M,
+    ]
+    by_code = {row[0]: row for row in workbook["Chỉ tiêu"].iter_rows(min_row=4, values_only=True)}
+    assert by_code["kinh_phi_kcdp"][3:] == (1_250_500_000, 0)
+    assert by_code["von_doi_ung"][3:] == (0, 450 * M)
+    assert [r[6] for r in workbook["PL1 Đề án"].iter_rows(min_row=4, values_only=True)] == [50 * M, 300 * M]
 
 
 def test_a_formula_in_a_passage_or_a_unit_text_is_neutralised_in_the_xlsx(data, staff, period):
