@@ -10,7 +10,10 @@ Counting rules (printed in the report beside the tables):
   the window, money = the actual support per state source as the settlement step recorded it;
   disbursed: payments of the source in the window net of its recoveries (a payment without a source
   is the lead fund's); counterpart: the counterpart line of the đề án approved in the window;
-- planned: the lines of the year's plan in force of the source (programmes.plans.plan_in_force).
+- planned: the lines of the year's plan in force of the source (programmes.plans.plan_in_force);
+- the units' reports (completeness, their indicators' sums, difficulties): only the periods whose
+  data window lies inside the request's, none otherwise; the portal's figure beside the units' sums
+  is the one of those windows.
 
 Kept apart from the dashboard's selectors on purpose: when reports.dashboard settles, its reads can
 be called from here without changing the documents."""
@@ -270,9 +273,23 @@ def _completeness(periods) -> list[dict]:
     return result
 
 
-def _indicators(periods, window: Window) -> tuple[list[dict], list[dict], list[dict]]:
+def _portal(periods, indicators) -> dict:
+    """{indicator id: the portal's figure} over the periods' data windows, the windows the units
+    reported on (not the request's: a range wider than a period would count đề án the units' sums
+    cannot hold)."""
+    totals = defaultdict(int)
+    for period in periods:
+        for pk, figure in province_totals(Window.of(period), indicators).items():
+            totals[pk] += figure
+    return dict(totals)
+
+
+def _indicators(periods) -> tuple[list[dict], list[dict], list[dict]]:
     """(the units' sums beside the portal's figures, the figures by unit, the units' difficulties
-    and proposals), from the reports the units sent in the periods."""
+    and proposals), from the reports the units sent in the periods; all three empty when no
+    period's window lies inside the request's (the document says so, rather than sums of nothing)."""
+    if not periods:
+        return [], [], []
     indicators = list(Indicator.objects.filter(is_active=True).order_by("order", "code"))
     reports = list(
         UnitReport.objects.filter(period__in=periods, status__in=SENT_STATUSES)
@@ -285,7 +302,7 @@ def _indicators(periods, window: Window) -> tuple[list[dict], list[dict], list[d
     by_report = defaultdict(dict)
     for report_id, code, value in values:
         by_report[report_id][code] = value
-    portal = province_totals(window, [i for i in indicators if rule_of(i)]) if periods else {}
+    portal = _portal(periods, [i for i in indicators if rule_of(i)])
     sums = [
         {
             "code": i.code,
@@ -415,7 +432,7 @@ def build_snapshot(request: ReportRequest, *, progress=None) -> dict:
     plans = _plans(years, sources)
     areas = list(ContentArea.objects.filter(programme=programme).order_by("number")) if programme else []
     periods = _periods(window)
-    sums, by_unit, texts = _indicators(periods, window)
+    sums, by_unit, texts = _indicators(periods)
     annex_projects, annex_facilities = _annexes(projects, facts_by_pk, sources)
     tell(25)
     return {

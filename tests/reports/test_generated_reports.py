@@ -58,10 +58,16 @@ def data(period, staff, leader, django_capture_on_commit_callbacks):
     """2026 (window 15/12/2025–14/12/2026): a KCQG đề án approved 02/03/2026 (support 300 M,
     counterpart 300 M, paid 100 M on 01/04/2026 and 20 M on 01/12/2025, outside the window); a KCĐP
     đề án accepted 10/06/2026 (support 50 M, counterpart 150 M); a draft (not counted). Phố Hiến
-    sends its report with a difficulty and a proposal."""
+    sends its report with a difficulty and a proposal. The plans (PLANS), approved before the đề
+    án, which sit on their 2b items: 2026 KCQG 1a 120 M and 2b 600 M; 2026 KCĐP 2b 80 M, whose
+    adjustment to 999 M is still a draft (not in force); 2027 KCQG 2b 600 M, 3b 150 M and 5a 50 M
+    (QĐ 45/QĐ-BCT); 2027 KCĐP a draft of 3b 90 M (not approved: no plan)."""
+    _plans(staff, leader)
     beneficiary = make_applicant(name="Hợp tác xã Dệt Kim Bình Minh", tax_code="0101234567")
-    kcqg = advance(leader, make_project(staff, support=300 * M, beneficiaries=[beneficiary]), Status.APPROVED)
-    advance(leader, make_project(staff, lead="KCDP", total=200 * M, support=50 * M), Status.ACCEPTED)
+    kcqg = _planned(
+        leader, make_project(staff, support=300 * M, beneficiaries=[beneficiary]), Status.APPROVED
+    )
+    _planned(leader, make_project(staff, lead="KCDP", total=200 * M, support=50 * M), Status.ACCEPTED)
     make_project(staff, support=222 * M)
     source = FundingSource.objects.get(code="KCQG")
     for amount, day in ((100 * M, datetime.date(2026, 4, 1)), (20 * M, datetime.date(2025, 12, 1))):
@@ -84,6 +90,66 @@ def data(period, staff, leader, django_capture_on_commit_callbacks):
             narrative={"results": "Hai lớp đào tạo.", "difficulties": DIFFICULTY, "proposals": PROPOSAL},
         )
     return {"kcqg": kcqg, "beneficiary": beneficiary}
+
+
+# (year, source, decision number or None for a draft, [(activity, planned support)])
+PLANS = (
+    (2026, "KCQG", "123/QĐ-BCT", [("1a", 120 * M), ("2b", 600 * M)]),
+    (2026, "KCDP", "88/QĐ-UBND", [("2b", 80 * M)]),
+    (2027, "KCQG", "45/QĐ-BCT", [("2b", 600 * M), ("3b", 150 * M), ("5a", 50 * M)]),
+    (2027, "KCDP", None, [("3b", 90 * M)]),
+)
+
+
+def _planned(leader, project, status):
+    """`project` put on the item of its activity in its lead fund's 2026 plan (approval requires
+    it once that plan is approved), then walked to `status`."""
+    from programmes.plans import plan_in_force
+    from projects.services.plans import project_plan_item_set
+
+    item = plan_in_force(year=2026, funding_source=project.lead_fund).items.get(activity=project.activity)
+    project_plan_item_set(user=leader, project=project, item=item)
+    return advance(leader, project, status)
+
+
+def _plans(staff, leader):
+    from programmes import plans
+    from programmes.models import ActivityType, AnnualPlan
+
+    made = {}
+    for year, code, decision, items in PLANS:
+        plan = plans.plan_create(user=staff, year=year, funding_source=FundingSource.objects.get(code=code))
+        for activity, support in items:
+            data = {
+                "activity": ActivityType.objects.get(programme__is_current=True, code=activity),
+                "planned_quantity": 1,
+                "unit": "đề án",
+                "planned_support": support,
+                "expected_counterpart": support,
+            }
+            plans.plan_item_save(user=staff, plan=plan, data=data)
+        if decision:
+            plans.plan_transition(user=staff, plan=plan, step="submit")
+            issuer = "ministry" if code == "KCQG" else "province_chair"
+            plans.plan_transition(
+                user=leader,
+                plan=plan,
+                step="approve",
+                data={
+                    "decision_number": decision,
+                    "decision_date": datetime.date(year - 1, 11, 20),
+                    "issuer": issuer,
+                },
+            )
+        made[(year, code)] = plan
+    # an adjustment of the 2026 KCĐP plan, still a draft: the approved version stays in force
+    adjusted = plans.plan_adjustment_start(
+        user=staff, plan=AnnualPlan.objects.get(pk=made[(2026, "KCDP")].pk), reason="Tăng vốn"
+    )
+    item = adjusted.items.get()
+    plans.plan_item_save(
+        user=staff, plan=adjusted, item=item, data={"activity": item.activity, "planned_support": 999 * M}
+    )
 
 
 def _request(staff, period, audience=Audience.PROVINCE):
@@ -155,12 +221,148 @@ def test_snapshot_figures_against_hand_computed_values(data, staff, period):
     assert len(snapshot["targets"]["rows"]) == 5
 
 
+def test_the_snapshot_carries_the_plans_next_years_plan_and_the_portals_own_figures(data, staff, period):
+    """Hand figures from PLANS and the fixture's đề án: the plan in force of each source (a draft
+    adjustment and a draft plan count for nothing), section III's 2027 plan, and beside the units'
+    sums the portal's figure for the period's window."""
+    from reports.yearly_snapshot import build_snapshot
+
+    snapshot = build_snapshot(_request(staff, period))
+    planned = {r["code"]: (r["planned_projects"], r["planned_money"]) for r in snapshot["by_source"]}
+    assert planned == {"KCQG": (2, 720 * M), "KCDP": (1, 80 * M)}  # 120 + 600; 80, not 999
+    by_area = {
+        a["number"]: {c: v["planned_money"] for c, v in a["sources"].items()} for a in snapshot["by_area"]
+    }
+    assert by_area == {
+        1: {"KCQG": 120 * M, "KCDP": 0},
+        2: {"KCQG": 600 * M, "KCDP": 80 * M},
+        3: {"KCQG": 0, "KCDP": 0},
+        4: {"KCQG": 0, "KCDP": 0},
+        5: {"KCQG": 0, "KCDP": 0},
+        6: {"KCQG": 0, "KCDP": 0},
+    }
+    assert snapshot["next_year"] == [
+        {
+            "code": "KCDP",
+            "short_name": "KCĐP",
+            "has_plan": False,  # its 2027 plan is a draft
+            "decision": "",
+            "items": 0,
+            "planned_money": 0,
+        },
+        {
+            "code": "KCQG",
+            "short_name": "KCQG",
+            "has_plan": True,
+            "decision": "45/QĐ-BCT",
+            "items": 3,
+            "planned_money": 800 * M,  # 600 + 150 + 50
+        },
+    ]
+    indicators = {r["code"]: (r["units_sum"], r["portal"]) for r in snapshot["indicators"]}
+    # KCQG paid in the window: 100 M (01/04/2026; the 20 M of 01/12/2025 is before it)
+    assert indicators["kinh_phi_kcqg"] == (0, 100 * M)
+    assert indicators["kinh_phi_kcdp"] == (1_250_500_000, 0)  # the KCĐP đề án has no payment
+    assert indicators["von_doi_ung"] == (0, 450 * M)  # approved 02/03/2026: 300 + 150
+    assert indicators["nguon_khac"] == (0, 0)
+    assert indicators["lao_dong_tang_them"] == (7, None)  # typed by the units: no portal figure
+
+
 def test_the_ministry_puts_kcqg_first(data, staff, period):
     from reports.yearly_snapshot import build_snapshot
 
     snapshot = build_snapshot(_request(staff, period, Audience.MINISTRY))
     assert [r["code"] for r in snapshot["by_source"]] == ["KCQG", "KCDP"]
     assert snapshot["header"]["recipients"][0].startswith("Bộ Công Thương")
+
+
+# --- quarters and date ranges: the unit-reporting sections only where a period's window fits ------
+
+NO_PERIOD = "Không có kỳ báo cáo của đơn vị nào nằm trọn trong thời gian lấy số liệu."
+
+
+def _open(staff, kind, **window):
+    return yearly_jobs.report_request_open(user=staff, kind=kind, audience=Audience.PROVINCE, **window)
+
+
+def _lines(pages, text):
+    """The PDF's lines (pdftotext -layout: a table row is a line) that hold `text`, split in words."""
+    return [line.split() for page in pages for line in page.splitlines() if text in line]
+
+
+def _no_unit_sections(snapshot):
+    assert snapshot["completeness"] == []
+    assert snapshot["indicators"] == []  # no units' sums (of nothing) and no portal figure beside them
+    assert snapshot["annexes"]["indicators_by_unit"] == [] and snapshot["annexes"]["difficulties"] == []
+
+
+def test_a_quarter_or_range_not_holding_the_periods_window_has_no_unit_reporting_sections(
+    data, staff, period, django_capture_on_commit_callbacks
+):
+    """The 2026 period's window is 15/12/2025–14/12/2026: a range one day short of it at either end
+    holds no period; neither does the second quarter, whose đề án figures still count."""
+    from reports.yearly_snapshot import build_snapshot
+
+    for date_from, date_to in (
+        (datetime.date(2025, 12, 16), datetime.date(2026, 12, 14)),
+        (datetime.date(2025, 12, 15), datetime.date(2026, 12, 13)),
+    ):
+        _no_unit_sections(
+            build_snapshot(_open(staff, ReportKind.RANGE, date_from=date_from, date_to=date_to))
+        )
+    quarter = _open(staff, ReportKind.QUARTERLY, year=2026, quarter=2)
+    job = _build(staff, quarter, django_capture_on_commit_callbacks)
+    assert job.status == GeneratedReport.Status.DONE, job.error
+    _no_unit_sections(job.snapshot)
+    by_source = {r["code"]: r for r in job.snapshot["by_source"]}
+    # in 01/04–30/06/2026: KCQG paid 100 M on 01/04 (approved 02/03: before); KCĐP accepted 10/06
+    assert (by_source["KCQG"]["approved_projects"], by_source["KCQG"]["disbursed_money"]) == (0, 100 * M)
+    assert (by_source["KCDP"]["approved_projects"], by_source["KCDP"]["accepted_projects"]) == (0, 1)
+    pages, text = _pdf_text(job)
+    assert "Kết quả thực hiện Chương trình khuyến công quý 2 năm 2026" in text
+    # sections 3 (the units' sums) and 5 (completeness), annexes 3 (by unit) and 4 (difficulties)
+    assert text.count(NO_PERIOD) == 4
+    assert "Tổng hợp của các đơn vị" not in text and "Phải báo cáo" not in text
+    assert DIFFICULTY not in text and "1.250,5" not in text
+
+
+def test_a_range_holding_the_periods_window_has_the_unit_reporting_sections(
+    data, staff, period, django_capture_on_commit_callbacks
+):
+    """01/12/2025–14/12/2026 holds the 2026 period's window (15/12/2025–14/12/2026): its
+    completeness (108 units expected: 104 communes and 4 partners; Phố Hiến on time), the units'
+    sums beside the portal's figures, which are the period's window's, like the units' (the KCQG
+    20 M paid on 01/12/2025 is in the range but outside the window the units reported on), and
+    Phố Hiến's difficulty."""
+    request = _open(
+        staff, ReportKind.RANGE, date_from=datetime.date(2025, 12, 1), date_to=datetime.date(2026, 12, 14)
+    )
+    job = _build(staff, request, django_capture_on_commit_callbacks)
+    assert job.status == GeneratedReport.Status.DONE, job.error
+    snapshot = job.snapshot
+    [completeness] = snapshot["completeness"]
+    assert completeness["year"] == 2026
+    assert completeness["summary"] == {"expected": 108, "on_time": 1, "late": 0, "missing": 107}
+    indicators = {r["code"]: (r["units_sum"], r["portal"]) for r in snapshot["indicators"]}
+    assert indicators["kinh_phi_kcqg"] == (0, 100 * M)
+    assert indicators["kinh_phi_kcdp"] == (1_250_500_000, 0)
+    assert indicators["von_doi_ung"] == (0, 450 * M)
+    assert indicators["lao_dong_tang_them"] == (7, None)
+    [by_unit] = snapshot["annexes"]["indicators_by_unit"]
+    assert "Phố Hiến" in by_unit["unit"] and by_unit["values"]["lao_dong_tang_them"] == 7
+    [texts] = snapshot["annexes"]["difficulties"]
+    assert (texts["difficulties"], texts["proposals"]) == (DIFFICULTY, PROPOSAL)
+    # the đề án part is the range's: the 20 M of 01/12/2025 is disbursed in it
+    assert next(r for r in snapshot["by_source"] if r["code"] == "KCQG")["disbursed_money"] == 120 * M
+    pages, text = _pdf_text(job)
+    assert NO_PERIOD not in text
+    assert "Kết quả thực hiện Chương trình khuyến công từ ngày 01/12/2025 đến ngày 14/12/2026" in text
+    assert ["2026", "108", "1", "0", "107"] in _lines(pages, "2026")  # the completeness row
+    assert DIFFICULTY in text and PROPOSAL in text
+    kcdp_money = _lines(pages, "Kinh phí khuyến công địa phương")
+    assert kcdp_money and kcdp_money[0][-2:] == ["1.250,5", "0"]  # units' sum, portal (triệu đồng)
+    counterpart = _lines(pages, "Vốn đối ứng của cơ sở")
+    assert counterpart and counterpart[0][-2:] == ["0", "450"]
 
 
 # --- the files --------------------------------------------------------------------------------
@@ -202,11 +404,118 @@ def test_the_pdf_has_the_official_layout_and_the_totals(
         "Tiến độ thực hiện chỉ tiêu",  # and its targets chart
     ):
         assert expected in text, expected
-    assert "350" in text  # the annex's total support: 300 + 50 triệu đồng
-    assert "1.250,5" in text  # the units' KCĐP money in triệu đồng
+    # table rows, one line each in pdftotext's layout, in triệu đồng (hand figures: see `data`):
+    # annex 1's total row: support 300 + 50, counterpart 300 + 150
+    assert _lines(pages, "Tổng cộng") == [["Tổng", "cộng", "350", "450"]]
+    # section I.2 by source: projects planned, approved, accepted, settled; money planned,
+    # approved, disbursed, settled, counterpart
+    assert ["KCĐP", "1", "1", "1", "0", "80", "50", "0", "0", "150"] in _lines(pages, "KCĐP")
+    assert ["KCQG", "2", "1", "0", "0", "720", "300", "100", "0", "300"] in _lines(pages, "KCQG")
+    # section I.3: the units' sum, then the portal's figure
+    assert _lines(pages, "Kinh phí khuyến công địa phương đã thực hiện")[0][-2:] == ["1.250,5", "0"]
+    assert _lines(pages, "Kinh phí khuyến công quốc gia đã thực hiện")[0][-2:] == ["0", "100"]
+    assert _lines(pages, "Vốn đối ứng của cơ sở được huy động")[0][-2:] == ["0", "450"]
+    # section III: next year's plans (items, triệu đồng)
+    assert "III. PHƯƠNG HƯỚNG, NHIỆM VỤ NĂM 2027" in text
+    assert ["KCQG", "45/QĐ-BCT", "3", "800"] in _lines(pages, "45/QĐ-BCT")
+    assert _lines(pages, "Chưa có kế hoạch được phê duyệt") == [
+        ["KCĐP", "Chưa", "có", "kế", "hoạch", "được", "phê", "duyệt", "0", "0"]
+    ]
     assert pages[0].split()[:3] == ["UBND", "TỈNH", "HƯNG"]  # no page number on page 1
     assert [page.split()[0] for page in pages[1:]] == [str(n) for n in range(2, len(pages) + 1)]
     assert "2.026" not in text
+
+
+# Each sheet of the workbook: its name, the row its data starts on (a title, a blank row, then the
+# header rows) and its rows made from the snapshot's section, as the outline's tables read.
+def _sheets_of(s):
+    indicators = s["indicators"]
+    annexes = s["annexes"]
+    codes = [r["code"] for r in s["by_source"]]
+    money_keys = ("planned_money", "approved_projects", "approved_money", "disbursed_money")
+    return [
+        (
+            "Theo nguồn",
+            5,
+            [[r["short_name"], *[r[k] for k in COUNTS], *[r[k] for k in MONEY]] for r in s["by_source"]],
+        ),
+        (
+            "Theo nội dung",
+            5,
+            [
+                [f"{a['number']}. {a['name']}", *[a["sources"][c][k] for c in codes for k in money_keys]]
+                for a in s["by_area"]
+            ],
+        ),
+        (
+            "Mục tiêu",
+            4,
+            [
+                [r["name"], r["unit"], r["goal"], r["achieved"], r["percent"], r["rule"]]
+                for r in s["targets"]["rows"]
+            ],
+        ),
+        (
+            "Tình hình báo cáo",
+            2,  # no title
+            [
+                [
+                    c["year"],
+                    *[c["summary"][k] for k in ("expected", "on_time", "late", "missing")],
+                    "; ".join(c["late"]),
+                    "; ".join(c["missing"]),
+                ]
+                for c in s["completeness"]
+            ],
+        ),
+        (
+            "Chỉ tiêu",
+            4,
+            [[r["code"], r["label"], r["unit"], r["units_sum"], r["portal"]] for r in indicators],
+        ),
+        (
+            "PL1 Đề án",
+            4,
+            [
+                [r[k] for k in ("code", "title", "activity", "beneficiaries", "communes", "source")]
+                + [r["support"], r["counterpart"], r["status"]]
+                for r in annexes["projects"]
+            ],
+        ),
+        (
+            "PL2 Cơ sở",
+            4,
+            [
+                [r["name"], r["kind"], r["commune"], r["projects"], r["support"]]
+                for r in annexes["facilities"]
+            ],
+        ),
+        (
+            "PL3 Chỉ tiêu theo đơn vị",
+            4,
+            [
+                [u["unit"], *[u["values"].get(i["code"]) for i in indicators]]
+                for u in annexes["indicators_by_unit"]
+            ],
+        ),
+        (
+            "PL4 Khó khăn, kiến nghị",
+            4,
+            [[r["unit"], r["difficulties"], r["proposals"]] for r in annexes["difficulties"]],
+        ),
+    ]
+
+
+COUNTS = ("planned_projects", "approved_projects", "accepted_projects", "settled_projects")
+MONEY = ("planned_money", "approved_money", "disbursed_money", "settled_money", "counterpart")
+
+
+def _same_cell(actual, expected):
+    if expected in (None, ""):  # an empty cell reads back as None
+        return actual in (None, "")
+    if isinstance(expected, int | float):  # a number stays a number, not its text
+        return type(actual) in (int, float) and actual == expected
+    return actual == expected
 
 
 def test_the_xlsx_cells_equal_the_snapshot(data, staff, period, django_capture_on_commit_callbacks):
@@ -215,25 +524,34 @@ def test_the_xlsx_cells_equal_the_snapshot(data, staff, period, django_capture_o
     job = _build(staff, _request(staff, period), django_capture_on_commit_callbacks)
     with job.xlsx.open("rb") as fh:
         workbook = load_workbook(io.BytesIO(fh.read()))
-    sheet = workbook["Theo nguồn"]
-    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=5)]
-    for row, snap in zip(rows, job.snapshot["by_source"], strict=True):
-        assert row == [
-            snap["short_name"],
-            snap["planned_projects"],
-            snap["approved_projects"],
-            snap["accepted_projects"],
-            snap["settled_projects"],
-            snap["planned_money"],
-            snap["approved_money"],
-            snap["disbursed_money"],
-            snap["settled_money"],
-            snap["counterpart"],
-        ]
-    annex = workbook["PL1 Đề án"]
-    supports = [row[6].value for row in annex.iter_rows(min_row=4)]
-    assert supports == [r["support"] for r in job.snapshot["annexes"]["projects"]]
-    assert all(isinstance(v, int) for v in supports)
+    expected = _sheets_of(job.snapshot)
+    assert workbook.sheetnames == [name for name, _start, _rows in expected]
+    for name, start, rows in expected:
+        assert rows, name  # the fixture fills every table
+        sheet = workbook[name]
+        cells = [list(row) for row in sheet.iter_rows(min_row=start, values_only=True)]
+        assert len(cells) == len(rows), name
+        for n, (got, want) in enumerate(zip(cells, rows, strict=True)):
+            assert len(got) == len(want), (name, n)
+            bad = [(c, g, w) for c, (g, w) in enumerate(zip(got, want, strict=True)) if not _same_cell(g, w)]
+            assert not bad, (name, n, bad)
+    # and against the hand figures (`data`): KCQG's row in đồng, the units' KCĐP money and the portal's
+    assert [c.value for c in workbook["Theo nguồn"][6]] == [
+        "KCQG",
+        2,
+        1,
+        0,
+        0,
+        720 * M,
+        300 * M,
+        100 * M,
+        0,
+        300 * M,
+    ]
+    by_code = {row[0]: row for row in workbook["Chỉ tiêu"].iter_rows(min_row=4, values_only=True)}
+    assert by_code["kinh_phi_kcdp"][3:] == (1_250_500_000, 0)
+    assert by_code["von_doi_ung"][3:] == (0, 450 * M)
+    assert [r[6] for r in workbook["PL1 Đề án"].iter_rows(min_row=4, values_only=True)] == [50 * M, 300 * M]
 
 
 def test_a_formula_in_a_passage_or_a_unit_text_is_neutralised_in_the_xlsx(data, staff, period):
@@ -459,6 +777,43 @@ def test_a_killed_worker_leaves_the_row_failed_not_running(
 # --- periodic work --------------------------------------------------------------------------------
 
 
+def test_the_drafts_and_reminders_are_in_the_beat_schedule_daily_at_7_10_province_time(clock):
+    """Declared in the settings, resolvable to the task, and copied by beat (django-celery-beat's
+    DatabaseScheduler) into a crontab row of the province's zone: after 22/12 08:00 in Hưng Yên
+    it next runs on 23/12 at 07:10 there (00:10 UTC), not at 07:10 UTC (14:10 in Hưng Yên)."""
+    from django.conf import settings
+    from django_celery_beat.models import PeriodicTask
+    from django_celery_beat.schedulers import DatabaseScheduler
+
+    from khuyencong.celery import app
+    from reports import tasks
+
+    entry = settings.CELERY_BEAT_SCHEDULE["yearly-report-drafts-and-reminders"]
+    assert entry["task"] == "reports.tasks.yearly_report_drafts_and_reminders"
+    assert app.tasks[entry["task"]].run == tasks.yearly_report_drafts_and_reminders.run
+    schedule = entry["schedule"]
+    assert (schedule.hour, schedule.minute) == ({7}, {10})
+    assert (schedule.day_of_week, schedule.day_of_month, schedule.month_of_year) == (
+        set(range(7)),
+        set(range(1, 32)),
+        set(range(1, 13)),
+    )  # every day
+    assert app.conf.timezone == "Asia/Ho_Chi_Minh"
+    DatabaseScheduler(app=app)  # what `celery beat` does first: the settings' entries into the table
+    row = PeriodicTask.objects.select_related("crontab").get(name="yearly-report-drafts-and-reminders")
+    assert row.task == entry["task"] and row.enabled
+    assert (row.crontab.minute, row.crontab.hour, str(row.crontab.timezone)) == (
+        "10",
+        "7",
+        "Asia/Ho_Chi_Minh",
+    )
+    clock.move_to(datetime.datetime(2026, 12, 22, 8, 0, tzinfo=HCM))
+    start, wait, _now = row.crontab.schedule.remaining_delta(
+        datetime.datetime(2026, 12, 22, 7, 10, tzinfo=HCM)
+    )
+    assert start + wait == datetime.datetime(2026, 12, 23, 7, 10, tzinfo=HCM)
+
+
 def test_a_draft_is_built_the_day_after_the_unit_deadline_once(
     data, period, clock, django_capture_on_commit_callbacks
 ):
@@ -508,7 +863,7 @@ def test_settled_money_is_what_the_settlement_recorded_per_source_and_targets_ca
     from reports.selectors import current_programme, elapsed_share, target_rule
     from reports.yearly_snapshot import build_snapshot
 
-    project = advance(leader, make_project(staff, support=300 * M, title="Đồng tài trợ"), Status.SETTLED)
+    project = _planned(leader, make_project(staff, support=300 * M, title="Đồng tài trợ"), Status.SETTLED)
     settle = project.transitions.get(step="settle")
     recorded = settle.amounts.get(funding_source__code="KCQG").amount
     TransitionAmount.objects.create(
