@@ -2,8 +2,9 @@
 
 The template's loop resolved, escaped and localised some fifteen variables and four conditions per
 row: with 25 rows that was about a fifth of a list request (issue 14). Here a row is one
-`format_html` call; the markup is the one the template had (tests/projects/test_list_rows.py keeps
-them equal)."""
+`format_html` call giving the markup the template gave (compared on nine list pages of 20,000 đề
+án, whitespace between tags aside; tests/projects/test_list_rows.py checks the escaping and the
+flags)."""
 
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
