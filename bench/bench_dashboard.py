@@ -284,8 +284,9 @@ def main():
     project_list = f"/de-an/?year=2026&status={Status.IN_PROGRESS}&activity=2b"
     pages = [
         ("dashboard (default filters)", dashboard, True),
-        ("dashboard (every filter)", filtered, True),
+        # right after it was computed: the next computed page makes it stale again
         ("dashboard as served (kept)", dashboard, False),
+        ("dashboard (every filter)", filtered, True),
         ("staff project list (a filter)", project_list, False),
     ]
     figures = alternate(client, pages, args.runs)
@@ -298,7 +299,11 @@ def main():
     }
     for label, url, computed in pages:
         median, p95 = figures[label]
-        queries = shown[url] if computed or url == project_list else query_count(client, url)
+        if computed or url == project_list:
+            queries = shown[url]
+        else:  # kept: read once so that the count is of the page as served
+            get_ms(client, url)
+            queries = query_count(client, url)
         print(f"{label:<40} {median:>10.1f} {p95:>10.1f} {queries:>8}")
     list_figures = figures["staff project list (a filter)"]
     for label in ("dashboard (default filters)", "dashboard (every filter)"):
