@@ -60,11 +60,6 @@ GROUPS = [
 GROUP_OF = {name: index for index, (_label, names) in enumerate(GROUPS) for name in names}
 
 
-def menu_entries(user):
-    """The entries the user's roles see, in MENU's order, each {label, url, name}."""
-    return _entries(user_roles(user), get_script_prefix())
-
-
 @functools.cache
 def _entries(roles, _prefix):
     # The same for every user with these roles (the labels are translated when shown): built once
@@ -80,13 +75,9 @@ def _entries(roles, _prefix):
     return items
 
 
-def menu_for(user):
-    """The menu as shown: plain entries, and groups ({label, children, name}) of two or more."""
-    return _menu(user_roles(user), get_script_prefix())
-
-
 @functools.cache
 def _menu(roles, prefix):
+    """The menu as shown: plain entries, and groups ({label, children, name}) of two or more."""
     entries = _entries(roles, prefix)
     members = {}
     for entry in entries:
@@ -160,9 +151,5 @@ def navigation(request):
     """Context processor: the menu of the signed-in user. A request refused before sign-in is
     read (a disallowed Host header answered by the 400 page) has no `user`: no menu."""
     if not getattr(request, "user", None) or not request.user.is_authenticated:
-        return {"menu": []}
-    return {
-        "menu": menu_for(request.user),
-        "menu_html": menu_html(request.user, request.path),
-        "user_roles": user_roles(request.user),
-    }
+        return {"menu_html": ""}
+    return {"menu_html": menu_html(request.user, request.path), "user_roles": user_roles(request.user)}
